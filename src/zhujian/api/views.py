@@ -1,0 +1,101 @@
+"""REST endpoints built from the ledger registry: one ModelViewSet per ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from zhujian.core import scope
+from zhujian.core.filters import filterset_for
+from zhujian.core.models import OrgUnit
+from zhujian.core.registry import Ledger, registry
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key whose choices are limited to what the requesting user may reach."""
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        qs = super().get_queryset()
+        if request is None:
+            return qs.none()
+        if qs.model is OrgUnit:
+            return scope.org_units_for(request.user, "add")
+        if registry.find(qs.model) is not None:
+            return scope.restrict(qs, request.user)
+        return qs
+
+
+class LedgerSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedRelatedField
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Run the model's own cross-field rules, as forms and imports do."""
+        instance = self.instance or self.Meta.model()
+        for name, value in attrs.items():
+            setattr(instance, name, value)
+        from django.core.exceptions import ValidationError
+
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            raise DRFValidationError(
+                getattr(exc, "message_dict", {"non_field_errors": exc.messages})
+            ) from None
+        return attrs
+
+
+def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
+    fields = ["id", *(ledger.form_fields or ()), "created_at", "updated_at"]
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": ledger.model,
+            "fields": fields,
+            "read_only_fields": ["created_at", "updated_at", *ledger.read_only_fields],
+        },
+    )
+    return type(f"{ledger.model.__name__}Serializer", (LedgerSerializer,), {"Meta": meta})
+
+
+class LedgerViewSet(viewsets.ModelViewSet):
+    ledger: Ledger
+
+    def get_queryset(self) -> Any:
+        action = {
+            "list": "view",
+            "retrieve": "view",
+            "create": "add",
+            "update": "change",
+            "partial_update": "change",
+            "destroy": "delete",
+        }.get(self.action or "", "view")
+        qs = self.ledger.model._default_manager.all().order_by(*self.ledger.ordering)
+        return scope.restrict(qs, self.request.user, action)
+
+    def perform_create(self, serializer: Any) -> None:
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer: Any) -> None:
+        with transaction.atomic():
+            serializer.save()
+
+
+def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
+    return type(
+        f"{ledger.model.__name__}ViewSet",
+        (LedgerViewSet,),
+        {
+            "ledger": ledger,
+            "serializer_class": serializer_for(ledger),
+            "filterset_class": filterset_for(ledger),
+            "search_fields": list(ledger.search),
+            "ordering_fields": [c for c in ledger.list_display if "__" not in c],
+            "__doc__": f"{ledger.label}（{ledger.line_label}）",
+        },
+    )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "zhujian.core"
+    label = "core"
+    verbose_name = "基础数据"
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each domain app declares its ledgers and figures in modules of these names.
+        autodiscover_modules("ledgers")
+        autodiscover_modules("figures")

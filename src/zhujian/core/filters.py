@@ -1,0 +1,72 @@
+"""FilterSets derived from a ledger declaration, shared by the web list and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.db.models import Q
+
+from zhujian.core.models import OrgUnit
+from zhujian.core.registry import Ledger
+
+_cache: dict[str, type[django_filters.FilterSet]] = {}
+
+
+class LedgerFilterSet(django_filters.FilterSet):
+    """Base: ``unit`` (an org unit code: that unit and below) and ``q`` (full-text-ish search)."""
+
+    unit = django_filters.CharFilter(method="filter_unit", label="单位（含下级）")
+    q = django_filters.CharFilter(method="filter_search", label="搜索")
+
+    ledger: Ledger
+
+    def filter_unit(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        unit = OrgUnit.objects.filter(code=value).first()
+        if unit is None:
+            return queryset.none()
+        return queryset.filter(org_unit__path__startswith=unit.path)
+
+    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        condition = Q()
+        for field in self.ledger.search:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition) if self.ledger.search else queryset
+
+
+def filterset_for(ledger: Ledger) -> type[django_filters.FilterSet]:
+    if ledger.name in _cache:
+        return _cache[ledger.name]
+    fields: dict[str, list[str]] = {}
+    for name in ledger.filters:
+        f = ledger.field(name)
+        if (
+            isinstance(
+                f, models.DateField | models.IntegerField | models.DecimalField | models.FloatField
+            )
+            and not f.choices
+        ):
+            fields[name] = ["gte", "lte"]
+        else:
+            fields[name] = ["exact"]
+    meta = type("Meta", (), {"model": ledger.model, "fields": fields})
+    attrs: dict[str, Any] = {"Meta": meta, "ledger": ledger}
+    for name, lookups in fields.items():
+        label = ledger.field_label(name)
+        if lookups == ["gte", "lte"]:
+            f = ledger.field(name)
+            filter_class = (
+                django_filters.DateFilter
+                if isinstance(f, models.DateField)
+                else django_filters.NumberFilter
+            )
+            attrs[f"{name}__gte"] = filter_class(
+                field_name=name, lookup_expr="gte", label=f"{label}起"
+            )
+            attrs[f"{name}__lte"] = filter_class(
+                field_name=name, lookup_expr="lte", label=f"{label}止"
+            )
+    cls = type(f"{ledger.model.__name__}FilterSet", (LedgerFilterSet,), attrs)
+    _cache[ledger.name] = cls
+    return cls

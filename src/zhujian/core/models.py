@@ -1,0 +1,218 @@
+"""Org units, users and the base every ledger model inherits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from zhujian.core import lines
+
+
+class OrgUnitKind(models.TextChoices):
+    COUNTY = "county", "县"
+    TOWN = "town", "镇"
+    TOWNSHIP = "township", "乡"
+    STREET = "street", "街道"
+    VILLAGE = "village", "村"
+    COMMUNITY = "community", "社区"
+    BUREAU = "bureau", "局机关"
+    DEPARTMENT = "department", "股室"
+    AFFILIATE = "affiliate", "局属单位"
+
+
+TOWNSHIP_KINDS = (OrgUnitKind.TOWN, OrgUnitKind.TOWNSHIP, OrgUnitKind.STREET)
+VILLAGE_KINDS = (OrgUnitKind.VILLAGE, OrgUnitKind.COMMUNITY)
+BUREAU_KINDS = (OrgUnitKind.BUREAU, OrgUnitKind.DEPARTMENT, OrgUnitKind.AFFILIATE)
+
+
+class OrgUnitQuerySet(models.QuerySet):
+    def within(self, unit: OrgUnit | None) -> OrgUnitQuerySet:
+        """The unit and everything below it (None: everything)."""
+        if unit is None:
+            return self
+        return self.filter(path__startswith=unit.path)
+
+    def townships(self) -> OrgUnitQuerySet:
+        return self.filter(kind__in=TOWNSHIP_KINDS)
+
+    def villages(self) -> OrgUnitQuerySet:
+        return self.filter(kind__in=VILLAGE_KINDS)
+
+
+class OrgUnit(models.Model):
+    """County → 乡镇/街道 → 村/社区, plus the bureau's own 股室 and 局属单位.
+
+    Divisions carry their 12-digit 统计用区划代码; the bureau's units carry a code of
+    their own under the county's. ``path`` is the chain of codes from the root, so a
+    subtree is one indexed ``startswith``.
+    """
+
+    code = models.CharField(
+        "代码",
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^\d{12}$", "代码应为12位数字（统计用区划代码）")],
+    )
+    name = models.CharField("名称", max_length=64)
+    kind = models.CharField("类别", max_length=16, choices=OrgUnitKind.choices)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
+    )
+    path = models.CharField("路径", max_length=255, db_index=True, editable=False)
+    sort = models.PositiveIntegerField("排序", default=0)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "组织单位"
+        verbose_name_plural = "组织单位"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.path = (self.parent.path if self.parent else "") + self.code + "/"
+        super().save(*args, **kwargs)
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    @property
+    def is_township(self) -> bool:
+        return self.kind in TOWNSHIP_KINDS
+
+    def township(self) -> OrgUnit | None:
+        """The 乡镇/街道 this unit lies in (itself if it is one)."""
+        unit: OrgUnit | None = self
+        while unit is not None and not unit.is_township:
+            unit = unit.parent
+        return unit
+
+    def contains(self, other: OrgUnit) -> bool:
+        return other.path.startswith(self.path)
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "系统管理员"
+    LEADER = "leader", "局领导"
+    DEPARTMENT = "department", "业务股室"
+    TOWNSHIP = "township", "乡镇"
+
+
+class User(AbstractUser):
+    """A bureau or township user; what it may see and change follows from role and unit."""
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.DEPARTMENT)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name="所属单位",
+        related_name="users",
+    )
+    business_lines = models.JSONField(
+        "负责业务条线",
+        default=list,
+        blank=True,
+        help_text="业务股室与乡镇用户可编辑的业务条线代码",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        unknown = [c for c in self.business_lines or [] if c not in lines.BY_CODE]
+        if unknown:
+            raise ValidationError({"business_lines": f"未知的业务条线：{'、'.join(unknown)}"})
+        if self.role == Role.TOWNSHIP and (self.org_unit is None or not self.org_unit.is_township):
+            raise ValidationError({"org_unit": "乡镇用户必须属于一个乡镇或街道"})
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def role_label(self) -> str:
+        return (
+            "系统管理员"
+            if self.is_superuser and self.role != Role.ADMIN
+            else self.get_role_display()
+        )
+
+
+class LedgerModel(models.Model):
+    """Base of every ledger (台账) model: an org unit, timestamps and the audit trail."""
+
+    org_unit = models.ForeignKey(
+        OrgUnit, models.PROTECT, verbose_name="所属单位", related_name="+", db_index=True
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self) -> str:
+        from zhujian.core.registry import registry
+
+        return registry.for_model(type(self)).url("detail", pk=self.pk)
+
+
+class ImportJob(models.Model):
+    """An Excel import started from the web UI; its progress is polled by the page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        REFUSED = "refused", "被拒绝"
+        FAILED = "failed", "出错"
+
+    ledger = models.CharField("台账", max_length=64)
+    user = models.ForeignKey(User, models.CASCADE, verbose_name="用户", related_name="import_jobs")
+    file = models.FileField("文件", upload_to="imports/%Y/%m/")
+    filename = models.CharField("原文件名", max_length=255)
+    dry_run = models.BooleanField("仅校验", default=False)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField("总行数", default=0)
+    done = models.PositiveIntegerField("已处理行数", default=0)
+    summary = models.TextField("结果", blank=True)
+    errors = models.JSONField("错误（前500处）", default=list, blank=True)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    error_report = models.FileField("错误清单", upload_to="imports/errors/", blank=True)
+    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename}（{self.get_status_display()}）"
+
+    @property
+    def percent(self) -> int:
+        if self.status in (self.Status.DONE, self.Status.REFUSED):
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REFUSED, self.Status.FAILED)

@@ -1,0 +1,79 @@
+"""Scope: the one place that decides which records a user may see or change.
+
+Every queryset a page, API endpoint, export, import or figure drill-down can reach
+goes through :func:`restrict`. Rules:
+
+- 系统管理员 (and superusers): everything.
+- 局领导: reads everything, changes no ledger record.
+- 业务股室: reads everything; changes records of its own business lines, county-wide.
+- 乡镇: reads and changes only records inside its 乡镇/街道; changes only the lines
+  it reports on.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.db import models
+
+from zhujian.core.models import OrgUnit, OrgUnitQuerySet, Role, User
+
+Action = Literal["view", "add", "change", "delete"]
+
+
+def _user_unit_root(user: User) -> OrgUnit | None:
+    """The org unit whose subtree bounds the user's records (None: the whole county)."""
+    if user.is_admin or user.role in (Role.LEADER, Role.DEPARTMENT):
+        return None
+    return user.org_unit
+
+
+def can_edit_line(user: User, line: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_admin:
+        return True
+    if user.role in (Role.DEPARTMENT, Role.TOWNSHIP):
+        return line in (user.business_lines or [])
+    return False
+
+
+def can(user: User, action: Action, line: str) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if action == "view":
+        return user.is_admin or user.role in Role.values
+    return can_edit_line(user, line)
+
+
+def restrict[Q: models.QuerySet](queryset: Q, user: User, action: Action = "view") -> Q:
+    """Limit ``queryset`` (of a registered ledger, or of OrgUnit) to what ``user`` may reach."""
+    from zhujian.core.registry import registry
+
+    model = queryset.model
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if model is OrgUnit:
+        root = _user_unit_root(user)
+        return queryset if root is None else queryset.filter(path__startswith=root.path)
+    ledger = registry.for_model(model)
+    if not can(user, action, ledger.line):
+        return queryset.none()
+    root = _user_unit_root(user)
+    if root is None:
+        if user.role == Role.TOWNSHIP:  # a township user without a unit sees nothing
+            return queryset.none()
+        return queryset
+    return queryset.filter(org_unit__path__startswith=root.path)
+
+
+def org_units_for(user: User, action: Action = "view") -> OrgUnitQuerySet:
+    """Org units a user may file records under (or view, for filters)."""
+    return restrict(OrgUnit.objects.all(), user, action)
+
+
+def unit_allowed(user: User, unit: OrgUnit) -> bool:
+    root = _user_unit_root(user)
+    if root is None:
+        return user.is_authenticated and not (user.role == Role.TOWNSHIP)
+    return root.contains(unit)

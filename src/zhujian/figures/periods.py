@@ -1,0 +1,108 @@
+"""Reporting periods: year, half, quarter, month, date range, and "as of a date" (截至).
+
+Codes: ``2022``, ``2022H1``, ``2022Q3``, ``2022-05``, ``2022-01-01..2022-06-30`` and
+``@2022-06-30`` (as of). A period figure counts events dated inside
+``[start, end]``; an as-of figure counts entity states on ``end``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_YEAR = re.compile(r"^(\d{4})$")
+_HALF = re.compile(r"^(\d{4})H([12])$", re.I)
+_QUARTER = re.compile(r"^(\d{4})Q([1-4])$", re.I)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+_ASOF = re.compile(r"^@(\d{4}-\d{2}-\d{2})$")
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _shift_year(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str
+    start: dt.date
+    end: dt.date
+    as_of: bool = False
+
+    @classmethod
+    def parse(cls, code: str) -> Period:
+        text = code.strip()
+        if m := _YEAR.match(text):
+            y = int(m[1])
+            return cls(text, dt.date(y, 1, 1), dt.date(y, 12, 31))
+        if m := _HALF.match(text):
+            y, h = int(m[1]), int(m[2])
+            return cls(
+                f"{y}H{h}", dt.date(y, 1 if h == 1 else 7, 1), _month_end(y, 6 if h == 1 else 12)
+            )
+        if m := _QUARTER.match(text):
+            y, q = int(m[1]), int(m[2])
+            return cls(f"{y}Q{q}", dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
+        if m := _MONTH.match(text):
+            y, mo = int(m[1]), int(m[2])
+            if not 1 <= mo <= 12:
+                raise PeriodError(f"月份应在 1–12 之间：{code}")
+            return cls(f"{y}-{mo:02d}", dt.date(y, mo, 1), _month_end(y, mo))
+        if m := _RANGE.match(text):
+            start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            if end < start:
+                raise PeriodError(f"结束日期早于开始日期：{code}")
+            return cls(text, start, end)
+        if m := _ASOF.match(text):
+            day = dt.date.fromisoformat(m[1])
+            return cls(text, dt.date(day.year, 1, 1), day, as_of=True)
+        raise PeriodError(
+            f"无法识别的期间“{code}”：可用 2022、2022H1、2022Q3、2022-05、"
+            "2022-01-01..2022-06-30 或 @2022-06-30"
+        )
+
+    def previous_year(self) -> Period:
+        start, end = _shift_year(self.start, -1), _shift_year(self.end, -1)
+        if _YEAR.match(self.code):
+            code = str(start.year)
+        elif m := _HALF.match(self.code):
+            code = f"{start.year}H{m[2]}"
+        elif m := _QUARTER.match(self.code):
+            code = f"{start.year}Q{m[2]}"
+        elif _MONTH.match(self.code):
+            code = f"{start.year}-{start.month:02d}"
+        elif self.as_of:
+            code = f"@{end.isoformat()}"
+        else:
+            code = f"{start.isoformat()}..{end.isoformat()}"
+        return Period(code, start, end, self.as_of)
+
+    @property
+    def label(self) -> str:
+        if _YEAR.match(self.code):
+            return f"{self.start.year}年"
+        if m := _HALF.match(self.code):
+            return f"{self.start.year}年{'上' if m[2] == '1' else '下'}半年"
+        if m := _QUARTER.match(self.code):
+            return f"{self.start.year}年第{'一二三四'[int(m[2]) - 1]}季度"
+        if _MONTH.match(self.code):
+            return f"{self.start.year}年{self.start.month}月"
+        if self.as_of:
+            return f"截至{self.end.year}年{self.end.month}月{self.end.day}日"
+        return f"{self.start:%Y年%m月%d日}至{self.end:%Y年%m月%d日}"
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,281 @@
+"""Excel columns derived from a ledger's model fields: headers, parsing and formatting.
+
+One :class:`Column` per Excel column. ``parse`` turns a cell value (as python-calamine
+or openpyxl gives it) into the field's Python value or raises :class:`CellError`
+with a reason in Chinese; ``format`` does the reverse for export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+
+from zhujian.core.models import OrgUnit
+from zhujian.core.registry import Ledger
+
+
+class CellError(ValueError):
+    """A cell's value cannot be used; the message says why, in Chinese."""
+
+
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "√", "已"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "×", "未"}
+DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and 20000 < value < 80000:  # an Excel serial date
+        return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+    match = DATE_RE.match(str(value).strip())
+    if match:
+        try:
+            return dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            pass
+    raise CellError("不是有效日期（应为 2022-05-01 格式）")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass
+class Column:
+    field_name: str
+    header: str
+    required: bool
+    parse: Callable[[Any], Any]
+    format: Callable[[Any], Any]
+    choices: list[str] = field(default_factory=list)  # labels, for a drop-down list
+    hint: str = ""
+    number_format: str | None = None
+
+
+def build_columns(ledger: Ledger, org_units: dict[str, OrgUnit] | None = None) -> list[Column]:
+    """Columns for ``ledger.excel_fields``; ``org_units`` maps codes and names to units."""
+    return [_column_for(ledger, name, org_units) for name in ledger.excel_fields or ()]
+
+
+def _column_for(ledger: Ledger, name: str, org_units: dict[str, OrgUnit] | None) -> Column:
+    f = ledger.field(name)
+    header = str(f.verbose_name)
+    required = not (f.blank or f.has_default()) or name in ledger.natural_key
+    if isinstance(f, models.BooleanField):
+        required = False
+
+    def fmt_plain(v: Any) -> Any:
+        return v
+
+    if f.choices:
+        by_label = {str(label): code for code, label in f.flatchoices}
+        by_code = {str(code): code for code, _ in f.flatchoices}
+        labels = list(by_label)
+        label_of = {code: str(label) for code, label in f.flatchoices}
+
+        def parse_choice(v: Any) -> Any:
+            key = _text(v)
+            if key in by_label:
+                return by_label[key]
+            if key in by_code:
+                return by_code[key]
+            raise CellError(f"不在可选值中（可选：{'、'.join(labels)}）")
+
+        return Column(
+            name,
+            header,
+            required,
+            parse_choice,
+            lambda v: label_of.get(v, v),
+            labels,
+            "从下拉列表选择",
+        )
+    if isinstance(f, models.ForeignKey) and f.related_model is OrgUnit:
+        return Column(
+            name,
+            header,
+            required,
+            _org_unit_parser(org_units),
+            lambda u: u.code if u else None,
+            hint="填写12位区划代码或单位名称（重名时写“乡镇/村”）",
+        )
+    if isinstance(f, models.ForeignKey):
+        return _related_column(ledger, f, header, required)
+    if isinstance(f, models.BooleanField):
+
+        def parse_bool(v: Any) -> bool:
+            if isinstance(v, bool):
+                return v
+            key = _text(v).lower()
+            if key in TRUE_WORDS:
+                return True
+            if key in FALSE_WORDS:
+                return False
+            raise CellError("应填“是”或“否”")
+
+        return Column(name, header, False, parse_bool, lambda v: "是" if v else "否", ["是", "否"])
+    if isinstance(f, models.DateField):
+
+        def fmt_date(v: Any) -> Any:
+            return v
+
+        return Column(
+            name,
+            header,
+            required,
+            parse_date,
+            fmt_date,
+            hint="日期，如 2022-05-01",
+            number_format="yyyy-mm-dd",
+        )
+    if isinstance(f, models.IntegerField):
+        lo, hi = _bounds(f)
+
+        def parse_int(v: Any) -> int:
+            try:
+                number = Decimal(_text(v))
+            except InvalidOperation:
+                raise CellError("应为整数") from None
+            if number != number.to_integral_value():
+                raise CellError("应为整数")
+            n = int(number)
+            _check_bounds(n, lo, hi)
+            return n
+
+        return Column(name, header, required, parse_int, fmt_plain, hint="整数", number_format="0")
+    if isinstance(f, models.DecimalField | models.FloatField):
+        lo, hi = _bounds(f)
+        places = getattr(f, "decimal_places", None)
+
+        def parse_num(v: Any) -> Any:
+            try:
+                number = Decimal(_text(v))
+            except InvalidOperation:
+                raise CellError("应为数字") from None
+            if not number.is_finite():
+                raise CellError("应为数字")
+            _check_bounds(number, lo, hi)
+            if places is not None:
+                number = number.quantize(Decimal(1).scaleb(-places))
+                digits = f.max_digits - places
+                if abs(number) >= Decimal(10) ** digits:
+                    raise CellError(f"数值过大（整数部分最多 {digits} 位）")
+                return number
+            return float(number)
+
+        return Column(
+            name,
+            header,
+            required,
+            parse_num,
+            lambda v: float(v) if v is not None else None,
+            hint="数字",
+        )
+    max_length = getattr(f, "max_length", None)
+
+    def parse_text(v: Any) -> str:
+        text = _text(v)
+        if max_length and len(text) > max_length:
+            raise CellError(f"过长（最多 {max_length} 个字符，实际 {len(text)} 个）")
+        for validator in f.validators:
+            try:
+                validator(text)
+            except Exception as exc:  # Django ValidationError carries the Chinese message
+                messages = getattr(exc, "messages", [str(exc)])
+                raise CellError("；".join(str(m) for m in messages)) from None
+        return text
+
+    return Column(name, header, required, parse_text, fmt_plain)
+
+
+def _bounds(f: models.Field) -> tuple[Any, Any]:
+    lo = hi = None
+    if isinstance(
+        f,
+        models.PositiveIntegerField
+        | models.PositiveSmallIntegerField
+        | models.PositiveBigIntegerField,
+    ):
+        lo = 0
+    for v in f.validators:
+        limit = getattr(v, "limit_value", None)
+        if limit is None or callable(limit):
+            continue
+        if type(v).__name__ == "MinValueValidator":
+            lo = limit
+        elif type(v).__name__ == "MaxValueValidator":
+            hi = limit
+    return lo, hi
+
+
+def _check_bounds(n: Any, lo: Any, hi: Any) -> None:
+    if lo is not None and n < lo:
+        raise CellError(f"不能小于 {lo}")
+    if hi is not None and n > hi:
+        raise CellError(f"不能大于 {hi}")
+
+
+def org_unit_lookup(units: Any) -> dict[str, OrgUnit]:
+    """Codes, unique names and "乡镇/村" paths → unit, for the units a user may use."""
+    table: dict[str, OrgUnit] = {}
+    names: dict[str, list[OrgUnit]] = {}
+    by_pk = {u.pk: u for u in units}
+    for unit in by_pk.values():
+        table[unit.code] = unit
+        names.setdefault(unit.name, []).append(unit)
+        parent = by_pk.get(unit.parent_id)
+        if parent is not None:
+            table[f"{parent.name}/{unit.name}"] = unit
+    for name, found in names.items():
+        if len(found) == 1:
+            table.setdefault(name, found[0])
+    return table
+
+
+def _org_unit_parser(org_units: dict[str, OrgUnit] | None) -> Callable[[Any], OrgUnit]:
+    def parse(v: Any) -> OrgUnit:
+        if org_units is None:
+            raise CellError("无法解析单位")
+        key = _text(v)
+        unit = org_units.get(key)
+        if unit is None:
+            raise CellError("不是您管辖范围内的单位（填写12位区划代码或单位名称）")
+        return unit
+
+    return parse
+
+
+def _related_column(ledger: Ledger, f: models.ForeignKey, header: str, required: bool) -> Column:
+    """A reference to another ledger's record by that ledger's single-field natural key."""
+    from zhujian.core.registry import registry
+
+    target = registry.find(f.related_model)
+    key = target.natural_key[0] if target and len(target.natural_key) == 1 else "pk"
+    cache: dict[str, Any] = {}
+
+    def parse(v: Any) -> Any:
+        text = _text(v)
+        if text not in cache:
+            obj = f.related_model._default_manager.filter(**{key: text}).first()
+            if obj is None:
+                raise CellError(f"找不到{f.related_model._meta.verbose_name}“{text}”")
+            cache[text] = obj
+        return cache[text]
+
+    def fmt(obj: Any) -> Any:
+        return getattr(obj, key) if obj is not None else None
+
+    return Column(
+        f.name, header, required, parse, fmt, hint=f"填写{f.related_model._meta.verbose_name}的编号"
+    )

@@ -1,0 +1,194 @@
+"""Renderers: one function per output format, each taking a built :class:`Report`."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from zhujian.reports.build import Report
+from zhujian.reports.template import Line
+
+H1 = re.compile(r"^[一二三四五六七八九十]+、")
+H2 = re.compile(r"^（[一二三四五六七八九十]+）")
+
+
+def line_kind(line: Line) -> str:
+    """``h1`` (一、…), ``h2`` (a short （一）… heading line), or ``p``."""
+    text = line.text
+    if H1.match(text) and len(text) < 40:
+        return "h1"
+    if H2.match(text) and len(text) < 40 and "。" not in text:
+        return "h2"
+    return "p"
+
+
+def drill_url(figure_id: str, report: Report) -> str:
+    query = {"period": report.period.code}
+    if report.unit is not None:
+        query["unit"] = report.unit.code
+    return reverse("web:figure_records", kwargs={"figure_id": figure_id}) + "?" + urlencode(query)
+
+
+def to_txt(report: Report) -> bytes:
+    return report.text.encode("utf-8")
+
+
+def to_md(report: Report) -> bytes:
+    out = [f"# {report.title}", ""]
+    for line in report.lines:
+        kind = line_kind(line)
+        prefix = {"h1": "## ", "h2": "### ", "p": ""}[kind]
+        text = "".join(
+            f"**{f.text}**" if f.figure_id and not f.missing else f.text for f in line.fragments
+        )
+        out += [prefix + text, ""]
+    return "\n".join(out).encode("utf-8")
+
+
+def html_body(report: Report, base_url: str = "") -> str:
+    """The report as HTML paragraphs, each figure linked to the records behind it."""
+    parts = []
+    for line in report.lines:
+        kind = line_kind(line)
+        runs = []
+        for f in line.fragments:
+            text = html.escape(f.text)
+            if f.missing:
+                title = html.escape(f.note or "尚无数据来源")
+                runs.append(f'<span class="missing" title="{title}">{text}</span>')
+            elif f.figure_id:
+                fv = report.values.get(f.figure_id)
+                label = html.escape(fv.figure.label if fv else f.figure_id)
+                href = html.escape(base_url + drill_url(f.figure_id, report))
+                runs.append(
+                    f'<a class="fig" href="{href}" title="{label}（{f.figure_id}）" '
+                    f'data-figure="{f.figure_id}">{text}</a>'
+                )
+            else:
+                runs.append(text)
+        tag = {"h1": "h2", "h2": "h3", "p": "p"}[kind]
+        parts.append(f"<{tag}>{''.join(runs)}</{tag}>")
+    return "\n".join(parts)
+
+
+def to_html(report: Report, base_url: str = "") -> bytes:
+    title = html.escape(report.title)
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{max-width:52em;margin:2em auto;padding:0 1em;font-family:"FangSong","STFangsong","仿宋",serif;line-height:1.9;font-size:17px}}
+h1{{text-align:center;font-family:"SimHei","黑体",sans-serif}} h2{{font-family:"SimHei","黑体",sans-serif;font-size:1.1em}}
+h3{{font-family:"KaiTi","楷体",serif;font-size:1.05em}} p{{text-indent:2em;margin:.3em 0}}
+a.fig{{color:#1d4f91;text-decoration:none;border-bottom:1px dotted}} .missing{{color:#b42318}}</style></head>
+<body><h1>{title}</h1>
+<p class="meta" style="text-indent:0;color:#666">期间：{report.period.label}{"　单位：" + html.escape(report.unit.name) if report.unit else ""}　（点击数字可查看其来源记录）</p>
+{html_body(report, base_url)}
+</body></html>
+"""
+    return page.encode("utf-8")
+
+
+def to_xlsx(report: Report) -> bytes:
+    """Every figure in the report: id, label, unit, value, same period last year, change."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from zhujian.core.lines import BY_CODE
+    from zhujian.reports.build import with_previous_year
+
+    with_previous_year(report)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "指标"
+    ws.append([report.title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(
+        [
+            f"期间：{report.period.label}（{report.period.code}）",
+            "",
+            f"单位：{report.unit.name if report.unit else '全县'}",
+        ]
+    )
+    ws.append(
+        [
+            "业务条线",
+            "指标编号",
+            "指标名称",
+            "单位",
+            "本期值",
+            "上年同期",
+            "同比变化(%)",
+            "报告中的写法",
+        ]
+    )
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in report.rows:
+        ws.append(
+            [
+                BY_CODE[row.line].label if row.line in BY_CODE else row.line,
+                row.id,
+                row.label,
+                row.unit,
+                _cell(row.value),
+                _cell(row.previous),
+                float(round(row.change, 1)) if row.change is not None else None,
+                row.text,
+            ]
+        )
+    for letter, width in zip("ABCDEFGH", (14, 34, 36, 8, 14, 14, 12, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A4"
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def to_docx(report: Report) -> bytes:
+    from zhujian.reports.docx import render_docx
+
+    return render_docx(report)
+
+
+RENDERERS: dict[str, Callable[[Report], bytes]] = {
+    "txt": to_txt,
+    "md": to_md,
+    "html": to_html,
+    "docx": to_docx,
+    "xlsx": to_xlsx,
+}
+CONTENT_TYPES = {
+    "txt": "text/plain; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def render(report: Report, fmt: str) -> bytes:
+    try:
+        return RENDERERS[fmt](report)
+    except KeyError:
+        raise ValueError(f"不支持的格式 {fmt!r}；可用：{', '.join(RENDERERS)}") from None
+
+
+def write(report: Report, fmt: str, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(render(report, fmt))
+    return path

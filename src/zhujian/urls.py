@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from zhujian.web.urls import auth_urlpatterns
+
+urlpatterns = [
+    *auth_urlpatterns,
+    path("admin/", admin.site.urls),
+    path("api/", include("zhujian.api.urls")),
+    path("", include("zhujian.web.urls")),
+]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from zhujian.web import ledger_views as lv
+from zhujian.web import views
+
+app_name = "web"
+
+ledger_patterns = [
+    path("", lv.LedgerListView.as_view(), name="ledger_list"),
+    path("new/", lv.LedgerEditView.as_view(), name="ledger_create"),
+    path("export.xlsx", lv.LedgerExportView.as_view(), name="ledger_export"),
+    path("template.xlsx", lv.LedgerTemplateView.as_view(), name="ledger_template"),
+    path("import/", lv.LedgerImportView.as_view(), name="ledger_import"),
+    path("<int:pk>/", lv.LedgerDetailView.as_view(), name="ledger_detail"),
+    path("<int:pk>/edit/", lv.LedgerEditView.as_view(), name="ledger_update"),
+    path("<int:pk>/delete/", lv.LedgerDeleteView.as_view(), name="ledger_delete"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ledgers/<slug:ledger>/", include(ledger_patterns)),
+    path("imports/<int:pk>/", lv.ImportJobView.as_view(), name="import_job"),
+    path("imports/<int:pk>/errors.xlsx", lv.ImportErrorsView.as_view(), name="import_errors"),
+    path("figures/", views.figure_catalog, name="figures"),
+    path("figures/<str:figure_id>/records/", views.figure_records, name="figure_records"),
+    path("report/", views.report_page, name="report"),
+    path("report/download/", views.report_download, name="report_download"),
+]
+
+# login/logout live outside the "web" namespace so Django's settings can name them.
+auth_urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

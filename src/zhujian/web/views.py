@@ -1,0 +1,167 @@
+"""Home, figure catalog, figure drill-down and the report page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from zhujian.core import scope
+from zhujian.core.models import OrgUnit
+from zhujian.core.registry import registry
+from zhujian.figures import catalog
+from zhujian.figures.periods import Period, PeriodError
+from zhujian.reports import render as renderers
+from zhujian.reports.build import build_report, ensure_default_template
+from zhujian.reports.models import ReportTemplate
+from zhujian.web.ledger_views import display
+
+
+def period_and_unit(request: HttpRequest, default: str = "2022H1") -> tuple[Period, OrgUnit | None]:
+    """The ``period`` and ``unit`` query parameters, the unit limited to the user's scope."""
+    try:
+        period = Period.parse(request.GET.get("period") or default)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from None
+    unit = None
+    if code := request.GET.get("unit"):
+        unit = scope.org_units_for(request.user).filter(code=code).first()
+        if unit is None:
+            raise Http404("没有这个单位，或不在您的管辖范围内")
+    elif request.user.org_unit and request.user.role == "township":
+        unit = request.user.org_unit
+    return period, unit
+
+
+def unit_choices(request: HttpRequest) -> list[OrgUnit]:
+    qs = scope.org_units_for(request.user).filter(kind__in=["county", "town", "township", "street"])
+    return list(qs.order_by("path"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    groups = []
+    for line, ledgers in registry.by_line():
+        items = [
+            (lg, scope.restrict(lg.model._default_manager.all(), request.user).count())
+            for lg in ledgers
+        ]
+        groups.append({"line": line, "items": items})
+    return render(request, "web/home.html", {"groups": groups})
+
+
+@login_required
+def figure_catalog(request: HttpRequest) -> HttpResponse:
+    period, unit = period_and_unit(request)
+    figures = catalog.all_figures()
+    values = catalog.evaluate([f.id for f in figures], period, unit, request.user)
+    rows = [(f, values[f.id]) for f in figures]
+    return render(
+        request,
+        "web/figures.html",
+        {"rows": rows, "period": period, "unit": unit, "units": unit_choices(request)},
+    )
+
+
+@login_required
+def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
+    """The records behind one figure for a period and unit, under the viewer's scope."""
+    try:
+        figure = catalog.get(figure_id)
+    except KeyError:
+        raise Http404("没有这个指标") from None
+    period, unit = period_and_unit(request)
+    value = catalog.evaluate([figure_id], period, unit, request.user)[figure_id]
+    qs = catalog.records(figure_id, period, unit, request.user)
+    context = {"figure": figure, "value": value, "period": period, "unit": unit, "inputs": []}
+    if qs is not None:
+        ledger = registry.for_model(qs.model)
+        columns = list(ledger.list_display)
+        related = [c.split("__")[0] for c in columns if ledger.field(c.split("__")[0]).is_relation]
+        page = Paginator(qs.select_related(*related).order_by(*ledger.ordering), 50).get_page(
+            request.GET.get("page")
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            ledger=ledger,
+            page=page,
+            headers=[ledger.field_label(c) for c in columns],
+            rows=[(o, [display(o, c) for c in columns]) for o in page.object_list],
+            query=query.urlencode(),
+            total=page.paginator.count,
+        )
+    else:
+        parts = [a for a, back in figure.inputs()]
+        sub = catalog.evaluate(parts, period, unit, request.user)
+        context["inputs"] = [
+            (sub[a].figure, back, sub.get(a if not back else f"{a}@-{back}"))
+            for a, back in figure.inputs()
+        ]
+    context["source"] = _source(figure)
+    return render(request, "web/figure_records.html", context)
+
+
+def _source(figure: catalog.Figure) -> str:
+    from zhujian.reports.coverage import describe
+
+    return describe(figure)
+
+
+def _report_args(request: HttpRequest) -> tuple[Period, OrgUnit | None, ReportTemplate]:
+    period, unit = period_and_unit(request)
+    ensure_default_template()
+    name = request.GET.get("template")
+    template = ReportTemplate.objects.filter(name=name).first() if name else None
+    template = template or ReportTemplate.objects.filter(is_default=True).first()
+    if template is None:
+        raise Http404("没有报告模板")
+    return period, unit, template
+
+
+@login_required
+def report_page(request: HttpRequest) -> HttpResponse:
+    period, unit, template = _report_args(request)
+    report = build_report(period, unit, request.user, template)
+    return render(
+        request,
+        "web/report.html",
+        {
+            "report": report,
+            "body": renderers.html_body(report),
+            "period": period,
+            "unit": unit,
+            "template": template,
+            "templates": ReportTemplate.objects.all(),
+            "units": unit_choices(request),
+            "formats": [
+                ("docx", "Word"),
+                ("xlsx", "Excel 指标表"),
+                ("html", "HTML"),
+                ("md", "Markdown"),
+                ("txt", "文本"),
+            ],
+            "missing": sum(1 for f in report.marks if f.missing),
+            "mark_count": len(report.marks),
+        },
+    )
+
+
+@login_required
+def report_download(request: HttpRequest) -> HttpResponse:
+    period, unit, template = _report_args(request)
+    fmt = request.GET.get("format", "docx")
+    if fmt not in renderers.RENDERERS:
+        raise Http404("不支持的格式")
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    report = build_report(period, unit, request.user, template)
+    data = renderers.render(report, fmt)
+    response = HttpResponse(data, content_type=renderers.CONTENT_TYPES[fmt])
+    from urllib.parse import quote
+
+    filename = f"{template.name}-{period.code}{'-' + unit.name if unit else ''}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
