@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "zhujian.figures",
     "zhujian.reports",
     "zhujian.web",
+    "zhujian.hazards",
     "zhujian.domains.party",
     "zhujian.domains.plans",
     "zhujian.domains.urban",

@@ -7,6 +7,7 @@ from zhujian.domains.party.models import (
     PartyActivity,
     PartyDocument,
 )
+from zhujian.figures import headlines
 from zhujian.figures.catalog import count, earliest, latest, register
 
 XWJC = Q(campaign="学悟见创")
@@ -109,4 +110,8 @@ register(
         date="completed_on",
         unit="项",
     ),
+)
+
+headlines.register(
+    "party", "party.center_studies", "party.theme_days", "party.volunteer_services", "party.cobuild_completed"
 )

@@ -1,0 +1,65 @@
+"""Shared test set-up: the demo county is built once per test session (seed 7) and every
+test runs in a transaction that is rolled back, so tests may change anything."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from zhujian.core.models import OrgUnit, User
+
+SEED = 7
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    from zhujian.demo import run
+
+    with django_db_blocker.unblock():
+        run.build(seed=SEED, log=lambda _msg: None)
+
+
+@pytest.fixture(autouse=True)
+def _imports_inline(settings) -> None:  # noqa: ANN001
+    settings.ZHUJIAN_IMPORT_IN_THREAD = False
+    settings.MEDIA_ROOT = str(settings.VAR_DIR / "test-media")
+
+
+@pytest.fixture
+def user(db):  # noqa: ANN001, ANN201
+    """``user("town01")``: a demo user by login."""
+
+    def get(username: str) -> User:
+        return User.objects.select_related("org_unit").get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def admin_user(user) -> User:  # noqa: ANN001
+    return user("admin")
+
+
+@pytest.fixture
+def town_a(user) -> User:  # noqa: ANN001
+    """A township user (城关街道)."""
+    return user("town01")
+
+
+@pytest.fixture
+def town_b(user) -> User:  # noqa: ANN001
+    """Another township's user (青山镇)."""
+    return user("town04")
+
+
+@pytest.fixture
+def township(town_a) -> OrgUnit:  # noqa: ANN001
+    return town_a.org_unit
+
+
+def login(client, user: User):  # noqa: ANN001, ANN201
+    client.force_login(user)
+    return client
+
+
+__all__ = ["SEED", "login", "settings"]
