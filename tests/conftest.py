@@ -12,7 +12,7 @@ SEED = 7
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def django_db_setup(django_db_setup, django_db_blocker):
     from zhujian.demo import run
 
     with django_db_blocker.unblock():
@@ -20,13 +20,13 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
-def _imports_inline(settings) -> None:  # noqa: ANN001
+def _imports_inline(settings) -> None:
     settings.ZHUJIAN_IMPORT_IN_THREAD = False
     settings.MEDIA_ROOT = str(settings.VAR_DIR / "test-media")
 
 
 @pytest.fixture
-def user(db):  # noqa: ANN001, ANN201
+def user(db):
     """``user("town01")``: a demo user by login."""
 
     def get(username: str) -> User:
@@ -36,28 +36,28 @@ def user(db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def admin_user(user) -> User:  # noqa: ANN001
+def admin_user(user) -> User:
     return user("admin")
 
 
 @pytest.fixture
-def town_a(user) -> User:  # noqa: ANN001
+def town_a(user) -> User:
     """A township user (城关街道)."""
     return user("town01")
 
 
 @pytest.fixture
-def town_b(user) -> User:  # noqa: ANN001
+def town_b(user) -> User:
     """Another township's user (青山镇)."""
     return user("town04")
 
 
 @pytest.fixture
-def township(town_a) -> OrgUnit:  # noqa: ANN001
+def township(town_a) -> OrgUnit:
     return town_a.org_unit
 
 
-def login(client, user: User):  # noqa: ANN001, ANN201
+def login(client, user: User):
     client.force_login(user)
     return client
 

@@ -106,7 +106,7 @@ class LedgerListView(LedgerMixin, View):
         related = [
             c.split("__")[0] for c in columns if self.ledger.field(c.split("__")[0]).is_relation
         ]
-        qs = qs.select_related(*related)
+        qs = qs.select_related(*related) if related else qs
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [(obj, [display(obj, c) for c in columns]) for obj in page.object_list]
         query = request.GET.copy()

@@ -80,9 +80,9 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
         ledger = registry.for_model(qs.model)
         columns = list(ledger.list_display)
         related = [c.split("__")[0] for c in columns if ledger.field(c.split("__")[0]).is_relation]
-        page = Paginator(qs.select_related(*related).order_by(*ledger.ordering), 50).get_page(
-            request.GET.get("page")
-        )
+        page = Paginator(
+            (qs.select_related(*related) if related else qs).order_by(*ledger.ordering), 50
+        ).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -43,7 +43,7 @@ def add(*specs: TaskSpec) -> None:
 
 
 def tasks(ctx: DemoContext) -> None:
-    from zhujian.domains.plans.models import PlanTask
+    from zhujian.domains.plans.models import PlanTask, TaskProgress
 
     rng = ctx.rng
     rows = []
@@ -64,4 +64,22 @@ def tasks(ctx: DemoContext) -> None:
                 deadline_text=f"{month}月底前" if spec.month_end else "",
             )
         )
-    ctx.save(PlanTask, rows)
+    saved = ctx.save(PlanTask, rows)
+    notes = [
+        "已召开专题推进会，明确责任分工",
+        "已完成现场摸排，正在组织实施",
+        "已完成主体工作，正在收尾验收",
+    ]
+    reports = []
+    for task in saved:
+        for i, note in enumerate(notes[: rng.randint(1, 3)]):
+            reports.append(
+                TaskProgress(
+                    task=task,
+                    org_unit=task.org_unit,
+                    progress=30 * (i + 1),
+                    reported_on=dt.date(2022, 7 + 2 * i, rng.randint(1, 28)),
+                    note=note,
+                )
+            )
+    ctx.save(TaskProgress, reports)

@@ -1,0 +1,216 @@
+"""The half-year summary: seed-faithful text, every format, traceable figures."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from docx import Document
+from openpyxl import load_workbook
+
+from zhujian.figures import catalog
+from zhujian.figures.periods import Period
+from zhujian.reports import coverage, render
+from zhujian.reports.build import build_report, default_body, ensure_default_template
+
+pytestmark = pytest.mark.django_db
+# The bureau's hand-made 2022H1 summary, each figure a `*` (a copy of shared/seed/).
+SEED = Path(__file__).resolve().parents[2] / "docs" / "reference" / "seed-2022H1-summary.txt"
+NUMBERING_FIXES = {
+    13: ("（六）坚持", "（七）坚持"),
+    15: ("（七）牢记", "（八）牢记"),
+    17: ("三、2022年下半年", "二、2022年下半年"),
+}
+
+
+def seed_patterns() -> list[re.Pattern[str]]:
+    patterns = []
+    for i, line in enumerate(SEED.read_text(encoding="utf-8").splitlines()):
+        if i in NUMBERING_FIXES:
+            line = line.replace(*NUMBERING_FIXES[i])
+        parts = [re.escape(p) for p in line.split("*")]
+        pattern = "(.+?)".join(parts).replace(re.escape("同比下降"), "同比(?:下降|增长)")
+        patterns.append(re.compile(f"^{pattern}$"))
+    return patterns
+
+
+@pytest.fixture
+def report():
+    return build_report("2022H1")
+
+
+def test_txt_matches_the_seed_line_by_line(report):
+    lines = render.to_txt(report).decode("utf-8").splitlines()
+    patterns = seed_patterns()
+    assert len(lines) == len(patterns) == 27
+    for number, (line, pattern) in enumerate(zip(lines, patterns, strict=True), start=1):
+        assert pattern.match(line), f"line {number} differs from the seed: {line[:80]}"
+
+
+def test_no_star_remains_in_any_format(report):
+    for fmt in ("txt", "md", "html"):
+        assert "*" not in render.render(report, fmt).decode("utf-8").replace("**", ""), fmt
+
+
+def test_the_template_has_the_seeds_240_marks():
+    marks = coverage.marks(default_body())
+    assert len(marks) == 240
+    assert coverage.summary(marks).endswith("missing")
+
+
+def test_party_section_is_computed_from_records(report):
+    marks = coverage.marks(default_body())
+    party = [m for m in marks if m.line == 3]
+    assert len(party) == 13 and all(m.source == "records" for m in party)
+    assert "【缺】" not in report.lines[2].text
+
+
+def test_a_figure_equals_its_drill_down_records():
+    period = Period.parse("2022H1")
+    values = catalog.evaluate(["party.theme_days", "party.cobuild_completed"], period)
+    for fid in ("party.theme_days", "party.cobuild_completed"):
+        assert catalog.records(fid, period).count() == values[fid].value
+
+
+def test_figures_of_one_model_are_one_query():
+    ids = [f.id for f in catalog.all_figures() if f.line == "party"]
+    with CaptureQueriesContext(connection) as queries:
+        catalog.evaluate(ids, Period.parse("2022H1"))
+    models = {
+        f.model
+        for f in catalog.all_figures()
+        if f.line == "party" and isinstance(f, catalog.Aggregate)
+    }
+    assert len(queries) == len(models)
+
+
+def test_year_on_year_and_the_sign_word():
+    catalog.register(catalog.yoy("party.theme_days_yoy", "主题党日同比", "party.theme_days"))
+    period = Period.parse("2022H1")
+    values = catalog.evaluate(["party.theme_days_yoy"], period)
+    now = catalog.evaluate(["party.theme_days"], period)["party.theme_days"].value
+    before = catalog.evaluate(["party.theme_days"], period.previous_year())[
+        "party.theme_days"
+    ].value
+    expected = (now - before) * 100 / before
+    assert float(values["party.theme_days_yoy"].value) == pytest.approx(expected)
+    text = build_report(
+        period, body="同比{{ party.theme_days_yoy|sign:下降:增长 }}{{ party.theme_days_yoy|abs }}%"
+    ).text
+    word = "下降" if expected < 0 else "增长"
+    assert text.startswith(f"同比{word}")
+
+
+def test_rates_round_only_when_shown():
+    catalog.register(
+        catalog.rate(
+            "party.center_share",
+            "中心组学习占比",
+            "party.center_studies",
+            "party.theme_days",
+            decimals=1,
+        )
+    )
+    period = Period.parse("2022H1")
+    values = catalog.evaluate(
+        ["party.center_share", "party.center_studies", "party.theme_days"], period
+    )
+    exact = values["party.center_studies"].value * 100 / values["party.theme_days"].value
+    assert str(values["party.center_share"]) == f"{exact:.1f}"
+
+
+def test_unit_scope_changes_the_numbers(user):
+    county = build_report("2022H1")
+    town = user("town01")
+    scoped = build_report("2022H1", town.org_unit, town)
+    assert (
+        county.values["party.cobuild_completed"].value
+        >= scoped.values["party.cobuild_completed"].value
+    )
+    assert (
+        scoped.values["party.center_studies"].value == 0
+    )  # bureau activities are not the township's
+
+
+def test_html_links_every_figure_to_its_records(report, client, admin_user):
+    html = render.to_html(report).decode("utf-8")
+    links = re.findall(r'href="(/figures/[^"]+)"', html)
+    computed = [f for f in report.marks if f.figure_id]
+    assert len(links) == len(computed) > 0
+    client.force_login(admin_user)
+    target = links[0].replace("&amp;", "&")
+    assert client.get(target).status_code == 200
+
+
+def test_docx_is_gongwen_styled(report):
+    doc = Document(BytesIO(render.to_docx(report)))
+    styles = [p.style.name for p in doc.paragraphs]
+    assert styles[0] == "公文标题"
+    assert {"一级标题", "公文正文"} <= set(styles)
+    body = [p for p in doc.paragraphs if p.style.name != "公文标题"]
+    assert len([p for p in body if p.text]) == 27
+    section = doc.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    normal = doc.styles["公文正文"]
+    assert normal.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05)
+    assert "PAGE" in section.footer.paragraphs[0]._p.xml
+
+
+def test_xlsx_lists_every_figure_with_last_year(report):
+    wb = load_workbook(BytesIO(render.to_xlsx(report)))
+    ws = wb["指标"]
+    header = [c.value for c in ws[3]]
+    assert header[:7] == [
+        "业务条线",
+        "指标编号",
+        "指标名称",
+        "单位",
+        "本期值",
+        "上年同期",
+        "同比变化(%)",
+    ]
+    ids = [row[1] for row in ws.iter_rows(min_row=4, values_only=True)]
+    assert set(ids) == {r.id for r in report.rows}
+    center = next(
+        r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "party.center_studies"
+    )
+    assert center[5] is not None  # 2021H1 has demo data
+
+
+def test_report_command_writes_every_format(tmp_path):
+    from django.core.management import call_command
+
+    call_command("report", "--period", "2022H1", "--all-formats", "-o", str(tmp_path))
+    written = sorted(p.suffix for p in tmp_path.iterdir())
+    assert written == [".docx", ".html", ".md", ".txt", ".xlsx"]
+
+
+def test_report_page_and_download(client, user):
+    client.force_login(user("leader"))
+    page = client.get("/report/", {"period": "2022H1"})
+    assert page.status_code == 200 and "工作总结" in page.content.decode()
+    download = client.get("/report/download/", {"period": "2022H1", "format": "docx"})
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_default_template_is_reset_from_the_shipped_text():
+    template = ensure_default_template()
+    template.body = "改过的正文"
+    template.save()
+    assert ensure_default_template(update=True).body == default_body()
+
+
+def test_two_seeds_give_different_numbers():
+    from zhujian.demo import run
+
+    ids = [f.id for f in catalog.all_figures() if f.line == "party"]
+    first = {k: v.value for k, v in catalog.evaluate(ids, Period.parse("2022H1")).items()}
+    run.reset()
+    run.build(seed=8, log=lambda _m: None)
+    second = {k: v.value for k, v in catalog.evaluate(ids, Period.parse("2022H1")).items()}
+    assert first != second
