@@ -19,7 +19,7 @@ from zhujian.reports.models import ReportTemplate
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "default"
 DEFAULT_NAME = "住建局半年工作总结及下半年工作计划"
-DEFAULT_TITLE = "{{ general.county_name }}县住房和城乡建设局2022年上半年工作总结及下半年工作计划"
+DEFAULT_TITLE = "{{ general.county_name }}县住房和城乡建设局{{ =year }}年上半年工作总结及下半年工作计划"
 
 
 def default_body() -> str:
@@ -98,8 +98,9 @@ def build_report(
     title = template.title if title is None else title
     ids = tpl.figure_ids(title + "\n" + body)
     values = catalog.evaluate(ids, period, unit, user)
-    lines = tpl.render_lines(body, values)
-    title_text = tpl.render_lines(title, values)[0].text if title else template.name
+    variables = {"year": str(period.end.year)}
+    lines = tpl.render_lines(body, values, variables)
+    title_text = tpl.render_lines(title, values, variables)[0].text if title else template.name
     rows = []
     for fid in ids:
         fv = values[fid]

@@ -6,6 +6,7 @@
 ``{{ realestate.sales_yoy|sign:下降:增长 }}``  a word chosen by the sign (negative : otherwise)
 ``{{ x|fixed:1 }}``                    fixed decimals
 ``{{ ?说明 }}``                         a mark with no source yet: renders 【缺】
+``{{ =year }}``                        the report period's year (not a mark: the seed prints 2022)
 
 Every ``{{ }}`` except ``sign`` stands for one ``*`` of the seed; ``sign`` reproduces the
 seed's own words (同比下降) and so is not a mark.
@@ -20,7 +21,7 @@ from typing import Any
 from zhujian.figures import catalog
 from zhujian.figures.catalog import FigureValue, format_number, format_value
 
-REF = re.compile(r"\{\{\s*(\?[^}]*?|[\w.@-]+)((?:\|[\w]+(?::[^|}\s]+)*)*)\s*\}\}")
+REF = re.compile(r"\{\{\s*(\?[^}]*?|=?[\w.@-]+)((?:\|[\w]+(?::[^|}\s]+)*)*)\s*\}\}")
 
 
 class TemplateError(ValueError):
@@ -29,14 +30,16 @@ class TemplateError(ValueError):
 
 @dataclass
 class Ref:
-    figure_id: str | None  # None: a missing mark
+    figure_id: str | None  # None: a missing mark or a period variable
     filters: list[tuple[str, list[str]]]
     note: str = ""
     raw: str = ""
 
+    variable: str = ""  # "year": a word of the report's period, not a mark
+
     @property
     def is_mark(self) -> bool:
-        return not any(name == "sign" for name, _ in self.filters)
+        return not self.variable and not any(name == "sign" for name, _ in self.filters)
 
 
 @dataclass
@@ -66,6 +69,8 @@ def parse_ref(match: re.Match[str]) -> Ref:
     for part in filter_text.split("|")[1:]:
         name, *args = part.split(":")
         filters.append((name, args))
+    if target.startswith("="):
+        return Ref(None, filters, raw=match[0], variable=target[1:])
     if target.startswith("?"):
         return Ref(None, filters, note=target[1:].strip(), raw=match[0])
     return Ref(target, filters, raw=match[0])
@@ -88,6 +93,8 @@ def check(text: str) -> list[str]:
     problems = []
     for i, line in enumerate(text.splitlines(), start=1):
         for ref in references(line):
+            if ref.variable and ref.variable not in VARIABLES:
+                problems.append(f"第{i}行：未知的期间变量 ={ref.variable}（可用：{'、'.join(VARIABLES)}）")
             if ref.figure_id:
                 try:
                     catalog.get(ref.figure_id)
@@ -167,7 +174,12 @@ FILTERS = {
 }
 
 
-def render_lines(text: str, values: dict[str, FigureValue]) -> list[Line]:
+VARIABLES = ("year",)
+
+
+def render_lines(
+    text: str, values: dict[str, FigureValue], variables: dict[str, str] | None = None
+) -> list[Line]:
     out = []
     for raw in text.splitlines():
         line = Line()
@@ -176,7 +188,9 @@ def render_lines(text: str, values: dict[str, FigureValue]) -> list[Line]:
             if match.start() > pos:
                 line.fragments.append(Fragment(raw[pos : match.start()]))
             ref = parse_ref(match)
-            if ref.figure_id is None:
+            if ref.variable:
+                line.fragments.append(Fragment((variables or {}).get(ref.variable, match[0])))
+            elif ref.figure_id is None:
                 line.fragments.append(Fragment("【缺】", missing=True, is_mark=True, note=ref.note))
             else:
                 fv = values[ref.figure_id]

@@ -113,5 +113,9 @@ register(
 )
 
 headlines.register(
-    "party", "party.center_studies", "party.theme_days", "party.volunteer_services", "party.cobuild_completed"
+    "party",
+    "party.center_studies",
+    "party.theme_days",
+    "party.volunteer_services",
+    "party.cobuild_completed",
 )
