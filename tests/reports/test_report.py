@@ -158,6 +158,12 @@ def test_docx_is_gongwen_styled(report):
     normal = doc.styles["公文正文"]
     assert normal.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05)
     assert "PAGE" in section.footer.paragraphs[0]._p.xml
+    font_table = next(
+        r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable")
+    )
+    assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in font_table.blob.decode(
+        "utf-8"
+    )
 
 
 def test_xlsx_lists_every_figure_with_last_year(report):

@@ -1,8 +1,8 @@
 """Word output in 公文 layout (GB/T 9704 style): A4, 小标宋/黑体 title, 仿宋 body.
 
 Real Word styles are defined (公文标题, 一级标题, 二级标题, 公文正文) so staff can keep
-editing the document in Word with the same look; fonts fall back to what Windows
-offices usually have when the GB2312 ones are missing.
+editing the document in Word with the same look; the font table names a fallback for
+each 公文 font (仿宋_GB2312 → 仿宋, …) for machines that lack the GB2312 fonts.
 """
 
 from __future__ import annotations
@@ -88,6 +88,26 @@ def _page_number_footer(section) -> None:  # type: ignore[no-untyped-def]
     tail.font.size = Pt(14)
 
 
+# Fonts 公文 asks for, with the font Word should use where they are not installed.
+FALLBACKS = {
+    "方正小标宋简体": "华文中宋",
+    "仿宋_GB2312": "仿宋",
+    "楷体_GB2312": "楷体",
+    "黑体": "SimHei",
+}
+
+
+def _declare_fallbacks(doc: Document) -> None:
+    """Name each 公文 font in the font table with an ``altName`` (Word's substitute)."""
+    part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:charset w:val="86"/>'
+        f'<w:family w:val="modern"/><w:pitch w:val="fixed"/></w:font>'
+        for name, alt in FALLBACKS.items()
+    )
+    part._blob = part.blob.replace(b"</w:fonts>", entries.encode("utf-8") + b"</w:fonts>")
+
+
 def render_docx(report: Report) -> bytes:
     from zhujian.reports.render import line_kind
 
@@ -116,6 +136,7 @@ def render_docx(report: Report) -> bytes:
             if fragment.missing:
                 run.font.highlight_color = 7  # yellow: a figure still to fill in
     _page_number_footer(section)
+    _declare_fallbacks(doc)
     buffer = BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
