@@ -123,7 +123,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # collectstatic writes .gz copies that WhiteNoise serves (ECharts: ~650 KB → ~220 KB)
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 if DEBUG:  # WhiteNoise serves from the app folders in debug; keep it from warning about this one
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -147,6 +148,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
+FILTERS_EMPTY_CHOICE_LABEL = "全部"
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zhujian 住建 API",
     "DESCRIPTION": "台账（ledgers）、指标（figures）与报告（reports）的 REST 接口，按用户的组织范围限定。",

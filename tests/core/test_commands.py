@@ -24,7 +24,11 @@ def test_ledgers_lists_name_label_and_count():
     lines = run("ledgers").splitlines()
     assert len(lines) == len(registry)
     row = next(line for line in lines if line.startswith("party_partyactivity\t"))
-    assert row.split("\t") == ["party_partyactivity", "党建活动", str(PartyActivity.objects.count())]
+    assert row.split("\t") == [
+        "party_partyactivity",
+        "党建活动",
+        str(PartyActivity.objects.count()),
+    ]
 
 
 def test_template_export_import_cycle(tmp_path):
@@ -63,7 +67,15 @@ def test_refused_import_exits_with_the_errors(tmp_path):
     wb.save(exported)
     errors = tmp_path / "errors.xlsx"
     with pytest.raises(CommandError, match="导入被拒绝"):
-        run("import", "party_partyactivity", str(exported), "--user", "bangongshi", "--errors", str(errors))
+        run(
+            "import",
+            "party_partyactivity",
+            str(exported),
+            "--user",
+            "bangongshi",
+            "--errors",
+            str(errors),
+        )
     sheet = load_workbook(errors)["错误清单"]
     assert [c.value for c in sheet[2]][:3] == ["数据", 2, "活动日期"]
 

@@ -220,3 +220,16 @@ def test_two_seeds_give_different_numbers():
     run.build(seed=8, log=lambda _m: None)
     second = {k: v.value for k, v in catalog.evaluate(ids, Period.parse("2022H1")).items()}
     assert first != second
+
+
+def test_a_reference_to_an_unknown_figure_renders_missing():
+    report = build_report("2022H1", body="共{{ no.such_figure }}件，{{ party.theme_days }}次")
+    assert report.text.startswith("共【缺】件，")
+    assert report.marks[0].note == "未定义的指标 no.such_figure"
+
+
+def test_last_years_aggregates_share_the_query_of_this_year():
+    catalog.register(catalog.yoy("party.lectures_yoy", "党课同比", "party.party_lectures"))
+    with CaptureQueriesContext(connection) as queries:
+        catalog.evaluate(["party.party_lectures", "party.lectures_yoy"], Period.parse("2022H1"))
+    assert len(queries) == 1

@@ -32,7 +32,9 @@ def exported_file(bad: bool = False) -> BytesIO:
 
 def test_good_file_imports_and_reports_counts(client, user):
     client.force_login(user("bangongshi"))
-    response = client.post(reverse("web:ledger_import", args=["party_partyactivity"]), {"file": exported_file()})
+    response = client.post(
+        reverse("web:ledger_import", args=["party_partyactivity"]), {"file": exported_file()}
+    )
     assert response.status_code == 302
     job = ImportJob.objects.latest("created_at")
     assert job.status == ImportJob.Status.DONE
@@ -43,7 +45,8 @@ def test_good_file_imports_and_reports_counts(client, user):
 def test_bad_file_is_refused_with_a_downloadable_error_report(client, user):
     client.force_login(user("bangongshi"))
     response = client.post(
-        reverse("web:ledger_import", args=["party_partyactivity"]), {"file": exported_file(bad=True)}
+        reverse("web:ledger_import", args=["party_partyactivity"]),
+        {"file": exported_file(bad=True)},
     )
     job = ImportJob.objects.latest("created_at")
     assert job.status == ImportJob.Status.REFUSED
@@ -56,15 +59,21 @@ def test_bad_file_is_refused_with_a_downloadable_error_report(client, user):
 
 def test_progress_partial_for_htmx(client, user):
     client.force_login(user("bangongshi"))
-    client.post(reverse("web:ledger_import", args=["party_partyactivity"]), {"file": exported_file()})
+    client.post(
+        reverse("web:ledger_import", args=["party_partyactivity"]), {"file": exported_file()}
+    )
     job = ImportJob.objects.latest("created_at")
-    partial = client.get(reverse("web:import_job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(
+        reverse("web:import_job", args=[job.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert partial.startswith('<div id="import-progress"') and "hx-trigger" not in partial
 
 
 def test_other_users_cannot_see_an_import_job(client, user):
     client.force_login(user("bangongshi"))
-    client.post(reverse("web:ledger_import", args=["party_partyactivity"]), {"file": exported_file()})
+    client.post(
+        reverse("web:ledger_import", args=["party_partyactivity"]), {"file": exported_file()}
+    )
     job = ImportJob.objects.latest("created_at")
     client.force_login(user("town01"))
     assert client.get(reverse("web:import_job", args=[job.pk])).status_code == 404
@@ -74,5 +83,7 @@ def test_non_xlsx_upload_is_refused_with_a_message(client, user):
     client.force_login(user("bangongshi"))
     upload = BytesIO(b"a,b\n1,2\n")
     upload.name = "data.csv"
-    response = client.post(reverse("web:ledger_import", args=["party_partyactivity"]), {"file": upload}, follow=True)
+    response = client.post(
+        reverse("web:ledger_import", args=["party_partyactivity"]), {"file": upload}, follow=True
+    )
     assert "请选择一个 .xlsx 文件" in response.content.decode()

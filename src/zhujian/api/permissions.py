@@ -26,4 +26,4 @@ class LedgerPermission(BasePermission):
         ledger = getattr(view, "ledger", None)
         if ledger is None:
             return True
-        return scope.can(request.user, ACTIONS.get(request.method, "change"), ledger.line)
+        return scope.can_ledger(request.user, ACTIONS.get(request.method, "change"), ledger)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import models
 from django.db.models import Q
 
@@ -56,16 +57,19 @@ def filterset_for(ledger: Ledger) -> type[django_filters.FilterSet]:
         label = ledger.field_label(name)
         if lookups == ["gte", "lte"]:
             f = ledger.field(name)
+            widget = (
+                forms.DateInput(attrs={"type": "date"}) if isinstance(f, models.DateField) else None
+            )
             filter_class = (
                 django_filters.DateFilter
                 if isinstance(f, models.DateField)
                 else django_filters.NumberFilter
             )
             attrs[f"{name}__gte"] = filter_class(
-                field_name=name, lookup_expr="gte", label=f"{label}起"
+                field_name=name, lookup_expr="gte", label=f"{label}起", widget=widget
             )
             attrs[f"{name}__lte"] = filter_class(
-                field_name=name, lookup_expr="lte", label=f"{label}止"
+                field_name=name, lookup_expr="lte", label=f"{label}止", widget=widget
             )
     cls = type(f"{ledger.model.__name__}FilterSet", (LedgerFilterSet,), attrs)
     _cache[ledger.name] = cls

@@ -49,6 +49,10 @@ class Ledger:
     parent: str | None = None  # FK field to the ledger this one details (e.g. progress → project)
     help: str = ""
     read_only_fields: Sequence[str] = ()
+    # A ledger several lines share (the hazard loop): the field naming each record's line.
+    # Permission to change a record then follows the record's line, not the ledger's.
+    line_field: str | None = None
+    inspects: bool = False  # its records are inspections that can find hazards (隐患)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -74,6 +78,8 @@ class Ledger:
             opts.get_field(name.split("__")[0])  # fail loudly at start-up on a typo
         if self.date_field:
             opts.get_field(self.date_field)
+        if self.line_field:
+            opts.get_field(self.line_field)
 
     @property
     def label(self) -> str:
@@ -108,6 +114,7 @@ class Registry:
     def __init__(self) -> None:
         self._by_name: dict[str, Ledger] = {}
         self._by_model: dict[type[models.Model], Ledger] = {}
+        self.detail_panels: list[Callable[..., dict[str, Any] | None]] = []
 
     def register(self, ledger: Ledger) -> Ledger:
         if ledger.name in self._by_name and self._by_name[ledger.name].model is not ledger.model:
@@ -115,6 +122,14 @@ class Registry:
         self._by_name[ledger.name] = ledger
         self._by_model[ledger.model] = ledger
         return ledger
+
+    def detail_panel(
+        self, fn: Callable[..., dict[str, Any] | None]
+    ) -> Callable[..., dict[str, Any] | None]:
+        """Register ``fn(ledger, obj, user) -> {"template": ..., ...} | None``: a section that
+        another app adds to every record page where it applies (e.g. linked hazards)."""
+        self.detail_panels.append(fn)
+        return fn
 
     def __iter__(self) -> Iterator[Ledger]:
         return iter(sorted(self._by_name.values(), key=lambda x: (x.line_index, x.name)))

@@ -8,15 +8,23 @@ goes through :func:`restrict`. Rules:
 - 业务股室: reads everything; changes records of its own business lines, county-wide.
 - 乡镇: reads and changes only records inside its 乡镇/街道; changes only the lines
   it reports on.
+
+A ledger shared by several lines (the hazard loop) names the field holding each
+record's line in ``Ledger.line_field``: a user who may not change the ledger's own line
+may still change its records of the lines the user edits (:func:`can_ledger`,
+:func:`editable_lines`).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.db import models
 
 from zhujian.core.models import OrgUnit, OrgUnitQuerySet, Role, User
+
+if TYPE_CHECKING:
+    from zhujian.core.registry import Ledger
 
 Action = Literal["view", "add", "change", "delete"]
 
@@ -46,6 +54,23 @@ def can(user: User, action: Action, line: str) -> bool:
     return can_edit_line(user, line)
 
 
+def editable_lines(user: User, ledger: Ledger) -> list[str]:
+    """The lines whose records of ``ledger`` the user may change (all when it may change
+    the ledger's own line)."""
+    if can_edit_line(user, ledger.line):
+        from zhujian.core import lines
+
+        return [line.code for line in lines.LINES]
+    return [ln for ln in user.business_lines or [] if can_edit_line(user, ln)]
+
+
+def can_ledger(user: User, action: Action, ledger: Ledger) -> bool:
+    """May ``user`` do ``action`` on some record of ``ledger`` (pages and API ask this)?"""
+    if can(user, action, ledger.line):
+        return True
+    return action != "view" and bool(ledger.line_field) and bool(editable_lines(user, ledger))
+
+
 def restrict[Q: models.QuerySet](queryset: Q, user: User, action: Action = "view") -> Q:
     """Limit ``queryset`` (of a registered ledger, or of OrgUnit) to what ``user`` may reach."""
     from zhujian.core.registry import registry
@@ -58,7 +83,10 @@ def restrict[Q: models.QuerySet](queryset: Q, user: User, action: Action = "view
         return queryset if root is None else queryset.filter(path__startswith=root.path)
     ledger = registry.for_model(model)
     if not can(user, action, ledger.line):
-        return queryset.none()
+        lines = editable_lines(user, ledger) if ledger.line_field else []
+        if not lines:
+            return queryset.none()
+        queryset = queryset.filter(**{f"{ledger.line_field}__in": lines})
     root = _user_unit_root(user)
     if root is None:
         if user.role == Role.TOWNSHIP:  # a township user without a unit sees nothing

@@ -137,6 +137,10 @@ def get(figure_id: str) -> Figure:
         raise KeyError(f"未定义的指标：{figure_id}") from None
 
 
+def exists(figure_id: str) -> bool:
+    return figure_id in _catalog
+
+
 def all_figures() -> list[Figure]:
     order = [ln.code for ln in lines.LINES]
     return sorted(_catalog.values(), key=lambda f: (order.index(f.line), f.id))
@@ -306,18 +310,23 @@ def evaluate(
     ctx = EvalContext(period, unit, user)
     needed = expand(ids)
     values: dict[tuple[str, int], Any] = {}
-    groups: dict[tuple[type[models.Model], int], list[Aggregate]] = defaultdict(list)
+    # One query per model: this year's and earlier years' aggregates differ only in their
+    # FILTER conditions, so they share the SELECT.
+    groups: dict[type[models.Model], list[tuple[Aggregate, int]]] = defaultdict(list)
     for fid, back in needed:
         fig = get(fid)
         if isinstance(fig, Aggregate):
-            groups[(fig.model, back)].append(fig)
-    for (model, back), figs in groups.items():
-        sub = ctx.shifted(back)
-        exprs = {f"f{i}": fig.expression(sub.period) for i, fig in enumerate(figs)}
-        row = sub.base(model).aggregate(**exprs)
-        for i, fig in enumerate(figs):
+            groups[fig.model].append((fig, back))
+    for model, members in groups.items():
+        exprs = {
+            f"f{i}": fig.expression(ctx.shifted(back).period)
+            for i, (fig, back) in enumerate(members)
+        }
+        row = ctx.base(model).aggregate(**exprs)
+        for i, (fig, back) in enumerate(members):
             value = row[f"f{i}"]
             values[(fig.id, back)] = fig.empty() if value is None else value
+    facts = _facts([get(fid) for fid, _ in needed if isinstance(get(fid), Setting)])
     for fid, back in needed:
         fig = get(fid)
         if isinstance(fig, Formula):
@@ -326,12 +335,22 @@ def evaluate(
         elif isinstance(fig, Computed):
             values[(fid, back)] = fig.fn(ctx.shifted(back))
         elif isinstance(fig, Setting):
-            values[(fid, back)] = setting_value(fig)
+            stored = facts.get(fig.key)
+            values[(fid, back)] = stored if stored not in (None, "") else fig.default
     out: dict[str, FigureValue] = {}
     for (fid, back), value in values.items():
         key = fid if back == 0 else f"{fid}@-{back}"
         out[key] = FigureValue(get(fid), ctx.shifted(back).period, value)
     return out
+
+
+def _facts(settings: list[Setting]) -> dict[str, str]:
+    """The stored values of ``settings``' keys, in one query."""
+    if not settings:
+        return {}
+    from zhujian.figures.models import Fact
+
+    return dict(Fact.objects.filter(key__in={s.key for s in settings}).values_list("key", "value"))
 
 
 def setting_value(fig: Setting) -> Any:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from zhujian.core.models import OrgUnit
@@ -183,12 +184,14 @@ def _column_for(ledger: Ledger, name: str, org_units: dict[str, OrgUnit] | None)
             hint="数字",
         )
     max_length = getattr(f, "max_length", None)
+    # The length is checked above with a clearer message; run the field's other validators.
+    validators = [v for v in f.validators if not isinstance(v, MaxLengthValidator)]
 
     def parse_text(v: Any) -> str:
         text = _text(v)
         if max_length and len(text) > max_length:
             raise CellError(f"过长（最多 {max_length} 个字符，实际 {len(text)} 个）")
-        for validator in f.validators:
+        for validator in validators:
             try:
                 validator(text)
             except Exception as exc:  # Django ValidationError carries the Chinese message

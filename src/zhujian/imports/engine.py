@@ -2,8 +2,9 @@
 
 One pass over the sheet (python-calamine, the fastest reader here), batches of rows:
 each batch is parsed, checked against the user's scope and the model's own rules,
-matched to existing records by the ledger's natural key, and written with
-``bulk_create``/``bulk_update`` (with their audit history). The whole import runs in one
+matched to existing records by the ledger's natural key, and written in bulk with their
+audit history (new records by :func:`zhujian.imports.bulk.insert_with_history`, changed
+ones by ``bulk_update_with_history``). The whole import runs in one
 transaction; the first bad cell stops the writing (parsing goes on, to report every bad
 cell) and the transaction is rolled back, so a refused file leaves the database as it
 was. Records whose values are unchanged are not touched, so importing the same file
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models, reset_queries, transaction
 from python_calamine import CalamineWorkbook
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from zhujian.core import scope
 from zhujian.core.models import User
 from zhujian.core.registry import Ledger
+from zhujian.imports.bulk import insert_with_history
 from zhujian.imports.columns import CellError, Column, build_columns, org_unit_lookup
 
 DATA_SHEET = "数据"
@@ -123,7 +125,7 @@ def import_rows(
 ) -> ImportResult:
     """Import ``rows`` (the header row first) into ``ledger`` as ``user``."""
     result = ImportResult(ledger.name, dry_run=dry_run)
-    if not scope.can(user, "add", ledger.line):
+    if not scope.can_ledger(user, "add", ledger):
         result.errors.append(
             BadCell(
                 sheet, 0, "权限", user.username, f"您没有编辑“{ledger.line_label}”业务条线的权限"
@@ -131,7 +133,7 @@ def import_rows(
         )
         return result
     units = org_unit_lookup(
-        scope.org_units_for(user, "add").only("id", "code", "name", "parent_id")
+        scope.org_units_for(user, "add").only("id", "code", "name", "kind", "path", "parent_id")
     )
     columns = build_columns(ledger, units)
     rows = iter(rows)
@@ -159,6 +161,7 @@ def import_rows(
                 if len(batch) >= BATCH_SIZE:
                     writer.write(batch, sheet)
                     batch = []
+                    reset_queries()  # DEBUG keeps every query's SQL: bound it per batch
                 if len(result.errors) >= MAX_ERRORS:
                     result.truncated_errors = True
                     break
@@ -203,9 +206,10 @@ def _parse_row(
 ) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     ok = True
+    width = len(raw)
     for col in columns:
         pos = positions.get(col.field_name)
-        cell = raw[pos] if pos is not None and pos < len(raw) else None
+        cell = raw[pos] if pos is not None and pos < width else None
         if cell is None or (isinstance(cell, str) and not cell.strip()):
             if col.required:
                 result.errors.append(BadCell(sheet, row, col.header, None, "必填项不能为空"))
@@ -255,7 +259,27 @@ class _Writer:
         self.probe = next(
             (k for k in self.key if not self.ledger.field(k).is_relation), self.key[0]
         )
+        self.lines = set(scope.editable_lines(user, ledger)) if ledger.line_field else set()
         self.reachable = scope.restrict(self.model._default_manager.all(), user, "change")
+        self.attnames = {f: ledger.field(f).attname for f in self.fields}
+        self.compared = sorted(
+            {"pk", *(ledger.field(k).attname for k in self.key), *self.attnames.values()}
+        )
+
+    def _diff(self, obj: models.Model, values: dict[str, Any]) -> list[str]:
+        """Names of the fields whose imported value differs from ``obj``'s."""
+        diff = []
+        for name, value in values.items():
+            attname = self.attnames[name]
+            current = getattr(obj, attname)
+            if attname != name:  # a foreign key: compare ids, not instances
+                value = value.pk if value is not None else None
+            if value == current:
+                continue
+            field = self.ledger.field(name)
+            if _comparable(field, value) != _comparable(field, current):
+                diff.append(name)
+        return diff
 
     def _key(self, values: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(_key_part(values.get(k)) for k in self.key)
@@ -264,6 +288,18 @@ class _Writer:
         result = self.result
         keyed: list[tuple[int, dict[str, Any], tuple[Any, ...]]] = []
         for row, values in batch:
+            line_field = self.ledger.line_field
+            if line_field and values.get(line_field) not in self.lines:
+                result.errors.append(
+                    BadCell(
+                        sheet,
+                        row,
+                        self.headers.get(line_field, line_field),
+                        values.get(line_field),
+                        "您没有编辑该业务条线记录的权限",
+                    )
+                )
+                continue
             key = self._key(values)
             if key in self.seen:
                 result.errors.append(
@@ -282,8 +318,10 @@ class _Writer:
         probe_values = {_key_part(v.get(self.probe)) for _, v, _ in keyed}
         lookup = f"{probe_field.attname}__in" if probe_field.is_relation else f"{self.probe}__in"
         existing: dict[tuple[Any, ...], models.Model] = {}
-        for obj in self.model._default_manager.filter(**{lookup: probe_values}).select_related(
-            "org_unit"
+        # Only what the comparison needs (no timestamps, no related rows): a re-import of a
+        # county-scale file compares 300k records. Changed ones are reloaded whole below.
+        for obj in self.model._default_manager.filter(**{lookup: probe_values}).only(
+            *self.compared
         ):
             existing[
                 tuple(_key_part(getattr(obj, self.ledger.field(k).attname)) for k in self.key)
@@ -291,6 +329,7 @@ class _Writer:
         reachable_ids: set[int] | None = None
         to_create: list[models.Model] = []
         to_update: list[models.Model] = []
+        changed: list[tuple[int, dict[str, Any], list[str], Any]] = []
         changed_fields: set[str] = set()
         for row, values, key in keyed:
             obj = existing.get(key)
@@ -317,31 +356,27 @@ class _Writer:
                     )
                 )
                 continue
-            diff = [
-                name
-                for name, value in values.items()
-                if _comparable(self.ledger.field(name), value)
-                != _comparable(self.ledger.field(name), getattr(obj, name))
-            ]
+            diff = self._diff(obj, values)
             if not diff:
                 result.unchanged += 1
                 continue
-            for name in diff:
-                setattr(obj, name, values[name])
-            if not self._clean(obj, row, sheet):
-                continue
-            changed_fields.update(diff)
-            to_update.append(obj)
+            changed.append((row, values, diff, obj.pk))
+        if changed:  # reload the changed records whole: history copies every field
+            whole = self.model._default_manager.select_related("org_unit").in_bulk(
+                [pk for *_, pk in changed]
+            )
+            for row, values, diff, pk in changed:
+                obj = whole[pk]
+                for name in diff:
+                    setattr(obj, name, values[name])
+                if not self._clean(obj, row, sheet):
+                    continue
+                changed_fields.update(diff)
+                to_update.append(obj)
         if result.errors:
             return  # nothing more will be kept; parse on to report every bad cell
         if to_create:
-            bulk_create_with_history(
-                to_create,
-                self.model,
-                batch_size=500,
-                default_user=self.user,
-                default_change_reason=CHANGE_REASON,
-            )
+            insert_with_history(to_create, self.model, user=self.user, change_reason=CHANGE_REASON)
             result.created += len(to_create)
         if to_update:
             bulk_update_with_history(

@@ -16,6 +16,18 @@ from zhujian.core.registry import registry
 from zhujian.imports.engine import import_file
 from zhujian.imports.excel import write_error_report
 
+# Progress of the imports running in this process: job pk → (done, total). The import runs
+# in one transaction, so progress written to the job row would stay invisible to the page
+# polling it until the end (and on SQLite a second connection cannot write meanwhile).
+_live: dict[int, tuple[int, int]] = {}
+
+
+def overlay_progress(job: ImportJob) -> ImportJob:
+    """Put the live progress of a running ``job`` on it, for the progress page."""
+    if job.pk in _live and not job.finished:
+        job.done, job.total = _live[job.pk]
+    return job
+
 
 def start(job: ImportJob) -> None:
     """Run ``job`` in a thread (or inline when ZHUJIAN_IMPORT_IN_THREAD is off, as in tests)."""
@@ -39,7 +51,7 @@ def run(pk: int) -> None:
     job.save(update_fields=["status"])
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=pk).update(done=done, total=total)
+        _live[pk] = (done, total)
 
     try:
         ledger = registry.get(job.ledger)
@@ -53,6 +65,7 @@ def run(pk: int) -> None:
         )
         job.finished_at = timezone.now()
         job.save()
+        _live.pop(pk, None)
         return
     job.summary = result.summary()
     job.error_count = len(result.errors)
@@ -76,3 +89,4 @@ def run(pk: int) -> None:
         job.done = job.total = result.rows
     job.finished_at = timezone.now()
     job.save()
+    _live.pop(pk, None)

@@ -19,7 +19,9 @@ from zhujian.reports.models import ReportTemplate
 
 DEFAULT_DIR = Path(__file__).resolve().parent / "default"
 DEFAULT_NAME = "住建局半年工作总结及下半年工作计划"
-DEFAULT_TITLE = "{{ general.county_name }}县住房和城乡建设局{{ =year }}年上半年工作总结及下半年工作计划"
+DEFAULT_TITLE = (
+    "{{ general.county_name }}县住房和城乡建设局{{ =year }}年上半年工作总结及下半年工作计划"
+)
 
 
 def default_body() -> str:
@@ -96,7 +98,8 @@ def build_report(
     template = template or get_template()
     body = template.body if body is None else body
     title = template.title if title is None else title
-    ids = tpl.figure_ids(title + "\n" + body)
+    # A reference to a figure that no longer exists renders 【缺】 rather than failing the page.
+    ids = [fid for fid in tpl.figure_ids(title + "\n" + body) if catalog.exists(fid)]
     values = catalog.evaluate(ids, period, unit, user)
     variables = {"year": str(period.end.year)}
     lines = tpl.render_lines(body, values, variables)

@@ -94,7 +94,9 @@ def check(text: str) -> list[str]:
     for i, line in enumerate(text.splitlines(), start=1):
         for ref in references(line):
             if ref.variable and ref.variable not in VARIABLES:
-                problems.append(f"第{i}行：未知的期间变量 ={ref.variable}（可用：{'、'.join(VARIABLES)}）")
+                problems.append(
+                    f"第{i}行：未知的期间变量 ={ref.variable}（可用：{'、'.join(VARIABLES)}）"
+                )
             if ref.figure_id:
                 try:
                     catalog.get(ref.figure_id)
@@ -190,8 +192,11 @@ def render_lines(
             ref = parse_ref(match)
             if ref.variable:
                 line.fragments.append(Fragment((variables or {}).get(ref.variable, match[0])))
-            elif ref.figure_id is None:
-                line.fragments.append(Fragment("【缺】", missing=True, is_mark=True, note=ref.note))
+            elif ref.figure_id is None or ref.figure_id not in values:
+                note = ref.note if ref.figure_id is None else f"未定义的指标 {ref.figure_id}"
+                line.fragments.append(
+                    Fragment("【缺】", missing=True, is_mark=ref.is_mark, note=note)
+                )
             else:
                 fv = values[ref.figure_id]
                 shown = _apply(ref, fv)

@@ -47,6 +47,11 @@ class LedgerForm(forms.ModelForm):
                     )
                 elif registry.find(related) is not None:
                     field.queryset = scope.restrict(related._default_manager.all(), user)
+            if name == self.ledger.line_field and hasattr(field, "choices"):
+                allowed = set(scope.editable_lines(user, self.ledger))
+                field.choices = [
+                    (c, label) for c, label in field.choices if c in allowed or c == ""
+                ]
             if field.required:
                 field.widget.attrs["required"] = True
             field.widget.attrs.setdefault("aria-label", str(field.label))

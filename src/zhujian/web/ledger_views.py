@@ -65,8 +65,8 @@ class LedgerMixin(LoginRequiredMixin):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.ledger = get_ledger(kwargs["ledger"])
-        if request.user.is_authenticated and not scope.can(
-            request.user, self.action, self.ledger.line
+        if request.user.is_authenticated and not scope.can_ledger(
+            request.user, self.action, self.ledger
         ):
             raise PermissionDenied("您没有此操作的权限")
         return super().dispatch(request, *args, **kwargs)
@@ -87,9 +87,9 @@ class LedgerMixin(LoginRequiredMixin):
         user = self.request.user
         return {
             "ledger": self.ledger,
-            "can_add": scope.can(user, "add", self.ledger.line),
-            "can_change": scope.can(user, "change", self.ledger.line),
-            "can_delete": scope.can(user, "delete", self.ledger.line),
+            "can_add": scope.can_ledger(user, "add", self.ledger),
+            "can_change": scope.can_ledger(user, "change", self.ledger),
+            "can_delete": scope.can_ledger(user, "delete", self.ledger),
             **extra,
         }
 
@@ -171,6 +171,11 @@ class LedgerDetailView(LedgerMixin, View):
                 object=obj,
                 fields=fields,
                 related=self.related(obj),
+                panels=[
+                    panel
+                    for fn in registry.detail_panels
+                    if (panel := fn(self.ledger, obj, request.user))
+                ],
                 history=history_of(obj),
             ),
         )
@@ -319,7 +324,7 @@ class LedgerImportView(LedgerMixin, View):
 
 class ImportJobView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+        job = jobs.overlay_progress(get_object_or_404(ImportJob, pk=pk, user=request.user))
         ledger = get_ledger(job.ledger)
         template = (
             "web/_import_progress.html"
