@@ -1,0 +1,86 @@
+"""（二）城市建设与公用事业 ledgers, split by topic."""
+
+from zhujian.domains.urban.models.drainage import (
+    Discharger,
+    DischargerSample,
+    DrainageProject,
+    EffluentSample,
+    PlantActivity,
+    PlantActivityKind,
+    WastewaterPlant,
+)
+from zhujian.domains.urban.models.flood import (
+    DutyShift,
+    EmergencyMember,
+    EmergencyTeam,
+    FloodDrill,
+    FloodInspection,
+    FloodMaterial,
+    FloodPlan,
+    FloodPointKind,
+)
+from zhujian.domains.urban.models.gas import (
+    GasCase,
+    GasCompany,
+    GasCompanyKind,
+    GasInspection,
+    GasInspectionKind,
+    GasService,
+    GasSupply,
+    ServiceKind,
+)
+from zhujian.domains.urban.models.heating import (
+    HeatingMaintenance,
+    HeatingProject,
+    HeatingProjectKind,
+    HeatingSeason,
+    HeatSource,
+    HeatSourceKind,
+)
+from zhujian.domains.urban.models.projects import (
+    MunicipalProject,
+    ProjectKind,
+    ProjectProgress,
+    ProjectStage,
+)
+from zhujian.domains.urban.models.water import MeterInstallation, MeterKind, WaterMain, WaterSupply
+
+__all__ = [
+    "Discharger",
+    "DischargerSample",
+    "DrainageProject",
+    "DutyShift",
+    "EffluentSample",
+    "EmergencyMember",
+    "EmergencyTeam",
+    "FloodDrill",
+    "FloodInspection",
+    "FloodMaterial",
+    "FloodPlan",
+    "FloodPointKind",
+    "GasCase",
+    "GasCompany",
+    "GasCompanyKind",
+    "GasInspection",
+    "GasInspectionKind",
+    "GasService",
+    "GasSupply",
+    "HeatSource",
+    "HeatSourceKind",
+    "HeatingMaintenance",
+    "HeatingProject",
+    "HeatingProjectKind",
+    "HeatingSeason",
+    "MeterInstallation",
+    "MeterKind",
+    "MunicipalProject",
+    "PlantActivity",
+    "PlantActivityKind",
+    "ProjectKind",
+    "ProjectProgress",
+    "ProjectStage",
+    "ServiceKind",
+    "WastewaterPlant",
+    "WaterMain",
+    "WaterSupply",
+]
