@@ -1,0 +1,225 @@
+"""Benchmark: import a county-scale household toilet survey (300,000 rows) from Excel.
+
+    python -m bench import_toilet_survey [--rows 300000] [--keep DIR]
+
+Steps, each timed:
+1. build the demo county in a throw-away database (``ZHUJIAN_VAR_DIR`` = a temp dir);
+2. write the ledger's template with ``zhujian template`` machinery, take its headers and
+   generate a file of ``--rows`` rows with openpyxl in write-only mode;
+3. in a fresh process: read the file with python-calamine only (iterate every row) — the
+   floor any importer on this reader has to pay;
+4. in a fresh process: import it (full validation, the user's scope, audit history);
+5. in a fresh process: import the same file again (must change nothing).
+
+Each measured step runs in its own process so that its peak RSS
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+LEDGER = "rural_toilethousehold"
+USER = "cunzhen"
+
+
+def _setup_django(var_dir: str) -> None:
+    os.environ["ZHUJIAN_VAR_DIR"] = var_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhujian.settings")
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def build_database(var_dir: str) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from zhujian.demo import run
+    from zhujian.domains.rural.models import ToiletHousehold
+
+    run.build(seed=2022, log=lambda _m: None)
+    ToiletHousehold.objects.all().delete()  # the file brings every household
+    ToiletHousehold.history.model.objects.all().delete()
+
+
+def write_file(path: Path, rows: int, seed: int = 1) -> list[str]:
+    """Generate ``rows`` survey rows under the template's headers; returns the headers."""
+    from openpyxl import Workbook, load_workbook
+
+    from zhujian.core.models import OrgUnit, User
+    from zhujian.core.registry import registry
+    from zhujian.imports.excel import write_template
+
+    ledger = registry.get(LEDGER)
+    template = path.with_name("template.xlsx")
+    write_template(ledger, User.objects.get(username=USER), template)
+    ws = load_workbook(template, read_only=True)["数据"]
+    headers = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
+    villages = list(OrgUnit.objects.filter(kind="village").order_by("code"))
+    rng = random.Random(seed)
+    per_village = -(-rows // len(villages))
+    first = dt.date(2022, 2, 1)
+    names = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
+    wb = Workbook(write_only=True)
+    out = wb.create_sheet("数据")
+    out.append(headers)
+    written = 0
+    for village in villages:
+        for i in range(1, per_village + 1):
+            if written == rows:
+                break
+            renovated = rng.random() < 0.82
+            problems = rng.choice((1, 1, 2, 3)) if renovated and rng.random() < 0.12 else 0
+            surveyed = first + dt.timedelta(days=rng.randrange(140))
+            values = {
+                "所属单位": village.code,
+                "户编号": f"{village.code}{i:04d}",
+                "户主姓名": rng.choice(names) + rng.choice(given) + rng.choice(given),
+                "户主身份证号（脱敏）": f"3713{'*' * 10}{rng.randrange(10000):04d}",
+                "排查日期": surveyed,
+                "已改厕": "是" if renovated else "否",
+                "厕所类型": rng.choice(("三格化粪池式", "双瓮漏斗式")) if renovated else "传统旱厕",
+                "问题数（处）": problems,
+                "主要问题类别": rng.choice(("设施损坏", "使用不便")) if problems else None,
+                "有改造意愿": "是" if not renovated and rng.random() < 0.45 else "否",
+                "问题整改日期": surveyed + dt.timedelta(days=30)
+                if problems and rng.random() < 0.5
+                else None,
+            }
+            out.append([values.get(str(h).rstrip("*＊").strip()) for h in headers])
+            written += 1
+    wb.save(path)
+    return [str(h) for h in headers]
+
+
+def phase_read(path: str) -> dict[str, Any]:
+    from python_calamine import CalamineWorkbook
+
+    t0 = time.perf_counter()
+    sheet = CalamineWorkbook.from_path(path).get_sheet_by_name("数据")
+    n = sum(1 for _ in sheet.iter_rows())
+    return {"seconds": time.perf_counter() - t0, "rows": n - 1, "peak_mb": _peak_mb()}
+
+
+def phase_import(path: str) -> dict[str, Any]:
+    from zhujian.core.models import User
+    from zhujian.core.registry import registry
+    from zhujian.domains.rural.models import ToiletHousehold
+    from zhujian.imports.engine import import_file
+
+    user = User.objects.select_related("org_unit").get(username=USER)
+    history_before = ToiletHousehold.history.count()
+    ticks: list[int] = []
+    t0 = time.perf_counter()
+    result = import_file(
+        registry.get(LEDGER), path, user, progress=lambda done, total: ticks.append(done)
+    )
+    seconds = time.perf_counter() - t0
+    return {
+        "seconds": seconds,
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "errors": [str(e) for e in result.errors[:5]],
+        "error_count": len(result.errors),
+        "progress_calls": len(ticks),
+        "records": ToiletHousehold.objects.count(),
+        "history_added": ToiletHousehold.history.count() - history_before,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _run_phase(phase: str, var_dir: str, path: Path, debug: bool) -> dict[str, Any]:
+    env = {**os.environ, "ZHUJIAN_VAR_DIR": var_dir}
+    if not debug:  # measure as deployed: no per-query debug log
+        env.update(ZHUJIAN_DEBUG="0", ZHUJIAN_SECRET_KEY=env.get("ZHUJIAN_SECRET_KEY", "bench"))
+    out = subprocess.run(
+        [sys.executable, "-m", "bench", "import_toilet_survey", "--phase", phase, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"phase {phase} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench import_toilet_survey")
+    parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument("--keep", help="work in this directory and keep it")
+    parser.add_argument(
+        "--debug", action="store_true", help="measure with ZHUJIAN_DEBUG on (query log kept)"
+    )
+    parser.add_argument("--reuse", action="store_true", help="with --keep: reuse its file")
+    parser.add_argument("--phase", choices=["read", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.phase:  # a child process: one measured step
+        _setup_django(os.environ["ZHUJIAN_VAR_DIR"])
+        fn = phase_read if args.phase == "read" else phase_import
+        print(json.dumps(fn(args.file), ensure_ascii=False))
+        return
+
+    work = Path(args.keep or tempfile.mkdtemp(prefix="zhujian-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    var_dir = str(work / "var")
+    path = work / "toilet_survey.xlsx"
+    for leftover in Path(var_dir).glob("zhujian.sqlite3*"):
+        leftover.unlink()
+    _setup_django(var_dir)
+    t0 = time.perf_counter()
+    build_database(var_dir)
+    print(f"demo county built in {time.perf_counter() - t0:.1f} s ({var_dir})")
+    if not (args.reuse and path.exists()):
+        t0 = time.perf_counter()
+        write_file(path, args.rows)
+        print(f"wrote {args.rows:,} rows in {time.perf_counter() - t0:.1f} s")
+    print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MB); ZHUJIAN_DEBUG={int(args.debug)}")
+
+    read = _run_phase("read", var_dir, path, args.debug)
+    print(
+        f"calamine read only : {read['seconds']:6.1f} s  {read['rows'] / read['seconds']:>9,.0f} rows/s"
+        f"  peak RSS {read['peak_mb']:.0f} MB"
+    )
+    first = _run_phase("import", var_dir, path, args.debug)
+    if first["error_count"]:
+        raise SystemExit(f"import refused: {first['errors']}")
+    print(
+        f"import (new)       : {first['seconds']:6.1f} s  {first['rows'] / first['seconds']:>9,.0f} rows/s"
+        f"  peak RSS {first['peak_mb']:.0f} MB  created {first['created']:,}"
+        f"  history +{first['history_added']:,}  ratio to read {first['seconds'] / read['seconds']:.1f}×"
+    )
+    again = _run_phase("import", var_dir, path, args.debug)
+    print(
+        f"re-import (same)   : {again['seconds']:6.1f} s  {again['rows'] / again['seconds']:>9,.0f} rows/s"
+        f"  peak RSS {again['peak_mb']:.0f} MB  unchanged {again['unchanged']:,}"
+        f"  created {again['created']}  updated {again['updated']}  history +{again['history_added']}"
+    )
+    print(
+        json.dumps(
+            {"rows": args.rows, "read": read, "import": first, "reimport": again},
+            ensure_ascii=False,
+        )
+    )
