@@ -9,5 +9,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("admin/", admin.site.urls),
     path("api/", include("zhujian.api.urls")),
+    path("report/templates/", include("zhujian.reports.urls")),
+    path("hazards/", include("zhujian.hazards.urls")),
     path("", include("zhujian.web.urls")),
 ]
