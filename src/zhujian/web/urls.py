@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from zhujian.web import dashboard, views
 from zhujian.web import ledger_views as lv
-from zhujian.web import views
 
 app_name = "web"
 
@@ -21,6 +21,9 @@ ledger_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/data.json", dashboard.data, name="dashboard_data"),
+    path("dashboard/units.json", dashboard.unit_data, name="dashboard_units"),
+    path("dashboard/ledgers/", dashboard.ledger_overview, name="dashboard_ledgers"),
     path("ledgers/<slug:ledger>/", include(ledger_patterns)),
     path("imports/<int:pk>/", lv.ImportJobView.as_view(), name="import_job"),
     path("imports/<int:pk>/errors.xlsx", lv.ImportErrorsView.as_view(), name="import_errors"),

@@ -42,14 +42,13 @@ def unit_choices(request: HttpRequest) -> list[OrgUnit]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    groups = []
-    for line, ledgers in registry.by_line():
-        items = [
-            (lg, scope.restrict(lg.model._default_manager.all(), request.user).count())
-            for lg in ledgers
-        ]
-        groups.append({"line": line, "items": items})
-    return render(request, "web/home.html", {"groups": groups})
+    """The dashboard (驾驶舱): headline figures, comparisons, trends and overdue hazards."""
+    from zhujian.web import dashboard
+
+    period, unit = period_and_unit(request)
+    context = dashboard.context(request, period, unit)
+    context["units"] = unit_choices(request)
+    return render(request, "web/home.html", context)
 
 
 @login_required
@@ -135,6 +134,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "template": template,
             "templates": ReportTemplate.objects.all(),
+            "template_params": [] if template.is_default else [("template", template.name)],
             "units": unit_choices(request),
             "formats": [
                 ("docx", "Word"),
