@@ -8,23 +8,19 @@ from django.db import models
 
 from zhujian.core.models import LedgerModel
 from zhujian.core.stages import StagedModel, Stages
+from zhujian.domains.rural.models.tasks import TownshipYearTask
 from zhujian.domains.rural.models.validators import (
     id_number_error,
-    township_error,
     village_error,
 )
 
 
-class DilapidatedTask(LedgerModel):
+class DilapidatedTask(TownshipYearTask):
     """A township's share of the year's task and subsidy issued from above (任务分解到乡镇).
 
     ``org_unit`` is the township; the county's task is the sum over townships.
     """
 
-    year = models.PositiveSmallIntegerField("年度")
-    document_number = models.CharField("下达文号", max_length=64, blank=True)
-    issued_on = models.DateField("下达日期")
-    households = models.PositiveIntegerField("改造任务（户）")
     central_funds = models.DecimalField("中央补助资金（万元）", max_digits=10, decimal_places=2)
     provincial_funds = models.DecimalField("省级补助资金（万元）", max_digits=10, decimal_places=2)
 
@@ -39,15 +35,6 @@ class DilapidatedTask(LedgerModel):
 
     def __str__(self) -> str:
         return f"{self.year}年农村危房改造任务"
-
-    def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if msg := township_error(self.org_unit if self.org_unit_id else None):
-            errors["org_unit"] = msg
-        if self.year and self.issued_on and self.issued_on.year != self.year:
-            errors["issued_on"] = "下达日期应在该年度内"
-        if errors:
-            raise ValidationError(errors)
 
 
 class PaymentChannel(models.TextChoices):

@@ -6,17 +6,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from zhujian.core.models import LedgerModel
-from zhujian.domains.rural.models.validators import township_error, village_error
+from zhujian.domains.rural.models.tasks import TownshipYearTask
+from zhujian.domains.rural.models.validators import village_error
 
 
-class CleanHeatTask(LedgerModel):
+class CleanHeatTask(TownshipYearTask):
     """A township's share of the year's clean-heating task. ``org_unit`` is the township;
     the county's task is the sum over townships."""
-
-    year = models.PositiveSmallIntegerField("年度")
-    document_number = models.CharField("下达文号", max_length=64, blank=True)
-    issued_on = models.DateField("下达日期")
-    households = models.PositiveIntegerField("改造任务（户）")
 
     class Meta:
         verbose_name = "清洁取暖年度任务"
@@ -27,15 +23,6 @@ class CleanHeatTask(LedgerModel):
 
     def __str__(self) -> str:
         return f"{self.year}年农村清洁取暖任务"
-
-    def clean(self) -> None:
-        errors: dict[str, str] = {}
-        if msg := township_error(self.org_unit if self.org_unit_id else None):
-            errors["org_unit"] = msg
-        if self.year and self.issued_on and self.issued_on.year != self.year:
-            errors["issued_on"] = "下达日期应在该年度内"
-        if errors:
-            raise ValidationError(errors)
 
 
 class HeatDevice(models.TextChoices):
