@@ -10,7 +10,8 @@ column, chosen once per model, and builds the history rows as plain tuples.
 Semantics kept: the records get their primary keys; ``auto_now``/``auto_now_add`` fields
 are set (one timestamp per call); each record gets a ``+`` history row with the user, the
 change reason and the same timestamp, exactly what ``bulk_create_with_history`` writes.
-Backends that cannot return rows from a multi-row insert fall back to that function.
+Backends that cannot return rows from a multi-row insert fall back to that function;
+on PostgreSQL the rows go through ``COPY`` with keys drawn from the table's sequence.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ def _insert(
     rows: Sequence[Sequence[Any]],
 ) -> list[Any]:
     """Insert ``rows``; returns their primary keys in order."""
+    if connection.vendor == "postgresql":
+        ids = _copy_insert(connection, table, columns, pk_column, rows)
+        if ids is not None:
+            return ids
     qn = connection.ops.quote_name
     per_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     limit = max(
@@ -93,6 +98,35 @@ def _insert(
             params = [v for row in chunk for v in row]
             cursor.execute(head + ", ".join([per_row] * len(chunk)) + tail, params)
             ids.extend(r[0] for r in cursor.fetchall())
+    return ids
+
+
+def _copy_insert(
+    connection: Any,
+    table: str,
+    columns: Sequence[str],
+    pk_column: str,
+    rows: Sequence[Sequence[Any]],
+) -> list[Any] | None:
+    """PostgreSQL: take the keys from the table's sequence, then ``COPY`` the rows.
+
+    A multi-row ``INSERT`` makes psycopg parse every placeholder of every statement
+    (~7 µs each, uncached for long statements): 10 s for 30k rows of 32 columns. ``COPY``
+    sends the values without a statement to parse. Returns None (use ``INSERT``) when
+    the key has no sequence.
+    """
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk_column])
+        sequence = cursor.fetchone()[0]
+        if sequence is None:
+            return None
+        cursor.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, len(rows)])
+        ids = [r[0] for r in cursor.fetchall()]
+        names = ", ".join(qn(c) for c in (pk_column, *columns))
+        with cursor.cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+            for pk_value, row in zip(ids, rows, strict=True):
+                copy.write_row((pk_value, *row))
     return ids
 
 
