@@ -211,6 +211,7 @@ def history_of(obj: models.Model) -> list[dict[str, Any]]:
         obj.history.select_related("history_user").order_by("-history_date", "-history_id")
     )
     out = []
+    names: dict[tuple[type[models.Model], Any], str] = {}  # related records, fetched once each
     for i, record in enumerate(records):
         previous = records[i + 1] if i + 1 < len(records) else None
         changes = []
@@ -221,8 +222,8 @@ def history_of(obj: models.Model) -> list[dict[str, Any]]:
                 changes.append(
                     {
                         "field": f.verbose_name,
-                        "old": _shown(f, change.old),
-                        "new": _shown(f, change.new),
+                        "old": _shown(f, change.old, names),
+                        "new": _shown(f, change.new, names),
                     }
                 )
         out.append(
@@ -235,14 +236,17 @@ def history_of(obj: models.Model) -> list[dict[str, Any]]:
     return out
 
 
-def _shown(f: models.Field, value: Any) -> Any:
+def _shown(f: models.Field, value: Any, names: dict[tuple[type[models.Model], Any], str]) -> Any:
     if f.choices:
         return dict(f.flatchoices).get(value, value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if f.is_relation and value is not None:
-        target = f.related_model._default_manager.filter(pk=value).first()
-        return str(target) if target else value
+        key = (f.related_model, value)
+        if key not in names:
+            target = f.related_model._default_manager.filter(pk=value).first()
+            names[key] = str(target) if target else value
+        return names[key]
     return "" if value is None else value
 
 
