@@ -11,13 +11,14 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
-from zhujian.core.models import OrgUnit
+from zhujian.core import bounds, scope
+from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
 
 
@@ -31,13 +32,22 @@ DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 
 
 def parse_date(value: Any) -> dt.date:
+    day = _date(value)
+    try:
+        bounds.check_date(day)
+    except bounds.BoundsError as exc:
+        raise CellError(str(exc)) from None
+    return day
+
+
+def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and 20000 < value < 80000:  # an Excel serial date
         return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
-    match = DATE_RE.match(str(value).strip())
+    match = DATE_RE.match(str(value).strip()[:20])
     if match:
         try:
             return dt.date(*(int(g) for g in match.groups()))
@@ -47,7 +57,7 @@ def parse_date(value: Any) -> dt.date:
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
     return str(value).strip()
 
@@ -64,12 +74,18 @@ class Column:
     number_format: str | None = None
 
 
-def build_columns(ledger: Ledger, org_units: dict[str, OrgUnit] | None = None) -> list[Column]:
-    """Columns for ``ledger.excel_fields``; ``org_units`` maps codes and names to units."""
-    return [_column_for(ledger, name, org_units) for name in ledger.excel_fields or ()]
+def build_columns(
+    ledger: Ledger, org_units: dict[str, OrgUnit] | None = None, user: User | None = None
+) -> list[Column]:
+    """Columns for ``ledger.excel_fields``. To parse cells, ``org_units`` maps codes and
+    names to the units the importing ``user`` may file under, and linked records are looked
+    up among those ``user`` may see (without a user, nothing links)."""
+    return [_column_for(ledger, name, org_units, user) for name in ledger.excel_fields or ()]
 
 
-def _column_for(ledger: Ledger, name: str, org_units: dict[str, OrgUnit] | None) -> Column:
+def _column_for(
+    ledger: Ledger, name: str, org_units: dict[str, OrgUnit] | None, user: User | None
+) -> Column:
     f = ledger.field(name)
     header = str(f.verbose_name)
     required = not (f.blank or f.has_default()) or name in ledger.natural_key
@@ -112,7 +128,7 @@ def _column_for(ledger: Ledger, name: str, org_units: dict[str, OrgUnit] | None)
             hint="填写12位区划代码或单位名称（重名时写“乡镇/村”）",
         )
     if isinstance(f, models.ForeignKey):
-        return _related_column(ledger, f, header, required)
+        return _related_column(f, header, required, user)
     if isinstance(f, models.BooleanField):
 
         def parse_bool(v: Any) -> bool:
@@ -141,39 +157,29 @@ def _column_for(ledger: Ledger, name: str, org_units: dict[str, OrgUnit] | None)
             number_format="yyyy-mm-dd",
         )
     if isinstance(f, models.IntegerField):
-        lo, hi = _bounds(f)
+        lo, hi = bounds.value_range(f)
 
         def parse_int(v: Any) -> int:
-            try:
-                number = Decimal(_text(v))
-            except InvalidOperation:
-                raise CellError("应为整数") from None
+            number = _number(v, "整数")
             if number != number.to_integral_value():
                 raise CellError("应为整数")
-            n = int(number)
-            _check_bounds(n, lo, hi)
-            return n
+            _check_bounds(number, lo, hi)
+            return int(number)
 
         return Column(name, header, required, parse_int, fmt_plain, hint="整数", number_format="0")
     if isinstance(f, models.DecimalField | models.FloatField):
-        lo, hi = _bounds(f)
+        lo, hi = bounds.value_range(f)
         places = getattr(f, "decimal_places", None)
+        limit = bounds.decimal_limit(f)
 
         def parse_num(v: Any) -> Any:
-            try:
-                number = Decimal(_text(v))
-            except InvalidOperation:
-                raise CellError("应为数字") from None
-            if not number.is_finite():
-                raise CellError("应为数字")
+            number = _number(v)
             _check_bounds(number, lo, hi)
-            if places is not None:
-                number = number.quantize(Decimal(1).scaleb(-places))
-                digits = f.max_digits - places
-                if abs(number) >= Decimal(10) ** digits:
-                    raise CellError(f"数值过大（整数部分最多 {digits} 位）")
-                return number
-            return float(number)
+            if places is None:
+                return float(number)
+            if limit is not None and abs(number) >= limit:
+                raise CellError(f"数值过大（整数部分最多 {f.max_digits - places} 位）")
+            return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
         return Column(
             name,
@@ -183,7 +189,7 @@ def _column_for(ledger: Ledger, name: str, org_units: dict[str, OrgUnit] | None)
             lambda v: float(v) if v is not None else None,
             hint="数字",
         )
-    max_length = getattr(f, "max_length", None)
+    max_length = bounds.text_max_length(f)
     # The length is checked above with a clearer message; run the field's other validators.
     validators = [v for v in f.validators if not isinstance(v, MaxLengthValidator)]
 
@@ -202,31 +208,18 @@ def _column_for(ledger: Ledger, name: str, org_units: dict[str, OrgUnit] | None)
     return Column(name, header, required, parse_text, fmt_plain)
 
 
-def _bounds(f: models.Field) -> tuple[Any, Any]:
-    lo = hi = None
-    if isinstance(
-        f,
-        models.PositiveIntegerField
-        | models.PositiveSmallIntegerField
-        | models.PositiveBigIntegerField,
-    ):
-        lo = 0
-    for v in f.validators:
-        limit = getattr(v, "limit_value", None)
-        if limit is None or callable(limit):
-            continue
-        if type(v).__name__ == "MinValueValidator":
-            lo = limit
-        elif type(v).__name__ == "MaxValueValidator":
-            hi = limit
-    return lo, hi
+def _number(value: Any, kind: str = "数字") -> Decimal:
+    try:
+        return bounds.to_decimal(value)
+    except bounds.BoundsError as exc:
+        raise CellError(str(exc).replace("应为数字", f"应为{kind}")) from None
 
 
 def _check_bounds(n: Any, lo: Any, hi: Any) -> None:
-    if lo is not None and n < lo:
-        raise CellError(f"不能小于 {lo}")
-    if hi is not None and n > hi:
-        raise CellError(f"不能大于 {hi}")
+    try:
+        bounds.check_range(n, lo, hi)
+    except bounds.BoundsError as exc:
+        raise CellError(str(exc)) from None
 
 
 def org_unit_lookup(units: Any) -> dict[str, OrgUnit]:
@@ -259,26 +252,34 @@ def _org_unit_parser(org_units: dict[str, OrgUnit] | None) -> Callable[[Any], Or
     return parse
 
 
-def _related_column(ledger: Ledger, f: models.ForeignKey, header: str, required: bool) -> Column:
-    """A reference to another ledger's record by that ledger's single-field natural key."""
+def _related_column(f: models.ForeignKey, header: str, required: bool, user: User | None) -> Column:
+    """A reference to another ledger's record by that ledger's single-field natural key,
+    looked up only among the records ``user`` may see: a record outside the user's scope
+    is "not found", with the same words as one that does not exist."""
     from zhujian.core.registry import registry
 
     target = registry.find(f.related_model)
     key = target.natural_key[0] if target and len(target.natural_key) == 1 else "pk"
+    noun = f.related_model._meta.verbose_name
     cache: dict[str, Any] = {}
 
     def parse(v: Any) -> Any:
         text = _text(v)
         if text not in cache:
-            obj = f.related_model._default_manager.filter(**{key: text}).first()
+            obj = None
+            if user is not None and len(text) <= 200:
+                candidates = f.related_model._default_manager.all()
+                if target is not None:
+                    candidates = scope.restrict(candidates, user, "view")
+                if key == "pk" and not text.isdigit():
+                    candidates = candidates.none()
+                obj = candidates.filter(**{key: text}).first()
             if obj is None:
-                raise CellError(f"找不到{f.related_model._meta.verbose_name}“{text}”")
+                raise CellError(f"找不到{noun}“{text[:50]}”（或不在您的管辖范围内）")
             cache[text] = obj
         return cache[text]
 
     def fmt(obj: Any) -> Any:
         return getattr(obj, key) if obj is not None else None
 
-    return Column(
-        f.name, header, required, parse, fmt, hint=f"填写{f.related_model._meta.verbose_name}的编号"
-    )
+    return Column(f.name, header, required, parse, fmt, hint=f"填写{noun}的编号")

@@ -21,19 +21,22 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, reset_queries, transaction
+from django.db import IntegrityError, OperationalError, models, reset_queries, transaction
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
 from zhujian.core import scope
 from zhujian.core.models import User
 from zhujian.core.registry import Ledger
+from zhujian.imports import locking
 from zhujian.imports.bulk import insert_with_history
 from zhujian.imports.columns import CellError, Column, build_columns, org_unit_lookup
+from zhujian.imports.workbook import DATA_SHEET, WorkbookError, inspect
 
-DATA_SHEET = "数据"
 BATCH_SIZE = 2000
-MAX_ERRORS = 10_000
+# Bad cells reported before checking stops: enough to fix a file, bounded in memory and
+# time whatever the file (a million bad rows must not make a million errors).
+MAX_ERRORS = 1000
 CHANGE_REASON = "Excel导入"
 
 Progress = Callable[[int, int], None]
@@ -66,16 +69,30 @@ class ImportResult:
     unchanged: int = 0
     errors: list[BadCell] = field(default_factory=list)
     dry_run: bool = False
-    truncated_errors: bool = False
+    # Checking stopped at the error cap: the row it stopped after, and the rows left unchecked.
+    stopped_at_row: int = 0
+    unchecked_rows: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def truncated_errors(self) -> bool:
+        return bool(self.stopped_at_row)
+
     def summary(self) -> str:
         if self.errors:
-            more = f"（仅列出前 {MAX_ERRORS} 处）" if self.truncated_errors else ""
-            return f"导入被拒绝：共 {self.rows} 行，发现 {len(self.errors)} 处错误{more}，未写入任何数据。"
+            if self.stopped_at_row:
+                rest = f"，其后约 {self.unchecked_rows} 行未检查" if self.unchecked_rows else ""
+                return (
+                    f"导入被拒绝：错误过多，已发现 {len(self.errors)} 处错误后在第"
+                    f"{self.stopped_at_row}行停止检查{rest}。请按错误清单改正后重新导入；"
+                    "未写入任何数据。"
+                )
+            return (
+                f"导入被拒绝：共 {self.rows} 行，发现 {len(self.errors)} 处错误，未写入任何数据。"
+            )
         verb = "校验通过（试运行，未写入）" if self.dry_run else "导入完成"
         return (
             f"{verb}：共 {self.rows} 行，新增 {self.created}，更新 {self.updated}，"
@@ -87,13 +104,17 @@ class _Rollback(Exception):
     pass
 
 
-def read_sheet(path: str | Path) -> tuple[str, Iterator[list[Any]], int]:
-    """The data sheet's name, an iterator over its rows, and its height."""
+Row = tuple[int, Sequence[Any]]  # (row number as Excel shows it, cell values)
+
+
+def read_sheet(path: str | Path, name: str = DATA_SHEET) -> tuple[str, Iterator[Row], int, int]:
+    """The sheet's name, its rows numbered as Excel numbers them, its height, and the
+    0-based column of the first value (the reader drops empty leading columns)."""
     wb = CalamineWorkbook.from_path(str(path))
     names = wb.sheet_names
-    name = DATA_SHEET if DATA_SHEET in names else names[0]
+    name = name if name in names else names[0]
     sheet = wb.get_sheet_by_name(name)
-    return name, iter(sheet.iter_rows()), sheet.total_height
+    return name, enumerate(sheet.iter_rows(), start=1), sheet.height, sheet.start[1]
 
 
 def import_file(
@@ -104,26 +125,49 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
+    """Import an .xlsx file. The file is measured before it is read (see
+    :mod:`zhujian.imports.workbook`): a file the reader could not hold is refused."""
+    result = ImportResult(ledger.name, dry_run=dry_run)
     try:
-        sheet, rows, total = read_sheet(path)
+        shape = inspect(path)
+        sheet, rows, total, first_column = read_sheet(path, shape.name)
+    except WorkbookError as exc:
+        result.errors.append(BadCell("", 0, "文件", Path(path).name, str(exc)))
+        return result
     except Exception as exc:  # calamine raises its own types for broken files
-        result = ImportResult(ledger.name, dry_run=dry_run)
         result.errors.append(BadCell("", 0, "文件", Path(path).name, f"无法读取 Excel 文件：{exc}"))
         return result
-    return import_rows(ledger, sheet, rows, user, total=total, dry_run=dry_run, progress=progress)
+    error_cells = {(r, c - first_column): v for (r, c), v in shape.error_cells.items()}
+    return import_rows(
+        ledger,
+        sheet,
+        rows,
+        user,
+        total=total,
+        dry_run=dry_run,
+        progress=progress,
+        error_cells=error_cells,
+        numbered=True,
+    )
 
 
 def import_rows(
     ledger: Ledger,
     sheet: str,
-    rows: Iterable[Sequence[Any]],
+    rows: Iterable[Any],
     user: User,
     *,
     total: int = 0,
     dry_run: bool = False,
     progress: Progress | None = None,
+    error_cells: dict[tuple[int, int], str] | None = None,
+    numbered: bool = False,
 ) -> ImportResult:
-    """Import ``rows`` (the header row first) into ``ledger`` as ``user``."""
+    """Import ``rows`` (the header row first) into ``ledger`` as ``user``.
+
+    ``rows`` are cell lists, or (row number, cells) pairs when ``numbered``;
+    ``error_cells`` maps (row number, column position) to an Excel error value such as
+    ``#REF!`` (the reader gives those cells as blanks)."""
     result = ImportResult(ledger.name, dry_run=dry_run)
     if not scope.can_ledger(user, "add", ledger):
         result.errors.append(
@@ -135,26 +179,34 @@ def import_rows(
     units = org_unit_lookup(
         scope.org_units_for(user, "add").only("id", "code", "name", "kind", "path", "parent_id")
     )
-    columns = build_columns(ledger, units)
-    rows = iter(rows)
-    header = next(rows, None)
+    columns = build_columns(ledger, units, user)
+    numbered_rows: Iterator[Row] = iter(rows) if numbered else enumerate(rows, start=1)
+    header_row, header = next(
+        ((n, raw) for n, raw in numbered_rows if any(v not in (None, "") for v in raw)),
+        (0, None),
+    )
     if header is None:
         result.errors.append(BadCell(sheet, 0, "表头", None, "文件是空的，缺少表头行"))
         return result
-    positions = _match_header(columns, header, sheet, result)
+    positions = _match_header(columns, header, sheet, result, header_row)
     if result.errors:
         return result
-    writer = _Writer(ledger, user, result)
+    errors_at = _ErrorCells(error_cells or {}, columns, positions)
+    writer = _Writer(ledger, user, result, {u.pk for u in units.values()})
     try:
-        with transaction.atomic():
+        with locking.import_lock(), transaction.atomic():
             batch: list[tuple[int, dict[str, Any]]] = []
-            for index, raw in enumerate(rows, start=2):
+            for index, raw in numbered_rows:
                 if progress and index % 5000 == 0:
-                    progress(index - 1, max(total - 1, 0))
-                if all(v in (None, "") for v in raw):
+                    progress(index - header_row, max(total - header_row, 0))
+                if len(result.errors) >= MAX_ERRORS:
+                    result.stopped_at_row = index - 1
+                    result.unchecked_rows = max(total - index + 1, 0)
+                    break
+                if all(v in (None, "") for v in raw) and not errors_at.in_row(index):
                     continue
                 result.rows += 1
-                values = _parse_row(columns, positions, raw, sheet, index, result)
+                values = _parse_row(columns, positions, raw, sheet, index, result, errors_at)
                 if values is None:
                     continue
                 batch.append((index, values))
@@ -162,23 +214,50 @@ def import_rows(
                     writer.write(batch, sheet)
                     batch = []
                     reset_queries()  # DEBUG keeps every query's SQL: bound it per batch
-                if len(result.errors) >= MAX_ERRORS:
-                    result.truncated_errors = True
-                    break
             if batch:
                 writer.write(batch, sheet)
             if progress:
-                progress(max(total - 1, result.rows), max(total - 1, result.rows))
+                done = max(total - header_row, result.rows)
+                progress(done, done)
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
-        if result.errors:
-            result.created = result.updated = result.unchanged = 0
+        pass
+    except locking.ImportBusy as exc:
+        result.errors.append(BadCell(sheet, 0, "文件", None, str(exc)))
+    except OperationalError as exc:
+        if not locking.is_locked(exc):
+            raise
+        result.errors.append(BadCell(sheet, 0, "文件", None, locking.BUSY_MESSAGE))
+    if result.errors:
+        result.created = result.updated = result.unchanged = 0
     return result
 
 
+class _ErrorCells:
+    """Excel error values (#REF!, #N/A …) by row, mapped to the columns an import reads."""
+
+    def __init__(
+        self, cells: dict[tuple[int, int], str], columns: list[Column], positions: dict[str, int]
+    ) -> None:
+        header_of = {
+            positions[c.field_name]: c.header for c in columns if c.field_name in positions
+        }
+        self.by_row: dict[int, list[tuple[str, str]]] = {}
+        for (row, column), value in sorted(cells.items()):
+            if column in header_of:
+                self.by_row.setdefault(row, []).append((header_of[column], value))
+
+    def in_row(self, row: int) -> list[tuple[str, str]]:
+        return self.by_row.get(row, [])
+
+
 def _match_header(
-    columns: list[Column], header: Sequence[Any], sheet: str, result: ImportResult
+    columns: list[Column],
+    header: Sequence[Any],
+    sheet: str,
+    result: ImportResult,
+    header_row: int = 1,
 ) -> dict[str, int]:
     seen = {str(h).strip().rstrip("*＊").strip(): i for i, h in enumerate(header) if str(h).strip()}
     positions: dict[str, int] = {}
@@ -186,12 +265,14 @@ def _match_header(
         if col.header in seen:
             positions[col.field_name] = seen[col.header]
         elif col.required:
-            result.errors.append(BadCell(sheet, 1, col.header, None, "缺少必填列"))
+            result.errors.append(BadCell(sheet, header_row, col.header, None, "缺少必填列"))
     known = {c.header for c in columns}
     for name in seen:
         if name not in known:
             result.errors.append(
-                BadCell(sheet, 1, name, None, "无法识别的列（请使用“下载模板”得到的表头）")
+                BadCell(
+                    sheet, header_row, name[:50], None, "无法识别的列（请使用“下载模板”得到的表头）"
+                )
             )
     return positions
 
@@ -203,11 +284,22 @@ def _parse_row(
     sheet: str,
     row: int,
     result: ImportResult,
+    errors_at: _ErrorCells | None = None,
 ) -> dict[str, Any] | None:
     values: dict[str, Any] = {}
     ok = True
     width = len(raw)
+    broken = {}
+    if errors_at is not None:
+        for header, value in errors_at.in_row(row):
+            result.errors.append(
+                BadCell(sheet, row, header, value, f"单元格是 Excel 错误值 {value}，请改为实际数值")
+            )
+            broken[header] = value
+            ok = False
     for col in columns:
+        if col.header in broken:
+            continue
         pos = positions.get(col.field_name)
         cell = raw[pos] if pos is not None and pos < width else None
         if cell is None or (isinstance(cell, str) and not cell.strip()):
@@ -246,10 +338,13 @@ def _comparable(model_field: models.Field, value: Any) -> Any:
 class _Writer:
     """Matches a batch to existing records by natural key and writes the difference."""
 
-    def __init__(self, ledger: Ledger, user: User, result: ImportResult) -> None:
+    def __init__(
+        self, ledger: Ledger, user: User, result: ImportResult, unit_ids: set[int]
+    ) -> None:
         self.ledger = ledger
         self.user = user
         self.result = result
+        self.unit_ids = unit_ids  # units the user may file records under
         self.model = ledger.model
         self.key = list(ledger.natural_key)
         self.fields = list(ledger.excel_fields or ())
@@ -262,6 +357,7 @@ class _Writer:
         self.lines = set(scope.editable_lines(user, ledger)) if ledger.line_field else set()
         self.reachable = scope.restrict(self.model._default_manager.all(), user, "change")
         self.attnames = {f: ledger.field(f).attname for f in self.fields}
+        self.unit_from: str | None = getattr(self.model, "unit_from", None)
         self.compared = sorted(
             {"pk", *(ledger.field(k).attname for k in self.key), *self.attnames.values()}
         )
@@ -346,13 +442,14 @@ class _Writer:
                     )
                 )
             if obj.pk not in reachable_ids:
+                # Say no more than that the key cannot be used: not whose record it is.
                 result.errors.append(
                     BadCell(
                         sheet,
                         row,
                         self.headers[self.key[0]],
                         values.get(self.key[0]),
-                        "该记录属于您管辖范围以外的单位，不能修改",
+                        "该记录不在您的管辖范围内，或其编号已被其他单位使用，不能导入",
                     )
                 )
                 continue
@@ -362,35 +459,64 @@ class _Writer:
                 continue
             changed.append((row, values, diff, obj.pk))
         if changed:  # reload the changed records whole: history copies every field
-            whole = self.model._default_manager.select_related("org_unit").in_bulk(
+            related = ["org_unit", *([self.unit_from] if self.unit_from else [])]
+            whole = self.model._default_manager.select_related(*related).in_bulk(
                 [pk for *_, pk in changed]
             )
+            derived = {
+                *getattr(self.model, "derived_fields", ()),
+                *(["org_unit"] if self.unit_from else []),
+            }
             for row, values, diff, pk in changed:
                 obj = whole[pk]
                 for name in diff:
                     setattr(obj, name, values[name])
                 if not self._clean(obj, row, sheet):
                     continue
-                changed_fields.update(diff)
+                changed_fields.update(diff, derived)
                 to_update.append(obj)
         if result.errors:
             return  # nothing more will be kept; parse on to report every bad cell
-        if to_create:
-            insert_with_history(to_create, self.model, user=self.user, change_reason=CHANGE_REASON)
-            result.created += len(to_create)
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                self.model,
-                sorted(changed_fields),
-                batch_size=500,
-                default_user=self.user,
-                default_change_reason=CHANGE_REASON,
+        first, last = batch[0][0], batch[-1][0]
+        try:
+            with transaction.atomic():
+                if to_create:
+                    insert_with_history(
+                        to_create, self.model, user=self.user, change_reason=CHANGE_REASON
+                    )
+                if to_update:
+                    bulk_update_with_history(
+                        to_update,
+                        self.model,
+                        sorted(changed_fields),
+                        batch_size=500,
+                        default_user=self.user,
+                        default_change_reason=CHANGE_REASON,
+                    )
+        except IntegrityError:
+            # A uniqueness rule beyond the natural key (rare): name the rows, not the DB.
+            result.errors.append(
+                BadCell(
+                    sheet,
+                    first,
+                    "整行",
+                    None,
+                    f"第{first}—{last}行中有记录与已有记录冲突（违反唯一性规则），"
+                    "请检查这些行中应当唯一的项",
+                )
             )
-            result.updated += len(to_update)
+            return
+        result.created += len(to_create)
+        result.updated += len(to_update)
 
     def _clean(self, obj: models.Model, row: int, sheet: str) -> bool:
-        """Run the model's own cross-field rules (``Model.clean``); report by column."""
+        """Derive computed fields, run the model's own cross-field rules (``Model.clean``),
+        then check the final record against the user's scope: whatever a linked record or
+        a rule implied, a record outside the units and lines the user may change is
+        refused. Reports by column."""
+        derive = getattr(obj, "derive", None)
+        if derive is not None:
+            derive()
         try:
             obj.clean()
         except ValidationError as exc:
@@ -411,5 +537,28 @@ class _Writer:
                 self.result.errors.append(
                     BadCell(sheet, row, "整行", None, "；".join(exc.messages))
                 )
+            return False
+        if obj.org_unit_id not in self.unit_ids:
+            self.result.errors.append(
+                BadCell(
+                    sheet,
+                    row,
+                    self.headers.get("org_unit", "所属单位"),
+                    None,
+                    "该记录将归属于您管辖范围以外的单位，不能导入",
+                )
+            )
+            return False
+        line_field = self.ledger.line_field
+        if line_field and getattr(obj, line_field) not in self.lines:
+            self.result.errors.append(
+                BadCell(
+                    sheet,
+                    row,
+                    self.headers.get(line_field, line_field),
+                    getattr(obj, line_field),
+                    "您没有编辑该业务条线记录的权限",
+                )
+            )
             return False
         return True
