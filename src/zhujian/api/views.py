@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from zhujian.core import scope
+from zhujian.core import bounds, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
@@ -31,21 +34,54 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
 class LedgerSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedRelatedField
+    ledger: Ledger
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        """Run the model's own cross-field rules, as forms and imports do."""
-        instance = self.instance or self.Meta.model()
+        """Run the model's own cross-field rules, as forms and imports do, on a copy of
+        the record as it would be saved; then check that record against the user's scope
+        (its unit and, for a shared ledger, its line)."""
+        errors: dict[str, list[str]] = {}
+        for name, value in attrs.items():
+            if isinstance(value, dt.date):
+                try:
+                    bounds.check_date(value)
+                except bounds.BoundsError as exc:
+                    errors[name] = [str(exc)]
+        if errors:
+            raise DRFValidationError(errors)
+        instance = copy.copy(self.instance) if self.instance else self.Meta.model()
         for name, value in attrs.items():
             setattr(instance, name, value)
-        from django.core.exceptions import ValidationError
-
         try:
+            instance.derive()
             instance.clean()
         except ValidationError as exc:
             raise DRFValidationError(
                 getattr(exc, "message_dict", {"non_field_errors": exc.messages})
             ) from None
+        user = self.context["request"].user
+        if not scope.org_units_for(user, "add").filter(pk=instance.org_unit_id).exists():
+            raise DRFValidationError({"org_unit": ["该记录将归属于您管辖范围以外的单位"]})
+        line_field = self.ledger.line_field
+        if line_field and getattr(instance, line_field) not in scope.editable_lines(
+            user, self.ledger
+        ):
+            raise DRFValidationError({line_field: ["您没有编辑该业务条线记录的权限"]})
         return attrs
+
+
+def _bounded(ledger: Ledger) -> dict[str, dict[str, Any]]:
+    """The same bounds as forms and imports: integer ranges every backend can hold, a
+    length for every text field."""
+    extra: dict[str, dict[str, Any]] = {}
+    for name in ledger.form_fields or ():
+        f = ledger.field(name)
+        if isinstance(f, models.IntegerField) and not f.choices:
+            lo, hi = bounds.value_range(f)
+            extra[name] = {"min_value": lo, "max_value": hi}
+        elif isinstance(f, models.TextField):
+            extra[name] = {"max_length": bounds.text_max_length(f)}
+    return extra
 
 
 def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
@@ -57,9 +93,14 @@ def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
             "model": ledger.model,
             "fields": fields,
             "read_only_fields": ["created_at", "updated_at", *ledger.read_only_fields],
+            "extra_kwargs": _bounded(ledger),
         },
     )
-    return type(f"{ledger.model.__name__}Serializer", (LedgerSerializer,), {"Meta": meta})
+    return type(
+        f"{ledger.model.__name__}Serializer",
+        (LedgerSerializer,),
+        {"Meta": meta, "ledger": ledger},
+    )
 
 
 class LedgerViewSet(viewsets.ModelViewSet):
@@ -79,11 +120,11 @@ class LedgerViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer: Any) -> None:
         with transaction.atomic():
-            serializer.save()
+            scope.ensure_reachable(serializer.save(), self.request.user, "change")
 
     def perform_update(self, serializer: Any) -> None:
         with transaction.atomic():
-            serializer.save()
+            scope.ensure_reachable(serializer.save(), self.request.user, "change")
 
 
 def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:

@@ -9,8 +9,9 @@ from django import forms
 from django.db import models
 from django.db.models import Q
 
+from zhujian.core import scope
 from zhujian.core.models import OrgUnit
-from zhujian.core.registry import Ledger
+from zhujian.core.registry import Ledger, registry
 
 _cache: dict[str, type[django_filters.FilterSet]] = {}
 
@@ -23,8 +24,26 @@ class LedgerFilterSet(django_filters.FilterSet):
 
     ledger: Ledger
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Choices of linked records come through the scope gate: a township user's
+        # filter offers (and accepts) only records of its own township.
+        user = getattr(self.request, "user", None)
+        for f in self.filters.values():
+            related = getattr(f, "queryset", None)
+            if related is None or not hasattr(related, "model"):
+                continue
+            if user is None:
+                f.queryset = related.none()
+            elif related.model is OrgUnit:
+                f.queryset = scope.org_units_for(user)
+            elif registry.find(related.model) is not None:
+                f.queryset = scope.restrict(related.model._default_manager.all(), user)
+
     def filter_unit(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        unit = OrgUnit.objects.filter(code=value).first()
+        user = getattr(self.request, "user", None)
+        units = scope.org_units_for(user) if user is not None else OrgUnit.objects.none()
+        unit = units.filter(code=value[:12]).first()
         if unit is None:
             return queryset.none()
         return queryset.filter(org_unit__path__startswith=unit.path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -156,7 +156,18 @@ class User(AbstractUser):
 
 
 class LedgerModel(models.Model):
-    """Base of every ledger (台账) model: an org unit, timestamps and the audit trail."""
+    """Base of every ledger (台账) model: an org unit, timestamps and the audit trail.
+
+    Values computed from other fields belong in :meth:`derive`, never in ``save()``
+    alone: imports write in bulk without calling ``save()``, and they call ``derive()``
+    before validating each record (then the scope of the final record is checked).
+    """
+
+    # The foreign key whose record's org unit this record takes (a project's progress
+    # reports file under the project's unit, whatever a form or a file says).
+    unit_from: ClassVar[str | None] = None
+    # Fields ``derive()`` sets besides ``org_unit`` (written whenever a record changes).
+    derived_fields: ClassVar[tuple[str, ...]] = ()
 
     org_unit = models.ForeignKey(
         OrgUnit, models.PROTECT, verbose_name="所属单位", related_name="+", db_index=True
@@ -168,10 +179,19 @@ class LedgerModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.derive()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         from zhujian.core.registry import registry
 
         return registry.for_model(type(self)).url("detail", pk=self.pk)
+
+    def derive(self) -> None:
+        """Set the fields computed from others (extend in a ledger; call ``super()``)."""
+        if self.unit_from and getattr(self, f"{self.unit_from}_id", None):
+            self.org_unit_id = getattr(self, self.unit_from).org_unit_id
 
 
 class ImportJob(models.Model):

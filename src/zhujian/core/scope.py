@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from zhujian.core.models import OrgUnit, OrgUnitQuerySet, Role, User
@@ -93,6 +94,15 @@ def restrict[Q: models.QuerySet](queryset: Q, user: User, action: Action = "view
             return queryset.none()
         return queryset
     return queryset.filter(org_unit__path__startswith=root.path)
+
+
+def ensure_reachable(obj: models.Model, user: User, action: Action = "change") -> None:
+    """Refuse (PermissionDenied) a record that, as saved, lies outside what ``user`` may
+    ``action`` — whatever a linked record, a form field or a rule made of it. Call it after
+    saving, inside the transaction, so the refusal rolls the write back."""
+    model = type(obj)
+    if not restrict(model._default_manager.filter(pk=obj.pk), user, action).exists():
+        raise PermissionDenied("保存后的记录不在您的管辖范围或业务条线内，未保存")
 
 
 def org_units_for(user: User, action: Action = "view") -> OrgUnitQuerySet:

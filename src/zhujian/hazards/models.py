@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -164,11 +163,13 @@ class Hazard(LedgerModel):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    derived_fields = ("status",)
+
+    def derive(self) -> None:
+        super().derive()
         self.status = self.derive_status()
         if not self.code:
             self.code = new_code(self.found_on)
-        super().save(*args, **kwargs)
 
     def link(self, record: models.Model) -> None:
         """Point this hazard at the inspection record that found it."""

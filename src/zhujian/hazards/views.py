@@ -133,7 +133,12 @@ class HazardDetailView(LoginRequiredMixin, View):
         if hazard.source_type_id and hazard.source_id:
             model = ContentType.objects.get_for_id(hazard.source_type_id).model_class()
             ledger = registry.find(model) if model else None
-            if ledger and model._default_manager.filter(pk=hazard.source_id).exists():
+            if (
+                ledger
+                and scope.restrict(
+                    model._default_manager.filter(pk=hazard.source_id), request.user
+                ).exists()
+            ):
                 source_url = ledger.url("detail", pk=hazard.source_id)
         return render(
             request,
@@ -144,7 +149,7 @@ class HazardDetailView(LoginRequiredMixin, View):
                 "step": step,
                 "overdue": hazard.overdue,
                 "source_url": source_url,
-                "history": history_of(hazard),
+                "history": history_of(hazard, request.user),
                 "ledger_url": reverse("web:ledger_detail", args=["hazards_hazard", hazard.pk]),
             },
             status=status,

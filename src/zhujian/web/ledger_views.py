@@ -78,7 +78,7 @@ class LedgerMixin(LoginRequiredMixin):
 
     def filtered(self) -> tuple[Any, models.QuerySet]:
         filterset = filterset_for(self.ledger)(
-            self.request.GET or None, queryset=self.scoped("view")
+            self.request.GET or None, queryset=self.scoped("view"), request=self.request
         )
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.scoped("view")
         return filterset, qs
@@ -176,7 +176,7 @@ class LedgerDetailView(LedgerMixin, View):
                     for fn in registry.detail_panels
                     if (panel := fn(self.ledger, obj, request.user))
                 ],
-                history=history_of(obj),
+                history=history_of(obj, request.user),
             ),
         )
 
@@ -205,8 +205,9 @@ class LedgerDetailView(LedgerMixin, View):
         return out
 
 
-def history_of(obj: models.Model) -> list[dict[str, Any]]:
-    """Audit entries newest first, each with the fields it changed (before → after)."""
+def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
+    """Audit entries newest first, each with the fields it changed (before → after); a
+    linked record is named only when ``user`` may see it."""
     records = list(
         obj.history.select_related("history_user").order_by("-history_date", "-history_id")
     )
@@ -222,8 +223,8 @@ def history_of(obj: models.Model) -> list[dict[str, Any]]:
                 changes.append(
                     {
                         "field": f.verbose_name,
-                        "old": _shown(f, change.old, names),
-                        "new": _shown(f, change.new, names),
+                        "old": _shown(f, change.old, names, user),
+                        "new": _shown(f, change.new, names, user),
                     }
                 )
         out.append(
@@ -236,7 +237,9 @@ def history_of(obj: models.Model) -> list[dict[str, Any]]:
     return out
 
 
-def _shown(f: models.Field, value: Any, names: dict[tuple[type[models.Model], Any], str]) -> Any:
+def _shown(
+    f: models.Field, value: Any, names: dict[tuple[type[models.Model], Any], str], user: Any
+) -> Any:
     if f.choices:
         return dict(f.flatchoices).get(value, value)
     if isinstance(value, bool):
@@ -244,8 +247,11 @@ def _shown(f: models.Field, value: Any, names: dict[tuple[type[models.Model], An
     if f.is_relation and value is not None:
         key = (f.related_model, value)
         if key not in names:
-            target = f.related_model._default_manager.filter(pk=value).first()
-            names[key] = str(target) if target else value
+            related = f.related_model._default_manager.filter(pk=value)
+            if registry.find(f.related_model) is not None:  # unit names are public
+                related = scope.restrict(related, user)
+            target = related.first()
+            names[key] = str(target) if target else f"（编号 {value}）"
         return names[key]
     return "" if value is None else value
 
@@ -274,10 +280,18 @@ class LedgerEditView(LedgerMixin, View):
         obj = self.get_object(pk)
         form = form_for(self.ledger)(request.POST, request.FILES, instance=obj, user=request.user)
         if form.is_valid():
-            with transaction.atomic():
-                saved = form.save()
-            messages.success(request, f"已保存：{saved}")
-            return redirect(self.ledger.url("detail", pk=saved.pk))
+            try:
+                with transaction.atomic():
+                    saved = form.save()
+                    scope.ensure_reachable(saved, request.user, "change")
+            except PermissionDenied as exc:
+                if obj is None:  # the rolled-back insert left its key on the instance
+                    form.instance.pk = None
+                    form.instance._state.adding = True
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"已保存：{saved}")
+                return redirect(self.ledger.url("detail", pk=saved.pk))
         return render(
             request, "web/ledger_form.html", self.context(form=form, object=obj), status=400
         )

@@ -76,6 +76,7 @@ class PlanTask(LedgerModel):
 
 
 class TaskProgress(LedgerModel):
+    unit_from = "task"
     task = models.ForeignKey(
         PlanTask, models.CASCADE, related_name="reports", verbose_name="计划任务"
     )
@@ -93,10 +94,3 @@ class TaskProgress(LedgerModel):
     def clean(self) -> None:
         if self.progress is not None and self.progress > 100:
             raise ValidationError({"progress": "进度应在 0–100 之间"})
-        if self.task_id and not self.org_unit_id:
-            self.org_unit = self.task.org_unit
-
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        if self.task_id and not self.org_unit_id:
-            self.org_unit_id = self.task.org_unit_id
-        super().save(*args, **kwargs)

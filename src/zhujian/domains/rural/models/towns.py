@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -119,15 +117,16 @@ class HistoricTownPlan(LedgerModel):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.town_name = self.org_unit.name.removesuffix("镇")
-        super().save(*args, **kwargs)
+    derived_fields = ("town_name",)
+
+    def derive(self) -> None:
+        super().derive()
+        if self.org_unit_id:
+            self.town_name = self.org_unit.name.removesuffix("镇")
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
         unit = self.org_unit if self.org_unit_id else None
-        if unit is not None:
-            self.town_name = unit.name.removesuffix("镇")
         if unit is not None and unit.kind != "town":
             errors["org_unit"] = "应选择一个镇"
         if self.reviewed_on and self.started_on and self.reviewed_on < self.started_on:
@@ -177,6 +176,8 @@ class SewageStation(LedgerModel):
 class SewageOperation(LedgerModel):
     """A station's monthly operation record. ``org_unit`` is copied from the station."""
 
+    unit_from = "station"
+
     station = models.ForeignKey(
         SewageStation, models.CASCADE, related_name="operations", verbose_name="污水处理站"
     )
@@ -196,15 +197,8 @@ class SewageOperation(LedgerModel):
     def __str__(self) -> str:
         return f"{self.station} {self.month:%Y-%m}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.station_id:
-            self.org_unit_id = self.station.org_unit_id
-        super().save(*args, **kwargs)
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.station_id:
-            self.org_unit_id = self.station.org_unit_id
         if self.month and self.month.day != 1:
             errors["month"] = "月份请填写该月1日"
         if self.running_days is not None and self.running_days > 31:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -28,6 +26,7 @@ class Discharger(LedgerModel):
 
 
 class DischargerSample(LedgerModel):
+    unit_from = "discharger"
     discharger = models.ForeignKey(
         Discharger, models.CASCADE, related_name="samples", verbose_name="排水户"
     )
@@ -49,10 +48,6 @@ class DischargerSample(LedgerModel):
     def __str__(self) -> str:
         return f"{self.discharger} {self.sampled_on}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.org_unit_id = self.discharger.org_unit_id
-        super().save(*args, **kwargs)
-
 
 class WastewaterPlant(LedgerModel):
     name = models.CharField("污水处理厂", max_length=100, unique=True)
@@ -70,6 +65,7 @@ class WastewaterPlant(LedgerModel):
 
 
 class EffluentSample(LedgerModel):
+    unit_from = "plant"
     plant = models.ForeignKey(
         WastewaterPlant, models.CASCADE, related_name="samples", verbose_name="污水处理厂"
     )
@@ -88,10 +84,6 @@ class EffluentSample(LedgerModel):
     def __str__(self) -> str:
         return f"{self.plant} {self.sampled_on}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.org_unit_id = self.plant.org_unit_id
-        super().save(*args, **kwargs)
-
 
 class PlantActivityKind(models.TextChoices):
     ASSESSMENT = "assessment", "安全生产运营全面考核"
@@ -101,6 +93,8 @@ class PlantActivityKind(models.TextChoices):
 
 class PlantActivity(LedgerModel):
     """An operations assessment or an emergency drill at a wastewater plant."""
+
+    unit_from = "plant"
 
     plant = models.ForeignKey(
         WastewaterPlant, models.CASCADE, related_name="activities", verbose_name="污水处理厂"
@@ -128,10 +122,6 @@ class PlantActivity(LedgerModel):
             raise ValidationError({"score": "运营考核须填写考核得分"})
         if self.score is not None and not 0 <= self.score <= 100:
             raise ValidationError({"score": "考核得分应在0～100之间"})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.org_unit_id = self.plant.org_unit_id
-        super().save(*args, **kwargs)
 
 
 class DrainageProject(LedgerModel):

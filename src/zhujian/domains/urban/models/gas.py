@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -37,6 +35,8 @@ class GasCompany(LedgerModel):
 class GasSupply(LedgerModel):
     """Monthly supply of one company (an aggregate: no per-customer record exists)."""
 
+    unit_from = "company"
+
     company = models.ForeignKey(
         GasCompany, models.CASCADE, related_name="supplies", verbose_name="燃气企业"
     )
@@ -62,10 +62,6 @@ class GasSupply(LedgerModel):
     def clean(self) -> None:
         if self.month and self.month.day != 1:
             raise ValidationError({"month": "月份请填当月1日"})
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.org_unit_id = self.company.org_unit_id
-        super().save(*args, **kwargs)
 
 
 class GasInspectionKind(models.TextChoices):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -67,6 +66,8 @@ class MunicipalProject(LedgerModel):
 class ProjectProgress(LedgerModel):
     """A dated progress report: cumulative investment and percent complete never go down."""
 
+    unit_from = "project"
+
     project = models.ForeignKey(
         MunicipalProject, models.CASCADE, related_name="progress", verbose_name="项目"
     )
@@ -126,7 +127,3 @@ class ProjectProgress(LedgerModel):
                 )
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.org_unit_id = self.project.org_unit_id
-        super().save(*args, **kwargs)
