@@ -182,3 +182,18 @@ def test_api_refuses_a_date_outside_the_years_a_record_can_have(client, user):
     assert response.status_code == 400
     gas.refresh_from_db()
     assert gas.found_on > dt.date(1900, 1, 1)
+
+
+def test_form_refuses_what_the_api_and_imports_refuse(client, town_a):
+    household = ToiletHousehold.objects.filter(
+        org_unit__path__startswith=town_a.org_unit.path, renovated=True
+    ).first()
+    data = form_data(HOUSEHOLDS, household) | {"problem_count": 99999, "problem_category": "damage"}
+    client.force_login(town_a)
+    response = client.post(reverse("web:ledger_update", args=[HOUSEHOLDS.name, household.pk]), data)
+    assert response.status_code == 400
+    assert "problem_count" in response.context["form"].errors
+    data = form_data(HOUSEHOLDS, household) | {"surveyed_on": "1066-10-14"}
+    response = client.post(reverse("web:ledger_update", args=[HOUSEHOLDS.name, household.pk]), data)
+    assert response.status_code == 400
+    assert "surveyed_on" in response.context["form"].errors

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-from zhujian.core import scope
+from zhujian.core import bounds, scope
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
 
@@ -47,6 +48,7 @@ class LedgerForm(forms.ModelForm):
                     )
                 elif registry.find(related) is not None:
                     field.queryset = scope.restrict(related._default_manager.all(), user)
+            _bound(field, model_field)
             if name == self.ledger.line_field and hasattr(field, "choices"):
                 allowed = set(scope.editable_lines(user, self.ledger))
                 field.choices = [
@@ -55,6 +57,32 @@ class LedgerForm(forms.ModelForm):
             if field.required:
                 field.widget.attrs["required"] = True
             field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
+def _bound(field: forms.Field, model_field: models.Field) -> None:
+    """The bounds imports and the API apply (``zhujian.core.bounds``), on a form field."""
+    if isinstance(model_field, models.IntegerField) and not model_field.choices:
+        lo, hi = bounds.value_range(model_field)
+        if lo is not None:
+            field.validators.append(MinValueValidator(lo))
+            field.widget.attrs.setdefault("min", lo)
+        if hi is not None:
+            field.validators.append(MaxValueValidator(hi))
+            field.widget.attrs.setdefault("max", hi)
+    elif isinstance(model_field, models.DateField):
+        field.validators.append(_date_in_range)
+    elif isinstance(field, forms.CharField) and (limit := bounds.text_max_length(model_field)):
+        if not field.max_length:
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+            field.widget.attrs.setdefault("maxlength", limit)
+
+
+def _date_in_range(value: Any) -> None:
+    try:
+        bounds.check_date(value)
+    except bounds.BoundsError as exc:
+        raise forms.ValidationError(str(exc)) from None
 
 
 def form_for(ledger: Ledger) -> type[LedgerForm]:
