@@ -236,3 +236,29 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REFUSED, self.Status.FAILED)
+
+
+class RecordTag(models.Model):
+    """A name staff give one record so a report template can speak of it (报告标记).
+
+    A sentence such as “龙沂庄二期配套区拆迁于*月*日启动” is about one particular record. The
+    template's figure selects it by this tag, which a clerk sets and moves on the record's
+    page, never by a code only the demo generator knows.
+    """
+
+    ledger = models.CharField("台账", max_length=64)
+    record_id = models.PositiveBigIntegerField("记录ID")
+    tag = models.CharField("报告标记", max_length=50)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "报告标记"
+        verbose_name_plural = "报告标记"
+        constraints = [
+            models.UniqueConstraint(fields=["ledger", "record_id", "tag"], name="record_tag_once")
+        ]
+        indexes = [models.Index(fields=["ledger", "tag"])]
+
+    def __str__(self) -> str:
+        return self.tag

@@ -53,6 +53,8 @@ class Ledger:
     # Permission to change a record then follows the record's line, not the ledger's.
     line_field: str | None = None
     inspects: bool = False  # its records are inspections that can find hazards (隐患)
+    # Staff may tag its records so report templates can name one (see core.tags).
+    report_tags: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

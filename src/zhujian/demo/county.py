@@ -149,6 +149,13 @@ class DemoContext:
             default_change_reason="示例数据",
         )
 
+    def tag(self, obj: models.Model, *names: str) -> None:
+        """Set report tags (报告标记) on a record, as a clerk does on its page."""
+        from zhujian.core import tags
+
+        for name in names:
+            tags.add(obj, name)
+
 
 def _village_names(rng: random.Random, count: int, used: set[str]) -> list[str]:
     names: list[str] = []

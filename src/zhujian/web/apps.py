@@ -5,3 +5,6 @@ class WebConfig(AppConfig):
     name = "zhujian.web"
     label = "web"
     verbose_name = "网页界面"
+
+    def ready(self) -> None:
+        from zhujian.web import tag_views  # noqa: F401  (registers the report-tag panel)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from zhujian.web import dashboard, views
+from zhujian.web import dashboard, tag_views, views
 from zhujian.web import ledger_views as lv
 
 app_name = "web"
@@ -17,6 +17,7 @@ ledger_patterns = [
     path("<int:pk>/", lv.LedgerDetailView.as_view(), name="ledger_detail"),
     path("<int:pk>/edit/", lv.LedgerEditView.as_view(), name="ledger_update"),
     path("<int:pk>/delete/", lv.LedgerDeleteView.as_view(), name="ledger_delete"),
+    path("<int:pk>/tags/", tag_views.change_tags, name="ledger_tags"),
 ]
 
 urlpatterns = [

@@ -198,6 +198,21 @@ def projects(ctx: DemoContext) -> None:
             )
         )
     saved = ctx.save(MunicipalProject, rows)
+    from zhujian.domains.urban import figures
+
+    named = {
+        CODE_HUIBAO: figures.TAG_HUIBAO,
+        CODE_TAOLI: figures.TAG_TAOLI,
+        CODE_DONGYI: figures.TAG_DONGYI,
+        CODE_UNDERPASS: figures.TAG_UNDERPASS,
+        CODE_LANXI_W_S: figures.TAG_LANXI_W_S,
+        CODE_LANXI_E_S: figures.TAG_LANXI_E_S,
+        CODE_CHONGWEN_N: figures.TAG_CHONGWEN_N,
+        CODE_TAOLI_E: figures.TAG_TAOLI_E,
+    }
+    for project in saved:
+        if project.code in named:
+            ctx.tag(project, named[project.code])
     reports = []
     end = dt.date(2022, 12, 31)
     for index, started, opened in progress_plan:
@@ -806,7 +821,7 @@ def drainage(ctx: DemoContext) -> None:
     ctx.save(EffluentSample, effluent)
     ctx.save(PlantActivity, activities)
     total = D(rng.randrange(800, 2400, 10))
-    ctx.save(
+    drainage_projects = ctx.save(
         DrainageProject,
         [
             DrainageProject(
@@ -842,6 +857,11 @@ def drainage(ctx: DemoContext) -> None:
             ),
         ],
     )
+    from zhujian.domains.urban import figures
+
+    for project in drainage_projects:
+        if project.code == CODE_JINGCHENG:
+            ctx.tag(project, figures.TAG_JINGCHENG)
 
 
 # --- 防汛 ------------------------------------------------------------------------------

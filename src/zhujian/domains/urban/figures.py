@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from zhujian.domains.urban import demo
+from zhujian.core.tags import tagged
 from zhujian.domains.urban.models import (
     DischargerSample,
     DrainageProject,
@@ -72,12 +72,13 @@ def road_stem(name: str | None) -> str | None:
     return name
 
 
-def road_part(fid: str, label: str, code: str, field: str) -> Computed:
-    """A road name of project ``code`` (``road``, ``segment_from`` or ``segment_to``), stemmed."""
+def road_part(fid: str, label: str, tag: str, field: str) -> Computed:
+    """A road name (``road``, ``segment_from`` or ``segment_to``), stemmed, of the project
+    tagged ``tag`` (报告标记)."""
 
     def value(ctx: EvalContext) -> str | None:
-        name = ctx.base(MunicipalProject).filter(code=code).values_list(field, flat=True).first()
-        return road_stem(name)
+        projects = ctx.base(MunicipalProject).filter(tagged(MunicipalProject, tag))
+        return road_stem(projects.order_by("pk").values_list(field, flat=True).first())
 
     return Computed(id=fid, label=label, fn=value, records_model=MunicipalProject)
 
@@ -128,19 +129,30 @@ def weighted_completion(ctx: EvalContext) -> Decimal | None:
     return Decimal(row["done"] or 0) / Decimal(row["planned"])
 
 
-def _code(code: str) -> Q:
-    return Q(code=code)
+# The records the default template names, found by the report tag (报告标记) staff set on
+# them — a real county's projects carry its own codes, so never by code.
+TAG_HUIBAO = "会宝路东延"
+TAG_TAOLI = "桃李路"
+TAG_DONGYI = "东一路"
+TAG_UNDERPASS = "箱涵立交"
+TAG_LANXI_W_S = "兰溪西路南延"
+TAG_LANXI_E_S = "兰溪东路南延"
+TAG_CHONGWEN_N = "崇文路北延"
+TAG_TAOLI_E = "桃李路东延"
+TAG_JINGCHENG = "景城花园南水沟"
+
+
+def _named(tag: str) -> Q:
+    return tagged(MunicipalProject, tag)
 
 
 register(
-    road_part("municipal.huibao_from", "会宝路东延起点（号路）", demo.CODE_HUIBAO, "segment_from"),
-    road_part("municipal.huibao_to", "会宝路东延终点（号路）", demo.CODE_HUIBAO, "segment_to"),
-    road_part("municipal.taoli_from", "桃李路起点（号路）", demo.CODE_TAOLI, "segment_from"),
-    road_part("municipal.dongyi_to", "东一路终点（路）", demo.CODE_DONGYI, "segment_to"),
-    road_part(
-        "municipal.taoli_east_from", "桃李路东延起点（号路）", demo.CODE_TAOLI_E, "segment_from"
-    ),
-    road_part("municipal.underpass_road", "箱涵立交所在道路", demo.CODE_UNDERPASS, "road"),
+    road_part("municipal.huibao_from", "会宝路东延起点（号路）", TAG_HUIBAO, "segment_from"),
+    road_part("municipal.huibao_to", "会宝路东延终点（号路）", TAG_HUIBAO, "segment_to"),
+    road_part("municipal.taoli_from", "桃李路起点（号路）", TAG_TAOLI, "segment_from"),
+    road_part("municipal.dongyi_to", "东一路终点（路）", TAG_DONGYI, "segment_to"),
+    road_part("municipal.taoli_east_from", "桃李路东延起点（号路）", TAG_TAOLI_E, "segment_from"),
+    road_part("municipal.underpass_road", "箱涵立交所在道路", TAG_UNDERPASS, "road"),
     count(
         "municipal.roads_under_way",
         "在建市政道路",
@@ -170,7 +182,7 @@ register(
         label="箱涵立交工程期内完成投资",
         unit="万元",
         decimals=0,
-        fn=investment_within(_code(demo.CODE_UNDERPASS)),
+        fn=investment_within(_named(TAG_UNDERPASS)),
         records_model=ProjectProgress,
     ),
     latest(
@@ -180,7 +192,7 @@ register(
         "percent_complete",
         date="reported_on",
         mode="asof",
-        where=Q(project__code=demo.CODE_UNDERPASS),
+        where=tagged(ProjectProgress, TAG_UNDERPASS, via="project"),
         unit="%",
         decimals=0,
     ),
@@ -189,7 +201,7 @@ register(
         "箱涵立交计划通车日期",
         MunicipalProject,
         "target_open_on",
-        where=_code(demo.CODE_UNDERPASS),
+        where=_named(TAG_UNDERPASS),
         mode="all",
     ),
     latest(
@@ -197,7 +209,7 @@ register(
         "兰溪西路南延长度",
         MunicipalProject,
         "length_m",
-        where=_code(demo.CODE_LANXI_W_S),
+        where=_named(TAG_LANXI_W_S),
         mode="all",
         unit="米",
         decimals=0,
@@ -207,7 +219,7 @@ register(
         "兰溪东路南延长度",
         MunicipalProject,
         "length_m",
-        where=_code(demo.CODE_LANXI_E_S),
+        where=_named(TAG_LANXI_E_S),
         mode="all",
         unit="米",
         decimals=0,
@@ -217,7 +229,7 @@ register(
         "崇文路北延长度",
         MunicipalProject,
         "length_m",
-        where=_code(demo.CODE_CHONGWEN_N),
+        where=_named(TAG_CHONGWEN_N),
         mode="all",
         unit="米",
         decimals=0,
@@ -422,7 +434,7 @@ register(
 
 # --- 排水 ------------------------------------------------------------------------------
 
-JINGCHENG = _code(demo.CODE_JINGCHENG)
+JINGCHENG = tagged(DrainageProject, TAG_JINGCHENG)
 
 register(
     count(

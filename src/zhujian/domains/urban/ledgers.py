@@ -44,6 +44,7 @@ registry.register(
         date_field="started_on",
         ordering=["code"],
         demo=demo.projects,
+        report_tags=True,
     )
 )
 registry.register(
@@ -301,6 +302,7 @@ registry.register(
         ordering=["code"],
         demo=demo.drainage,
         help="已铺设长度不能超过工程全长。",
+        report_tags=True,
     )
 )
 
