@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from zhujian.core import scope
+from zhujian.core import files, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
@@ -29,8 +29,23 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return qs
 
 
+class StoredFileField(serializers.FileField):
+    """An uploaded file, shown as the address of the scoped file view (never MEDIA_URL)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        if not value:
+            return None
+        url = files.file_url(value)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class LedgerSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FileField: StoredFileField,
+    }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Run the model's own cross-field rules, as forms and imports do."""

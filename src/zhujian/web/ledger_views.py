@@ -11,15 +11,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import scope
+from zhujian.core import files, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import ImportJob
 from zhujian.core.registry import Ledger, registry
@@ -47,6 +48,8 @@ def display(obj: models.Model, name: str) -> Any:
         value = getter() if getter else getattr(value, part)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, FieldFile):
+        return files.link(value) or ""
     return "" if value is None else value
 
 
@@ -248,6 +251,40 @@ def _shown(f: models.Field, value: Any, names: dict[tuple[type[models.Model], An
             names[key] = str(target) if target else value
         return names[key]
     return "" if value is None else value
+
+
+class LedgerFileView(LedgerMixin, View):
+    """A record's uploaded file, to whoever may see the record (else 404), with safe headers:
+    the content type of what the file really is (from the allowlist in ``core.files``),
+    ``nosniff``, and a download for anything but an image or PDF."""
+
+    def get(self, request: HttpRequest, ledger: str, pk: int, field: str) -> HttpResponse:
+        try:
+            model_field = self.ledger.model._meta.get_field(field)
+        except FieldDoesNotExist:
+            raise Http404("没有这个文件") from None
+        if not isinstance(model_field, models.FileField):
+            raise Http404("没有这个文件")
+        obj = get_object_or_404(self.scoped("view"), pk=pk)
+        stored = getattr(obj, field)
+        if not stored:
+            raise Http404("没有这个文件")
+        try:
+            handle = stored.open("rb")
+        except FileNotFoundError:
+            raise Http404("文件已不存在") from None
+        name = stored.name.rsplit("/", 1)[-1]
+        kind = files.detect(name, handle)
+        headers = files.response_headers(kind)
+        response = FileResponse(
+            handle,
+            as_attachment=not (kind and kind.inline),
+            filename=name,
+            content_type=headers.pop("Content-Type"),
+        )
+        for header, value in headers.items():
+            response[header] = value
+        return response
 
 
 class LedgerEditView(LedgerMixin, View):
