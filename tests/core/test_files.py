@@ -17,7 +17,7 @@ from django.views.static import serve
 from docx import Document
 from openpyxl import Workbook
 
-from zhujian.core import files
+from zhujian.core import files, versions
 from zhujian.hazards.models import Hazard, HazardStatus
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +144,11 @@ def test_rectify_step_refuses_html_evidence_and_accepts_a_pdf(client, user):
     client.force_login(user("ranqi"))
     hazard = notified_gas_hazard()
     url = reverse("hazards:step", args=[hazard.pk, "rectify"])
-    data = {"rectified_on": hazard.notice_issued_on.isoformat(), "rectification_evidence": ""}
+    data = {
+        "rectified_on": hazard.notice_issued_on.isoformat(),
+        "rectification_evidence": "",
+        versions.VERSION_FIELD: versions.token(hazard),
+    }
     response = client.post(
         url, {**data, "evidence_file": upload("整改.pdf", HTML, "application/pdf")}
     )

@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.core.helpers import api_data, deletable, editor_for, form_data
+from zhujian.core import versions
 from zhujian.core.registry import registry
 from zhujian.imports.columns import build_columns
 from zhujian.imports.engine import import_file
@@ -73,6 +74,7 @@ def test_create_update_delete_through_forms_are_audited(client, ledger):
         history.filter(**{model._meta.pk.attname: created.pk}, history_type="+").get().history_user
         == editor
     )
+    data[versions.VERSION_FIELD] = versions.token(created)  # as the edit page sends it
     response = client.post(reverse("web:ledger_update", args=[ledger.name, created.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert history.filter(**{model._meta.pk.attname: created.pk}, history_type="~").exists()

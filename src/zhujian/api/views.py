@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models, transaction
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
+from zhujian.api.guards import VersionedMixin, document_versions
 from zhujian.core import files, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
@@ -77,7 +79,9 @@ def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
     return type(f"{ledger.model.__name__}Serializer", (LedgerSerializer,), {"Meta": meta})
 
 
-class LedgerViewSet(viewsets.ModelViewSet):
+class LedgerViewSet(VersionedMixin, viewsets.ModelViewSet):
+    """Records of one ledger; ETag/If-Match guard against lost updates (``api.guards``)."""
+
     ledger: Ledger
 
     def get_queryset(self) -> Any:
@@ -102,15 +106,17 @@ class LedgerViewSet(viewsets.ModelViewSet):
 
 
 def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
-    return type(
+    serializer = serializer_for(ledger)
+    viewset = type(
         f"{ledger.model.__name__}ViewSet",
         (LedgerViewSet,),
         {
             "ledger": ledger,
-            "serializer_class": serializer_for(ledger),
+            "serializer_class": serializer,
             "filterset_class": filterset_for(ledger),
             "search_fields": list(ledger.search),
             "ordering_fields": [c for c in ledger.list_display if "__" not in c],
             "__doc__": f"{ledger.label}（{ledger.line_label}）",
         },
     )
+    return extend_schema_view(**document_versions(serializer))(viewset)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db import models
 
-from zhujian.core import scope
+from zhujian.core import scope, versions
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
 
@@ -29,7 +29,10 @@ def _formfield(f: models.Field, **kwargs: Any) -> forms.Field | None:
     return f.formfield(**kwargs)
 
 
-class LedgerForm(forms.ModelForm):
+class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
+    """A ledger's form; editing an existing record it carries the record's version
+    (``versions.VERSION_FIELD``), which the view checks before saving."""
+
     user: User
     ledger: Ledger
 
@@ -37,6 +40,8 @@ class LedgerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
+            if name == versions.VERSION_FIELD:
+                continue
             model_field = self.ledger.field(name)
             if isinstance(field, forms.ModelChoiceField):
                 related = model_field.related_model

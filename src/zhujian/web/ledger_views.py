@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import files, scope
+from zhujian.core import files, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import ImportJob
 from zhujian.core.registry import Ledger, registry
@@ -308,15 +308,33 @@ class LedgerEditView(LedgerMixin, View):
         return render(request, "web/ledger_form.html", self.context(form=form, object=obj))
 
     def post(self, request: HttpRequest, ledger: str, pk: int | None = None) -> HttpResponse:
-        obj = self.get_object(pk)
-        form = form_for(self.ledger)(request.POST, request.FILES, instance=obj, user=request.user)
-        if form.is_valid():
-            with transaction.atomic():
+        """Validate and save; an edit is checked against the version the form was opened at,
+        with the row locked, so a concurrent save is never silently overwritten."""
+        saved, status = None, 400
+        with transaction.atomic():
+            obj = None
+            if pk:
+                obj = versions.lock(self.scoped("change"), pk)
+                if obj is None:
+                    raise Http404("没有这条记录，或您无权修改")
+            form = form_for(self.ledger)(
+                request.POST, request.FILES, instance=obj, user=request.user
+            )
+            conflict = (
+                versions.check(obj, request.POST.get(versions.VERSION_FIELD)) if obj else None
+            )
+            if conflict is not None:
+                form.refuse(conflict)
+                status = 409
+            elif form.is_valid():
                 saved = form.save()
+        if saved is not None:
             messages.success(request, f"已保存：{saved}")
             return redirect(self.ledger.url("detail", pk=saved.pk))
+        if obj is not None:
+            obj.refresh_from_db()  # the page's title and links show the stored record
         return render(
-            request, "web/ledger_form.html", self.context(form=form, object=obj), status=400
+            request, "web/ledger_form.html", self.context(form=form, object=obj), status=status
         )
 
 
