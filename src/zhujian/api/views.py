@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from zhujian.api.guards import VersionedMixin, document_versions
+from zhujian.api.guards import CascadeGuardMixin, VersionedMixin, document_writes
 from zhujian.core import files, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
@@ -79,8 +79,9 @@ def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
     return type(f"{ledger.model.__name__}Serializer", (LedgerSerializer,), {"Meta": meta})
 
 
-class LedgerViewSet(VersionedMixin, viewsets.ModelViewSet):
-    """Records of one ledger; ETag/If-Match guard against lost updates (``api.guards``)."""
+class LedgerViewSet(VersionedMixin, CascadeGuardMixin, viewsets.ModelViewSet):
+    """Records of one ledger; ``api.guards``: ETag/If-Match against lost updates, no
+    silent cascade on delete."""
 
     ledger: Ledger
 
@@ -119,4 +120,4 @@ def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
             "__doc__": f"{ledger.label}（{ledger.line_label}）",
         },
     )
-    return extend_schema_view(**document_versions(serializer))(viewset)
+    return extend_schema_view(**document_writes(serializer))(viewset)

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import files, scope, versions
+from zhujian.core import deletion, files, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import ImportJob
 from zhujian.core.registry import Ledger, registry
@@ -339,22 +339,55 @@ class LedgerEditView(LedgerMixin, View):
 
 
 class LedgerDeleteView(LedgerMixin, View):
+    """Delete a record. The page lists what would go along with it (cascaded children,
+    per ledger) and needs an explicit confirmation when there is any; a cascade reaching
+    records the user may not delete is refused (``core.deletion``)."""
+
     action = "delete"
+    CONFIRM = "confirm_cascade"
+    EXPECTED = "expected_children"
+
+    def page(self, obj: models.Model, status: int = 200, **extra: Any) -> HttpResponse:
+        return render(
+            self.request,
+            "web/ledger_delete.html",
+            self.context(object=obj, **extra),
+            status=status,
+        )
 
     def get(self, request: HttpRequest, ledger: str, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.scoped(), pk=pk)
-        return render(request, "web/ledger_delete.html", self.context(object=obj))
+        try:
+            plan = deletion.plan(obj, request.user)
+        except models.ProtectedError:
+            return self.page(obj, protected=deletion.protected_message(str(obj)))
+        return self.page(obj, plan=plan, error=plan.forbidden_message() if plan.forbidden else "")
 
     def post(self, request: HttpRequest, ledger: str, pk: int) -> HttpResponse:
-        obj = get_object_or_404(self.scoped(), pk=pk)
-        label = str(obj)
-        try:
-            with transaction.atomic():
-                obj.delete()
-        except models.ProtectedError:
-            messages.error(request, f"“{label}”还有关联记录，不能删除；请先删除关联记录。")
-            return redirect(self.ledger.url("detail", pk=pk))
-        messages.success(request, f"已删除：{label}")
+        error, status = "", 200
+        with transaction.atomic():
+            obj = versions.lock(self.scoped(), pk)
+            if obj is None:
+                raise Http404("没有这条记录，或您无权删除")
+            label = str(obj)
+            try:
+                plan = deletion.plan(obj, request.user)
+            except models.ProtectedError:
+                messages.error(request, deletion.protected_message(label))
+                return redirect(self.ledger.url("detail", pk=pk))
+            if plan.forbidden:
+                error, status = plan.forbidden_message(), 403
+            elif plan.children and not request.POST.get(self.CONFIRM):
+                error, status = "请勾选确认：删除该记录将同时删除下列关联记录。", 400
+            elif plan.children and request.POST.get(self.EXPECTED) != str(plan.children):
+                error = "要一并删除的关联记录在您打开此页面后有了变化，请核对后重新确认。"
+                status = 409
+            else:
+                plan.execute()
+        if error:
+            return self.page(obj, status=status, plan=plan, error=error)
+        along = f"（连同{plan.summary()}）" if plan.children else ""
+        messages.success(request, f"已删除：{label}{along}")
         return redirect(self.ledger.url("list"))
 
 
