@@ -255,3 +255,17 @@ def test_no_url_serves_media_root(client, admin_user, settings):
     assert serve not in list(callbacks(get_resolver().url_patterns))
     client.force_login(admin_user)
     assert client.get("/" + settings.MEDIA_URL + hazard.photo.name).status_code == 404
+
+
+def test_every_ledger_file_field_is_an_evidence_field():
+    from django.db import models
+
+    from zhujian.core.registry import registry
+
+    plain = [
+        f"{ledger.name}.{f.name}"
+        for ledger in registry
+        for f in ledger.model._meta.concrete_fields
+        if isinstance(f, models.FileField) and not isinstance(f, files.EvidenceFileField)
+    ]
+    assert not plain, f"use zhujian.core.files.EvidenceFileField for: {plain}"
