@@ -221,6 +221,13 @@ def notice_for(hazard: Hazard) -> dict[str, str]:
     }
 
 
+def test_hazard_step_form_carries_the_version(client, user):
+    hazard = found_gas_hazard()
+    client.force_login(user("ranqi"))
+    page = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert f'name="_version" value="{versions.token(hazard)}"' in page
+
+
 def test_stale_hazard_step_is_refused(client, user, admin_user):
     hazard = found_gas_hazard()
     opened_at = versions.token(hazard)  # ranqi opens the hazard's page
