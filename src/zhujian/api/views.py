@@ -8,10 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from zhujian.core import bounds, scope
+from zhujian.api.guards import CascadeGuardMixin, VersionedMixin, document_writes
+from zhujian.core import bounds, files, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
@@ -32,8 +34,23 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return qs
 
 
+class StoredFileField(serializers.FileField):
+    """An uploaded file, shown as the address of the scoped file view (never MEDIA_URL)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        if not value:
+            return None
+        url = files.file_url(value)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class LedgerSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FileField: StoredFileField,
+    }
     ledger: Ledger
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +120,10 @@ def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
     )
 
 
-class LedgerViewSet(viewsets.ModelViewSet):
+class LedgerViewSet(VersionedMixin, CascadeGuardMixin, viewsets.ModelViewSet):
+    """Records of one ledger; ``api.guards``: ETag/If-Match against lost updates, no
+    silent cascade on delete."""
+
     ledger: Ledger
 
     def get_queryset(self) -> Any:
@@ -128,15 +148,17 @@ class LedgerViewSet(viewsets.ModelViewSet):
 
 
 def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
-    return type(
+    serializer = serializer_for(ledger)
+    viewset = type(
         f"{ledger.model.__name__}ViewSet",
         (LedgerViewSet,),
         {
             "ledger": ledger,
-            "serializer_class": serializer_for(ledger),
+            "serializer_class": serializer,
             "filterset_class": filterset_for(ledger),
             "search_fields": list(ledger.search),
             "ordering_fields": [c for c in ledger.list_display if "__" not in c],
             "__doc__": f"{ledger.label}（{ledger.line_label}）",
         },
     )
+    return extend_schema_view(**document_writes(serializer))(viewset)
