@@ -6,6 +6,7 @@ transaction, so whatever the fuzzer creates or deletes is rolled back."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -57,6 +58,11 @@ def _load_schema() -> schemathesis.BaseSchema:
                 operation.pop("security", None)
     loaded = schemathesis.openapi.from_dict(raw)
     loaded.app = APP
+    # The coverage phase (every boundary of every field: ~200 requests per write operation)
+    # is a deep run: ZHUJIAN_FUZZ_PHASES=examples,coverage,fuzzing ./dev.sh test tests/api
+    phases = set(os.environ.get("ZHUJIAN_FUZZ_PHASES", "examples,fuzzing").split(","))
+    for name in ("examples", "coverage", "fuzzing"):
+        getattr(loaded.config.phases, name).enabled = name in phases
     return loaded
 
 
@@ -65,7 +71,7 @@ schema = _load_schema()
 
 @schema.parametrize()
 @settings(
-    max_examples=6,
+    max_examples=int(os.environ.get("ZHUJIAN_FUZZ_EXAMPLES", "8")),
     deadline=None,
     derandomize=True,
     database=None,
