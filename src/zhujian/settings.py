@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "zhujian.web.errors.BadParameterMiddleware",
 ]
 
 ROOT_URLCONF = "zhujian.urls"

@@ -69,6 +69,8 @@ class HazardListAPI(APIView):
                 ledger = registry.get(str(name))
             except KeyError:
                 return Response({"source_ledger": ["没有这个台账"]}, status=400)
+            if not str(pk).isdigit():
+                return Response({"source_record": ["检查记录编号应为正整数"]}, status=400)
             records = scope.restrict(ledger.model._default_manager.all(), request.user)
             source = records.filter(pk=pk).first()
             if source is None:
