@@ -16,6 +16,7 @@ from zhujian.figures import catalog
 from zhujian.figures.periods import Period, PeriodError
 from zhujian.reports import render as renderers
 from zhujian.reports.build import build_report, ensure_default_template
+from zhujian.reports.coverage import describe
 from zhujian.reports.forms import problems
 from zhujian.reports.models import ReportTemplate
 from zhujian.reports.template import TemplateError
@@ -103,14 +104,8 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
             (sub[a].figure, back, sub.get(a if not back else f"{a}@-{back}"))
             for a, back in figure.inputs()
         ]
-    context["source"] = _source(figure)
+    context["source"] = describe(figure, period)
     return render(request, "web/figure_records.html", context)
-
-
-def _source(figure: catalog.Figure) -> str:
-    from zhujian.reports.coverage import describe
-
-    return describe(figure)
 
 
 def _report_args(request: HttpRequest) -> tuple[Period, OrgUnit | None, ReportTemplate]:
