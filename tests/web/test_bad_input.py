@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import login
+from zhujian.core.filters import filterset_for
 from zhujian.core.registry import registry
 from zhujian.figures.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError
 from zhujian.reports.models import ReportTemplate
@@ -184,36 +185,36 @@ LEDGERS = list(registry)
 
 
 def _ledger_odd_queries(ledger) -> list[dict[str, str]]:
-    queries = [
-        {"page": "abc"},
-        {"page": "-5"},
-        {"page": "99999999999999999999"},
-        {"o": "nosuch"},
-        {"o": "-"},
-        {"o": "--" + ledger.list_display[0]},
-        {"unit": "nosuch"},
-        {"q": "%_\\'\""},
+    """Odd values for the page, sort, unit and search, and for every filter at once."""
+    filterset = filterset_for(ledger)(None, queryset=ledger.model._default_manager.none())
+    filters = [key for key in filterset.form.fields if key not in ("unit", "q")]
+    return [
+        {"page": "abc", "o": "nosuch", "unit": "nosuch"},
+        {"page": "99999999999999999999", "o": "--" + ledger.list_display[0]},
+        {"page": "-5", "o": "-", "q": "%_\\'\""},
+        {key: "notadate" for key in filters},
+        {key: "99999999999999999999999" for key in filters},
+        {key: "NaN" for key in filters},
     ]
-    for name in ledger.filters:
-        for suffix in ("", "__gte", "__lte"):
-            for value in ("notadate", "99999999999999999999999", "0001-01-01", "-1e309", "NaN"):
-                queries.append({f"{name}{suffix}": value})
-    return queries
 
 
 @pytest.mark.parametrize("ledger", LEDGERS, ids=[lg.name for lg in LEDGERS])
-def test_ledger_list_export_and_api_never_fail_on_odd_parameters(client, admin_user, ledger):
+def test_ledger_list_and_api_never_fail_on_odd_parameters(client, admin_user, ledger):
     client.raise_request_exception = False
     login(client, admin_user)
     failures = []
     for query in _ledger_odd_queries(ledger):
-        for url in (ledger.url_list, reverse("web:ledger_export", args=[ledger.name])):
-            response = client.get(url, query)
-            if response.status_code >= 500:
-                failures.append((url, query, response.status_code))
+        response = client.get(ledger.url_list, query)
+        if response.status_code != 200:
+            failures.append(("list", query, response.status_code))
         response = client.get(f"/api/ledgers/{ledger.name}/", query)
-        if response.status_code >= 500 or response.status_code not in (200, 400, 404):
+        if response.status_code not in (200, 400, 404):
             failures.append(("api", query, response.status_code))
+    # The export shares the list's filtering; odd values that match nothing keep it quick.
+    for query in ({"unit": "nosuch", "o": "--x"}, {"q": "%_\\'\"", "page": "abc"}):
+        response = client.get(reverse("web:ledger_export", args=[ledger.name]), query)
+        if response.status_code != 200:
+            failures.append(("export", query, response.status_code))
     assert not failures
 
 
