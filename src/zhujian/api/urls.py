@@ -2,11 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from zhujian.api import figure_views
@@ -19,8 +15,9 @@ for ledger in registry:
 
 # The schema and its browsable docs describe every ledger and field: only for signed-in
 # users. The schema answers 401/403 like the rest of the API (SERVE_PERMISSIONS); the docs
-# pages send a browser to the login page. Swagger UI's start-up script is served as a file
-# of its own (the "split" view), so the page needs no inline script under the CSP.
+# page sends a browser to the login page. Swagger UI's start-up script is served as a file
+# of its own (the "split" view), so the page needs no inline script under the CSP. (There
+# is no ReDoc page: ReDoc needs inline styles and loads its logo from the internet.)
 urlpatterns = [
     path("", include(router.urls)),
     path("figures/", figure_views.FigureValuesView.as_view(), name="api_figures"),
@@ -33,12 +30,5 @@ urlpatterns = [
             )
         ),
         name="swagger-ui",
-    ),
-    path(
-        "redoc/",
-        login_required(
-            SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")
-        ),
-        name="redoc",
     ),
 ]
