@@ -123,8 +123,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# At least 10 characters, letters and digits, not like the user's name, not a common or
+# all-digit password (the demo's zhujian2022 passes; issue 9). Similarity 0.8 rather than
+# Django's 0.7: its quick ratio compares letters regardless of order, and 0.7 took the
+# demo password for the login "jianzhu".
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"max_similarity": 0.8},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhujian.core.passwords.LettersAndDigitsValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
