@@ -7,6 +7,7 @@ Production: set ``DATABASE_URL`` (PostgreSQL), ``ZHUJIAN_SECRET_KEY``,
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "zhujian.core.axes_app.LoginLockoutConfig",  # django-axes: login lockout
     "zhujian.core",
     "zhujian.figures",
     "zhujian.reports",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "zhujian.web.errors.BadParameterMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Chinese lockout page
 ]
 
 ROOT_URLCONF = "zhujian.urls"
@@ -119,6 +122,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "zhujian.core.lockout.LockoutBackend",  # first: refuses a locked-out login (issue 9)
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -234,6 +241,18 @@ if env_bool("ZHUJIAN_CSP_REPORT_ONLY", False):
     SECURE_CSP_REPORT_ONLY = _CSP
 else:
     SECURE_CSP = _CSP
+
+# Login lockout (django-axes): after ZHUJIAN_LOGIN_FAILURE_LIMIT failed logins of one
+# username from one address, that pair is refused, right password or not, for
+# ZHUJIAN_LOGIN_COOLOFF_MINUTES (counted from the lockout). Form and HTTP Basic alike.
+AXES_FAILURE_LIMIT = env_int("ZHUJIAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("ZHUJIAN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a good login forgets earlier typos
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "zhujian.core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "zhujian.core.lockout.client_ip"
 # --- end of security settings ----------------------------------------------------------
 
 LOGGING = {
