@@ -175,7 +175,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["zhujian.api.permissions.LedgerPermission"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "zhujian.api.renderers.BrowsableAPIRenderer",  # its style="" attributes under the CSP
+        "zhujian.api.renderers.BrowsableAPIRenderer",  # DRF's pages with their inline styles
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
