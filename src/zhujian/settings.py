@@ -7,10 +7,12 @@ Production: set ``DATABASE_URL`` (PostgreSQL), ``ZHUJIAN_SECRET_KEY``,
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -18,6 +20,16 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -49,6 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "zhujian.core.axes_app.LoginLockoutConfig",  # django-axes: login lockout
     "zhujian.core",
     "zhujian.figures",
     "zhujian.reports",
@@ -62,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "zhujian.web.errors.BadParameterMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Chinese lockout page
 ]
 
 ROOT_URLCONF = "zhujian.urls"
@@ -106,12 +122,30 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "zhujian.core.lockout.LockoutBackend",  # first: refuses a locked-out login (issue 9)
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
+# At least 10 characters, letters and digits, not like the user's name, not a common or
+# all-digit password (the demo's zhujian2022 passes; issue 9). Similarity 0.8 rather than
+# Django's 0.7: its quick ratio compares letters regardless of order, and 0.7 took the
+# demo password for the login "jianzhu".
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"max_similarity": 0.8},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhujian.core.passwords.LettersAndDigitsValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -139,6 +173,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhujian.api.permissions.LedgerPermission"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "zhujian.api.renderers.BrowsableAPIRenderer",  # DRF's pages with their inline styles
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -158,11 +196,64 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema lists every ledger and field: signed-in users only (issue 9).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Two ledgers have a "category" with different choices: name one enum apart.
+    "ENUM_NAME_OVERRIDES": {"HazardCategoryEnum": "zhujian.hazards.models.HazardCategory"},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("ZHUJIAN_SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# --- security: HTTPS, HSTS, cookies, Content-Security-Policy (issue 9) -----------------
+# Behind nginx (or another proxy that terminates HTTPS) set ZHUJIAN_BEHIND_PROXY=1: the
+# proxy's X-Forwarded-Proto then tells Django the request came over HTTPS. The proxy must
+# set that header itself (proxy_set_header X-Forwarded-Proto $scheme), never pass on the
+# client's.
+BEHIND_PROXY = env_bool("ZHUJIAN_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("ZHUJIAN_SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("ZHUJIAN_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZHUJIAN_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("ZHUJIAN_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("ZHUJIAN_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Every script and style is a static file of the project (htmx, ECharts, web/*.js): no
+# inline <script>, no style="" attributes, no event-handler attributes, no eval. ECharts
+# draws on <canvas>; images may be data: URLs (Swagger UI's icons, the empty favicon).
+# ZHUJIAN_CSP_REPORT_ONLY=1 sends the same policy as report-only, to try a change safely.
+_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if env_bool("ZHUJIAN_CSP_REPORT_ONLY", False):
+    SECURE_CSP_REPORT_ONLY = _CSP
+else:
+    SECURE_CSP = _CSP
+
+# Login lockout (django-axes): after ZHUJIAN_LOGIN_FAILURE_LIMIT failed logins of one
+# username from one address, that pair is refused, right password or not, for
+# ZHUJIAN_LOGIN_COOLOFF_MINUTES (counted from the lockout). Form and HTTP Basic alike.
+AXES_FAILURE_LIMIT = env_int("ZHUJIAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("ZHUJIAN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # a good login forgets earlier typos
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "zhujian.core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "zhujian.core.lockout.client_ip"
+# --- end of security settings ----------------------------------------------------------
 
 LOGGING = {
     "version": 1,

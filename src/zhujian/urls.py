@@ -13,3 +13,8 @@ urlpatterns = [
     path("hazards/", include("zhujian.hazards.urls")),
     path("", include("zhujian.web.urls")),
 ]
+
+# Chinese error pages (templates 400/403/404/500.html; 403_csrf.html for CSRF failures).
+handler400 = "zhujian.web.errors.bad_request"
+handler403 = "zhujian.web.errors.permission_denied"
+handler404 = "zhujian.web.errors.page_not_found"

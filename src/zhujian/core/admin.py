@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from axes.admin import AccessAttemptAdmin as AxesAttemptAdmin
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -31,3 +34,29 @@ def has_admin_permission(request) -> bool:  # type: ignore[no-untyped-def]
 admin.site.has_permission = has_admin_permission
 admin.site.site_header = "住建综合管理平台 · 系统管理"
 admin.site.site_title = "住建平台管理"
+
+
+# --- login lockout (django-axes): 系统管理 › 登录锁定 -------------------------------------
+# Deleting a 登录失败记录 unlocks that login at that address at once.
+
+
+class AccessAttemptAdmin(AxesAttemptAdmin):
+    """axes' admin with its two English bits (a column, an action's message) in Chinese."""
+
+    @admin.display(description="状态")
+    def status(self, obj: AccessAttempt) -> str:
+        left = settings.AXES_FAILURE_LIMIT - obj.failures_since_start
+        return f"再失败 {left} 次将锁定" if left > 0 else "已锁定（删除此记录即解除）"
+
+    @admin.display(description="过期时间")
+    def expiration(self, obj: AccessAttempt) -> object:
+        return obj.expiration.expires_at if hasattr(obj, "expiration") else "未设置"
+
+    @admin.action(description="清理已过期的失败记录")
+    def cleanup_expired_attempts(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        count = self.handler.clean_expired_user_attempts(request=request)
+        self.message_user(request, f"已清理 {count} 条过期的登录失败记录。")
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -12,3 +12,4 @@ class CoreConfig(AppConfig):
         # Each domain app declares its ledgers and figures in modules of these names.
         autodiscover_modules("ledgers")
         autodiscover_modules("figures")
+        from zhujian.core import lockout  # noqa: F401  (its signal receiver)

@@ -1,4 +1,8 @@
-"""FilterSets derived from a ledger declaration, shared by the web list and the API."""
+"""FilterSets derived from a ledger declaration, shared by the web list and the API.
+
+Every filter's label is the model field's ``verbose_name`` (through relations for
+``a__b``), never a name django-filter makes up from the field's attribute name, and
+yes/no fields offer 全部/是/否 (django-filter's own yes/no widget offers 未知)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,15 @@ from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
 
 _cache: dict[str, type[django_filters.FilterSet]] = {}
+
+YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
+
+
+def yes_no_filter(name: str, label: str) -> django_filters.BooleanFilter:
+    """A yes/no filter offering 全部/是/否; ``?x=true``/``false`` (also True/1, False/0)."""
+    return django_filters.BooleanFilter(
+        field_name=name, label=label, widget=forms.Select(choices=YES_NO)
+    )
 
 
 class LedgerFilterSet(django_filters.FilterSet):
@@ -74,7 +87,9 @@ def filterset_for(ledger: Ledger) -> type[django_filters.FilterSet]:
     attrs: dict[str, Any] = {"Meta": meta, "ledger": ledger}
     for name, lookups in fields.items():
         label = ledger.field_label(name)
-        if lookups == ["gte", "lte"]:
+        if isinstance(ledger.field(name), models.BooleanField):
+            attrs[name] = yes_no_filter(name, label)
+        elif lookups == ["gte", "lte"]:
             f = ledger.field(name)
             widget = (
                 forms.DateInput(attrs={"type": "date"}) if isinstance(f, models.DateField) else None
@@ -91,5 +106,8 @@ def filterset_for(ledger: Ledger) -> type[django_filters.FilterSet]:
                 field_name=name, lookup_expr="lte", label=f"{label}止", widget=widget
             )
     cls = type(f"{ledger.model.__name__}FilterSet", (LedgerFilterSet,), attrs)
+    for name in fields:  # the generated exact filters (choices, relations, text)
+        if name in cls.base_filters:
+            cls.base_filters[name].label = ledger.field_label(name)
     _cache[ledger.name] = cls
     return cls

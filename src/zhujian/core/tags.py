@@ -32,6 +32,7 @@ def tagged(model: type[models.Model], tag: str, via: str | None = None) -> Q:
     records whose ``via`` record carries it (a tagged project's progress reports)."""
     target = model._meta.get_field(via).related_model if via else model
     ids = RecordTag.objects.filter(ledger=_ledger_name(target), tag=tag).values("record_id")
+    ids.report_tag = tag  # read by reports.coverage to describe the condition in words
     return Q(**{f"{via}__in" if via else "pk__in": ids})
 
 

@@ -100,6 +100,9 @@ class Aggregate(Figure):
 class Formula(Figure):
     args: Sequence[str | tuple[str, int]]
     fn: Callable[..., Any]
+    # How the helpers below combine the inputs, so the figure can be described in words:
+    # "rate", "sum", "difference", "yoy"; "" for a formula of its own.
+    how: str = ""
 
     def inputs(self) -> list[tuple[str, int]]:
         return [(a, 0) if isinstance(a, str) else a for a in self.args]
@@ -188,6 +191,7 @@ def rate(
         label=label,
         args=[numerator, denominator],
         fn=_rate,
+        how="rate",
         unit="%",
         decimals=decimals,
         **kw,
@@ -198,12 +202,17 @@ def sum_of(id: str, label: str, *parts: str, **kw: Any) -> Formula:
     def add(*values: Any) -> Any:
         return sum((_num(v) or Decimal(0) for v in values), Decimal(0))
 
-    return Formula(id=id, label=label, args=list(parts), fn=add, **kw)
+    return Formula(id=id, label=label, args=list(parts), fn=add, how="sum", **kw)
 
 
 def difference(id: str, label: str, a: str, b: str, **kw: Any) -> Formula:
     return Formula(
-        id=id, label=label, args=[a, b], fn=lambda x, y: (_num(x) or 0) - (_num(y) or 0), **kw
+        id=id,
+        label=label,
+        args=[a, b],
+        fn=lambda x, y: (_num(x) or 0) - (_num(y) or 0),
+        how="difference",
+        **kw,
     )
 
 
@@ -217,7 +226,14 @@ def yoy(id: str, label: str, base: str, decimals: int = 1, **kw: Any) -> Formula
         return (n - b) * 100 / b
 
     return Formula(
-        id=id, label=label, args=[base, (base, 1)], fn=change, unit="%", decimals=decimals, **kw
+        id=id,
+        label=label,
+        args=[base, (base, 1)],
+        fn=change,
+        how="yoy",
+        unit="%",
+        decimals=decimals,
+        **kw,
     )
 
 

@@ -3,6 +3,11 @@
 Codes: ``2022``, ``2022H1``, ``2022Q3``, ``2022-05``, ``2022-01-01..2022-06-30`` and
 ``@2022-06-30`` (as of). A period figure counts events dated inside
 ``[start, end]``; an as-of figure counts entity states on ``end``.
+
+Periods come from URLs and the command line, so :meth:`Period.parse` turns every bad code
+(an impossible date, a year outside :data:`MIN_YEAR`–:data:`MAX_YEAR`) into a
+:class:`PeriodError` with a Chinese message; the bounds keep year-on-year shifting and
+month stepping inside the calendar.
 """
 
 from __future__ import annotations
@@ -20,8 +25,29 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 _ASOF = re.compile(r"^@(\d{4}-\d{2}-\d{2})$")
 
 
+# Years a period may cover. Year-on-year figures look one year back, and trend charts
+# step month by month, so the bounds keep every derived date a valid ``datetime.date``.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+
 class PeriodError(ValueError):
     pass
+
+
+def _year(text: str, code: str) -> int:
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(f"期间“{code}”超出范围：年份应在 {MIN_YEAR}–{MAX_YEAR} 之间")
+    return year
+
+
+def _date(text: str, code: str) -> dt.date:
+    _year(text[:4], code)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise PeriodError(f"期间“{code}”中的日期 {text} 不存在") from None
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -44,30 +70,31 @@ class Period:
 
     @classmethod
     def parse(cls, code: str) -> Period:
+        """The period a code names; :class:`PeriodError` (in Chinese) for anything else."""
         text = code.strip()
         if m := _YEAR.match(text):
-            y = int(m[1])
+            y = _year(m[1], code)
             return cls(text, dt.date(y, 1, 1), dt.date(y, 12, 31))
         if m := _HALF.match(text):
-            y, h = int(m[1]), int(m[2])
+            y, h = _year(m[1], code), int(m[2])
             return cls(
                 f"{y}H{h}", dt.date(y, 1 if h == 1 else 7, 1), _month_end(y, 6 if h == 1 else 12)
             )
         if m := _QUARTER.match(text):
-            y, q = int(m[1]), int(m[2])
+            y, q = _year(m[1], code), int(m[2])
             return cls(f"{y}Q{q}", dt.date(y, 3 * q - 2, 1), _month_end(y, 3 * q))
         if m := _MONTH.match(text):
-            y, mo = int(m[1]), int(m[2])
+            y, mo = _year(m[1], code), int(m[2])
             if not 1 <= mo <= 12:
                 raise PeriodError(f"月份应在 1–12 之间：{code}")
             return cls(f"{y}-{mo:02d}", dt.date(y, mo, 1), _month_end(y, mo))
         if m := _RANGE.match(text):
-            start, end = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            start, end = _date(m[1], code), _date(m[2], code)
             if end < start:
                 raise PeriodError(f"结束日期早于开始日期：{code}")
             return cls(text, start, end)
         if m := _ASOF.match(text):
-            day = dt.date.fromisoformat(m[1])
+            day = _date(m[1], code)
             return cls(text, dt.date(day.year, 1, 1), day, as_of=True)
         raise PeriodError(
             f"无法识别的期间“{code}”：可用 2022、2022H1、2022Q3、2022-05、"

@@ -18,6 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -32,7 +34,9 @@ from zhujian.hazards.forms import HazardForm, editable_lines
 from zhujian.hazards.models import Hazard
 
 
-class HazardSerializer(serializers.ModelSerializer):
+class HazardLoopSerializer(serializers.ModelSerializer):
+    """A hazard with its computed state (named apart from the generic ledger serializer)."""
+
     overdue = serializers.BooleanField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     line_display = serializers.CharField(source="get_line_display", read_only=True)
@@ -55,12 +59,30 @@ def _form_data(data: Any) -> QueryDict:
 class HazardListAPI(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="hazards_list",
+        summary="隐患清单（默认只列未销号的）",
+        parameters=[
+            OpenApiParameter("line", OpenApiTypes.STR, description="业务条线代码"),
+            OpenApiParameter("township", OpenApiTypes.INT, description="乡镇（街道）编号"),
+            OpenApiParameter("status", OpenApiTypes.STR, description="状态；all 为全部"),
+            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="只列逾期未销号的"),
+            OpenApiParameter("page", OpenApiTypes.INT, description="页码"),
+        ],
+        responses=HazardLoopSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         qs = loop.filtered(request.user, request.query_params)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(HazardSerializer(page, many=True).data)
+        return paginator.get_paginated_response(HazardLoopSerializer(page, many=True).data)
 
+    @extend_schema(
+        operation_id="hazards_register",
+        summary="登记隐患（可用 source_ledger、source_record 关联发现它的检查记录）",
+        request=OpenApiTypes.OBJECT,
+        responses={201: HazardLoopSerializer},
+    )
     def post(self, request: Request) -> Response:
         if not editable_lines(request.user):
             return Response({"detail": "您没有可登记隐患的业务条线"}, status=403)
@@ -72,6 +94,8 @@ class HazardListAPI(APIView):
                 ledger = registry.get(str(name))
             except KeyError:
                 return Response({"source_ledger": ["没有这个台账"]}, status=400)
+            if not str(pk).isdigit():
+                return Response({"source_record": ["检查记录编号应为正整数"]}, status=400)
             records = scope.restrict(ledger.model._default_manager.all(), request.user)
             source = records.filter(pk=pk).first()
             if source is None:
@@ -83,12 +107,18 @@ class HazardListAPI(APIView):
             hazard.link(source)
         hazard._change_reason = "登记隐患"
         hazard.save()
-        return Response(HazardSerializer(hazard).data, status=status.HTTP_201_CREATED)
+        return Response(HazardLoopSerializer(hazard).data, status=status.HTTP_201_CREATED)
 
 
 class HazardStepAPI(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        operation_id="hazards_step",
+        summary="隐患处理一步：notice 下达整改通知、rectify 整改、verify 验收销号",
+        request=OpenApiTypes.OBJECT,
+        responses=HazardLoopSerializer,
+    )
     def post(self, request: Request, pk: int, step: str) -> Response:
         hazard = loop.get_for_change(request.user, pk)
         form = loop.apply_step(
@@ -103,5 +133,6 @@ class HazardStepAPI(APIView):
         if form.errors:
             return Response(loop.errors_of(form), status=400)
         return Response(
-            HazardSerializer(form.instance).data, headers={"ETag": versions.etag(form.instance)}
+            HazardLoopSerializer(form.instance).data,
+            headers={"ETag": versions.etag(form.instance)},
         )

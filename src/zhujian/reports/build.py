@@ -103,7 +103,10 @@ def build_report(
     values = catalog.evaluate(ids, period, unit, user)
     variables = {"year": str(period.end.year)}
     lines = tpl.render_lines(body, values, variables)
-    title_text = tpl.render_lines(title, values, variables)[0].text if title else template.name
+    try:
+        title_text = tpl.render_lines(title, values, variables)[0].text if title else template.name
+    except tpl.TemplateError as exc:
+        raise tpl.TemplateError(str(exc).replace("第1行：", "标题：", 1)) from None
     rows = []
     for fid in ids:
         fv = values[fid]

@@ -1,4 +1,5 @@
-"""The report template editor's form: the template's reference problems block saving."""
+"""The report template editor's form: a template is saved only if it checks clean and
+actually renders (for the default period, in the editor's scope)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,46 @@ from typing import Any
 
 from django import forms
 
+from zhujian.core.models import OrgUnit, Role, User
+from zhujian.figures.periods import Period
 from zhujian.reports import template as tpl
+from zhujian.reports.build import build_report
 from zhujian.reports.models import ReportTemplate
+
+DEFAULT_PERIOD = "2022H1"
+
+
+def scope_unit(user: User | None) -> OrgUnit | None:
+    """A township user sees its own township's figures; others the whole county."""
+    return user.org_unit if user is not None and user.role == Role.TOWNSHIP else None
 
 
 def problems(title: str, body: str) -> list[str]:
     """Every problem of a title and body, in Chinese (the title's start with 标题：)."""
     titled = [p.replace("第1行：", "标题：", 1) for p in tpl.check(title)]
     return titled + tpl.check(body)
+
+
+def render_problems(
+    title: str, body: str, user: User | None, period: str = DEFAULT_PERIOD
+) -> list[str]:
+    """What goes wrong when the report is really built from this title and body: for
+    ``period`` and under ``user``'s scope, as the report page would build it."""
+    try:
+        build_report(
+            Period.parse(period),
+            scope_unit(user),
+            user,
+            ReportTemplate(name="校验", title=title, body=body),
+        )
+    except tpl.TemplateError as exc:
+        return [f"按 {period} 试生成报告失败：{exc}"]
+    return []
+
+
+def validate(title: str, body: str, user: User | None) -> list[str]:
+    """Problems that keep a template from being saved: the static check, then a real build."""
+    return problems(title, body) or render_problems(title, body, user)
 
 
 class ReportTemplateForm(forms.ModelForm):
@@ -33,9 +66,15 @@ class ReportTemplateForm(forms.ModelForm):
         }
 
     def __init__(
-        self, *args: Any, preview_url: str = "", readonly: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        user: User | None = None,
+        preview_url: str = "",
+        readonly: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         if preview_url:  # live preview: htmx posts the whole form while typing
             live = {
                 "hx-post": preview_url,
@@ -55,7 +94,7 @@ class ReportTemplateForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        found = problems(data.get("title") or "", data.get("body") or "")
+        found = validate(data.get("title") or "", data.get("body") or "", self.user)
         if found:
             raise forms.ValidationError([forms.ValidationError(p, code="template") for p in found])
         return data

@@ -15,8 +15,11 @@ seed's own words (同比下降) and so is not a mark.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import models
 
 from zhujian.figures import catalog
 from zhujian.figures.catalog import FigureValue, format_number, format_value
@@ -88,23 +91,80 @@ def figure_ids(text: str) -> list[str]:
     return ids
 
 
+def value_kind(figure: catalog.Figure) -> str | None:
+    """What a figure's value is: "date", "number" or "text"; None when only evaluating it
+    tells (computed figures, settings)."""
+    if isinstance(figure, catalog.Aggregate):
+        if figure.func in ("count", "distinct", "sum"):
+            return "number"
+        model = figure.model
+        field: Any = None
+        for part in figure.field.split("__"):
+            field = model._meta.get_field(part)
+            if field.is_relation and field.related_model is not None:
+                model = field.related_model
+        if isinstance(field, models.DateField):
+            return "date"
+        if isinstance(field, models.IntegerField | models.DecimalField | models.FloatField):
+            return "number"
+        return "text"
+    if isinstance(figure, catalog.Formula):
+        return "number"
+    return None
+
+
+KIND_LABELS = {"date": "日期", "number": "数值", "text": "文字"}
+
+
+def _filter_problem(name: str, args: list[str], figure_id: str, kind: str | None) -> str | None:
+    """What is wrong with ``|name:args`` on ``figure_id``, whose value is of ``kind``."""
+    spec = FILTER_SPECS.get(name)
+    if spec is None:
+        return f"未知的格式 |{name}（可用：{'、'.join(FILTERS)}）"
+    if not spec.min_args <= len(args) <= spec.max_args:
+        if spec.max_args == 0:
+            return f"格式 |{name} 不带参数"
+        return f"格式 |{name} 的参数个数有误（写法：{spec.usage}）"
+    if spec.check_args is not None and (message := spec.check_args(args)):
+        return f"格式 |{name} 的参数有误：{message}（写法：{spec.usage}）"
+    if spec.takes != "any" and kind is not None and kind != spec.takes:
+        return (
+            f"格式 |{name} 只能用于{KIND_LABELS[spec.takes]}，"
+            f"指标 {figure_id} 是{KIND_LABELS[kind]}"
+        )
+    return None
+
+
+def ref_problems(ref: Ref) -> list[str]:
+    """What is wrong with one reference, in Chinese (empty: nothing)."""
+    problems = []
+    kind = None
+    if ref.variable and ref.variable not in VARIABLES:
+        problems.append(f"未知的期间变量 ={ref.variable}（可用：{'、'.join(VARIABLES)}）")
+    if ref.variable:
+        kind = "text"
+    if ref.figure_id:
+        try:
+            kind = value_kind(catalog.get(ref.figure_id))
+        except KeyError:
+            problems.append(f"未定义的指标 {ref.figure_id}")
+    for name, args in ref.filters:
+        if ref.variable or ref.figure_id is None:  # a period word or 【缺】: filters never run
+            if name not in FILTER_SPECS:
+                problems.append(f"未知的格式 |{name}（可用：{'、'.join(FILTERS)}）")
+            continue
+        if problem := _filter_problem(name, args, ref.figure_id, kind):
+            problems.append(problem)
+    return problems
+
+
 def check(text: str) -> list[str]:
-    """Problems with a template's references (unknown figures, bad filters), in Chinese."""
+    """Problems with a template's references (unknown figures, unknown filters, filters with
+    wrong arguments or on the wrong kind of value), in Chinese, each with its line."""
     problems = []
     for i, line in enumerate(text.splitlines(), start=1):
         for ref in references(line):
-            if ref.variable and ref.variable not in VARIABLES:
-                problems.append(
-                    f"第{i}行：未知的期间变量 ={ref.variable}（可用：{'、'.join(VARIABLES)}）"
-                )
-            if ref.figure_id:
-                try:
-                    catalog.get(ref.figure_id)
-                except KeyError:
-                    problems.append(f"第{i}行：未定义的指标 {ref.figure_id}")
-            for name, _ in ref.filters:
-                if name not in FILTERS:
-                    problems.append(f"第{i}行：未知的格式 |{name}（可用：{'、'.join(FILTERS)}）")
+            problems += [f"第{i}行：{p}" for p in ref_problems(ref)]
         if "{{" in REF.sub("", line):
             problems.append(f"第{i}行：有未闭合或写错的引用 “{{{{”")
     return problems
@@ -116,7 +176,13 @@ def _apply(ref: Ref, fv: FigureValue) -> str:
         return "【缺】"
     text: str | None = None
     for name, args in ref.filters:
-        value, text = FILTERS[name](value, args, fv)
+        if name not in FILTERS:
+            raise TemplateError(f"未知的格式 |{name}")
+        try:
+            value, text = FILTERS[name](value, args, fv)
+        except (ArithmeticError, AttributeError, IndexError, TypeError, ValueError):
+            kind = KIND_LABELS.get(value_kind(fv.figure) or "", "这种值")
+            raise TemplateError(f"格式 |{name} 不能用于{kind} {format_value(value)}") from None
     return text if text is not None else format_value(value, fv.figure)
 
 
@@ -175,6 +241,44 @@ FILTERS = {
     "yi": _f_yi,
 }
 
+MAX_DECIMALS = 6
+
+
+def _decimals(args: list[str]) -> str | None:
+    if args and not (args[0].isdigit() and int(args[0]) <= MAX_DECIMALS):
+        return f"小数位数应为 0–{MAX_DECIMALS} 的整数，不能是“{args[0]}”"
+    return None
+
+
+def _words(args: list[str]) -> str | None:
+    if len(args) == 1 or any(not a for a in args):
+        return "要么不带参数，要么写两个词"
+    return None
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """What a filter applies to (``takes``) and the arguments it accepts."""
+
+    takes: str  # "date" | "number" | "any"
+    usage: str
+    min_args: int = 0
+    max_args: int = 0
+    check_args: Callable[[list[str]], str | None] | None = None
+
+
+FILTER_SPECS = {
+    "month": FilterSpec("date", "|month：日期的月"),
+    "day": FilterSpec("date", "|day：日期的日"),
+    "year": FilterSpec("date", "|year：日期的年"),
+    "md": FilterSpec("date", "|md：日期写成“5月20日”"),
+    "abs": FilterSpec("number", "|abs：绝对值"),
+    "sign": FilterSpec("number", "|sign:下降:增长，负数用第一个词，否则用第二个", 0, 2, _words),
+    "fixed": FilterSpec("number", f"|fixed:1，保留 0–{MAX_DECIMALS} 位小数", 0, 1, _decimals),
+    "wan": FilterSpec("number", "|wan：除以一万"),
+    "yi": FilterSpec("number", "|yi：再除以一万"),
+}
+
 
 VARIABLES = ("year",)
 
@@ -182,8 +286,10 @@ VARIABLES = ("year",)
 def render_lines(
     text: str, values: dict[str, FigureValue], variables: dict[str, str] | None = None
 ) -> list[Line]:
+    """The text laid out as lines of fragments; :class:`TemplateError` (Chinese, with the
+    line) when a filter cannot be applied to a figure's value."""
     out = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = Line()
         pos = 0
         for match in REF.finditer(raw):
@@ -199,7 +305,10 @@ def render_lines(
                 )
             else:
                 fv = values[ref.figure_id]
-                shown = _apply(ref, fv)
+                try:
+                    shown = _apply(ref, fv)
+                except TemplateError as exc:
+                    raise TemplateError(f"第{number}行：{exc}（{ref.raw}）") from None
                 line.fragments.append(
                     Fragment(
                         shown,

@@ -22,16 +22,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from zhujian.core import lines
-from zhujian.core.models import OrgUnit, Role, User
+from zhujian.core.models import Role, User
 from zhujian.figures import catalog
 from zhujian.figures.periods import Period, PeriodError
 from zhujian.reports import render as renderers
 from zhujian.reports import template as tpl
 from zhujian.reports.build import build_report, ensure_default_template
-from zhujian.reports.forms import ReportTemplateForm, problems
+from zhujian.reports.forms import DEFAULT_PERIOD, ReportTemplateForm, problems, scope_unit, validate
 from zhujian.reports.models import ReportTemplate
-
-DEFAULT_PERIOD = "2022H1"
 
 
 def can_edit(user: User) -> bool:
@@ -44,16 +42,14 @@ def _require_editor(request: HttpRequest) -> None:
         raise PermissionDenied("只有系统管理员和局领导可以修改报告模板")
 
 
-def _period(code: str | None) -> Period:
+def _period(code: str | None, request: HttpRequest | None = None) -> Period:
+    """The preview period; a bad code falls back to the default, saying so on the page."""
     try:
         return Period.parse(code or DEFAULT_PERIOD)
-    except PeriodError:
+    except PeriodError as exc:
+        if request is not None:
+            messages.error(request, f"{exc}；已按 {DEFAULT_PERIOD} 计算")
         return Period.parse(DEFAULT_PERIOD)
-
-
-def _unit(user: User) -> OrgUnit | None:
-    """A township user sees its own township's figures; others the whole county."""
-    return user.org_unit if user.role == Role.TOWNSHIP else None
 
 
 # --- figure picker ----------------------------------------------------------------------
@@ -70,7 +66,7 @@ def figure_groups(period: Period, user: User) -> list[FigureGroup]:
     """Every figure of the catalog with its current value, grouped by business line."""
     figures = catalog.all_figures()
     try:
-        values = catalog.evaluate([f.id for f in figures], period, _unit(user), user)
+        values = catalog.evaluate([f.id for f in figures], period, scope_unit(user), user)
     except Exception:  # a broken figure must not take the editor down
         values = {}
     groups: dict[str, FigureGroup] = {
@@ -90,15 +86,7 @@ def _sanitize(text: str) -> str:
     """Replace references that cannot be evaluated by a 【缺】 mark, so the rest previews."""
 
     def fix(match: Any) -> str:
-        ref = tpl.parse_ref(match)
-        bad_filter = any(name not in tpl.FILTERS for name, _ in ref.filters)
-        unknown = bool(ref.variable) and ref.variable not in tpl.VARIABLES
-        if ref.figure_id:
-            try:
-                catalog.get(ref.figure_id)
-            except KeyError:
-                unknown = True
-        return "{{ ?引用有误 }}" if bad_filter or unknown else match[0]
+        return "{{ ?引用有误 }}" if tpl.ref_problems(tpl.parse_ref(match)) else match[0]
 
     return tpl.REF.sub(fix, text)
 
@@ -109,7 +97,7 @@ def preview_context(request: HttpRequest, title: str, body: str, period: Period)
     try:
         report = build_report(
             period,
-            _unit(request.user),
+            scope_unit(request.user),
             request.user,
             ReportTemplate(name="预览", title=title, body=body),
             body=_sanitize(body),
@@ -154,7 +142,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 def _editor(
     request: HttpRequest, form: ReportTemplateForm, obj: ReportTemplate | None
 ) -> HttpResponse:
-    period = _period(request.GET.get("period") or request.POST.get("preview_period"))
+    period = _period(request.GET.get("period") or request.POST.get("preview_period"), request)
     title = form["title"].value() or ""
     body = form["body"].value() or ""
     return render(
@@ -185,7 +173,9 @@ def _save(request: HttpRequest, form: ReportTemplateForm, reason: str) -> Report
 def template_create(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
     if request.method == "POST":
-        form = ReportTemplateForm(request.POST, preview_url=reverse("reports:preview"))
+        form = ReportTemplateForm(
+            request.POST, user=request.user, preview_url=reverse("reports:preview")
+        )
         if form.is_valid():
             obj = _save(request, form, "新建模板")
             messages.success(request, f"已新建报告模板“{obj.name}”")
@@ -207,7 +197,7 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         _require_editor(request)
         form = ReportTemplateForm(
-            request.POST, instance=obj, preview_url=reverse("reports:preview")
+            request.POST, instance=obj, user=request.user, preview_url=reverse("reports:preview")
         )
         if form.is_valid():
             if form.has_changed():
@@ -349,9 +339,11 @@ def restore(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     _require_editor(request)
     obj = get_object_or_404(ReportTemplate, pk=pk)
     record = get_object_or_404(obj.history.model, history_id=history_id, id=obj.pk)
-    found = problems(record.title, record.body)
+    found = validate(record.title, record.body, request.user)
     if found:
-        messages.error(request, "这个版本引用了现在已不存在的指标，不能恢复：" + "；".join(found))
+        messages.error(
+            request, "这个版本有错误（如引用了现在已不存在的指标），不能恢复：" + "；".join(found)
+        )
         return redirect("reports:history", pk=obj.pk)
     if record.title == obj.title and record.body == obj.body:
         messages.info(request, "这个版本与当前内容相同")

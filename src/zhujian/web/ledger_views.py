@@ -102,7 +102,7 @@ class LedgerListView(LedgerMixin, View):
         filterset, qs = self.filtered()
         columns = list(self.ledger.list_display)
         order = request.GET.get("o", "")
-        if order.lstrip("-") in columns:
+        if order.removeprefix("-") in columns:  # "--x" is no column: a FieldError, not a sort
             qs = qs.order_by(order, "-pk")
         else:
             qs = qs.order_by(*self.ledger.ordering)

@@ -37,8 +37,20 @@ urlpatterns = [
     path("report/download/", views.report_download, name="report_download"),
 ]
 
-# login/logout live outside the "web" namespace so Django's settings can name them.
+# login/logout and the password change live outside the "web" namespace, under the names
+# Django's own views and settings use.
 auth_urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password_change/",
+        # named templates: the admin's registration/ templates would win otherwise
+        auth_views.PasswordChangeView.as_view(template_name="web/password_change_form.html"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
+        name="password_change_done",
+    ),
 ]

@@ -6,7 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from zhujian.core import scope
 from zhujian.core.models import OrgUnit
@@ -15,7 +16,11 @@ from zhujian.figures import catalog
 from zhujian.figures.periods import Period, PeriodError
 from zhujian.reports import render as renderers
 from zhujian.reports.build import build_report, ensure_default_template
+from zhujian.reports.coverage import describe
+from zhujian.reports.forms import problems
 from zhujian.reports.models import ReportTemplate
+from zhujian.reports.template import TemplateError
+from zhujian.web.errors import BadParameter
 from zhujian.web.ledger_views import display
 
 
@@ -24,7 +29,7 @@ def period_and_unit(request: HttpRequest, default: str = "2022H1") -> tuple[Peri
     try:
         period = Period.parse(request.GET.get("period") or default)
     except PeriodError as exc:
-        raise Http404(str(exc)) from None
+        raise BadParameter(str(exc)) from None
     unit = None
     if code := request.GET.get("unit"):
         unit = scope.org_units_for(request.user).filter(code=code).first()
@@ -99,14 +104,8 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
             (sub[a].figure, back, sub.get(a if not back else f"{a}@-{back}"))
             for a, back in figure.inputs()
         ]
-    context["source"] = _source(figure)
+    context["source"] = describe(figure, period)
     return render(request, "web/figure_records.html", context)
-
-
-def _source(figure: catalog.Figure) -> str:
-    from zhujian.reports.coverage import describe
-
-    return describe(figure)
 
 
 def _report_args(request: HttpRequest) -> tuple[Period, OrgUnit | None, ReportTemplate]:
@@ -120,33 +119,42 @@ def _report_args(request: HttpRequest) -> tuple[Period, OrgUnit | None, ReportTe
     return period, unit, template
 
 
+def _template_error(template: ReportTemplate, exc: TemplateError) -> str:
+    found = problems(template.title, template.body)
+    detail = "；".join(found) if found else str(exc)
+    return f"报告模板“{template.name}”有错误，无法生成报告：{detail}"
+
+
 @login_required
 def report_page(request: HttpRequest) -> HttpResponse:
     period, unit, template = _report_args(request)
-    report = build_report(period, unit, request.user, template)
-    return render(
-        request,
-        "web/report.html",
-        {
-            "report": report,
-            "body": renderers.html_body(report),
-            "period": period,
-            "unit": unit,
-            "template": template,
-            "templates": ReportTemplate.objects.all(),
-            "template_params": [] if template.is_default else [("template", template.name)],
-            "units": unit_choices(request),
-            "formats": [
-                ("docx", "Word"),
-                ("xlsx", "Excel 指标表"),
-                ("html", "HTML"),
-                ("md", "Markdown"),
-                ("txt", "文本"),
-            ],
-            "missing": sum(1 for f in report.marks if f.missing),
-            "mark_count": len(report.marks),
-        },
+    context = {
+        "period": period,
+        "unit": unit,
+        "template": template,
+        "templates": ReportTemplate.objects.all(),
+        "template_params": [] if template.is_default else [("template", template.name)],
+        "units": unit_choices(request),
+        "formats": [
+            ("docx", "Word"),
+            ("xlsx", "Excel 指标表"),
+            ("html", "HTML"),
+            ("md", "Markdown"),
+            ("txt", "文本"),
+        ],
+    }
+    try:
+        report = build_report(period, unit, request.user, template)
+    except TemplateError as exc:  # a template saved before it was checked, or broken since
+        context["template_error"] = _template_error(template, exc)
+        return render(request, "web/report.html", context)
+    context.update(
+        report=report,
+        body=renderers.html_body(report),
+        missing=sum(1 for f in report.marks if f.missing),
+        mark_count=len(report.marks),
     )
+    return render(request, "web/report.html", context)
 
 
 @login_required
@@ -154,10 +162,15 @@ def report_download(request: HttpRequest) -> HttpResponse:
     period, unit, template = _report_args(request)
     fmt = request.GET.get("format", "docx")
     if fmt not in renderers.RENDERERS:
-        raise Http404("不支持的格式")
+        raise BadParameter(f"不支持的下载格式“{fmt}”：可用 {'、'.join(renderers.RENDERERS)}")
     if not request.user.is_authenticated:
         raise PermissionDenied
-    report = build_report(period, unit, request.user, template)
+    try:
+        report = build_report(period, unit, request.user, template)
+    except TemplateError:  # the report page says what is wrong
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('web:report')}?{query.urlencode()}")
     data = renderers.render(report, fmt)
     response = HttpResponse(data, content_type=renderers.CONTENT_TYPES[fmt])
     from urllib.parse import quote

@@ -69,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError(f"{fmt} 格式需要用 -o 指定输出文件")
 
     def coverage(self, template: ReportTemplate, period: Period, unit: OrgUnit | None) -> None:
-        items = coverage.marks(template.body)
+        items = coverage.marks(template.body, period)
         report = build_report(period, unit, template=template)
         shown = [f for f in report.marks]
         for mark, fragment in zip(items, shown, strict=True):
