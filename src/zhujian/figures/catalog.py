@@ -109,6 +109,9 @@ class Formula(Figure):
 class Computed(Figure):
     fn: Callable[[EvalContext], Any]
     records_model: type[models.Model] | None = None
+    # Which of ``records_model``'s records the value is drawn from (the drill-down list);
+    # None: all of them in the unit.
+    records_where: Where = None
 
 
 @dataclass(kw_only=True)
@@ -369,7 +372,9 @@ def records(
     if isinstance(fig, Aggregate):
         return ctx.base(fig.model).filter(fig.condition(period))
     if isinstance(fig, Computed) and fig.records_model is not None:
-        return ctx.base(fig.records_model)
+        where = fig.records_where(period) if callable(fig.records_where) else fig.records_where
+        qs = ctx.base(fig.records_model)
+        return qs.filter(where) if where is not None else qs
     return None
 
 
