@@ -183,6 +183,12 @@ class LedgerModel(models.Model):
         self.derive()
         super().save(*args, **kwargs)
 
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        """Derive first, so forms check the rules against the values that will be saved (as
+        the API and imports do): a rule may read a derived field or a parent's unit."""
+        self.derive()
+        super().full_clean(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         from zhujian.core.registry import registry
 

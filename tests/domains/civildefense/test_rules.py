@@ -144,3 +144,18 @@ def test_command_post_patrols_cannot_be_maintenance():
     patrol = Patrol.objects.filter(facility="command_post").first()
     patrol.kind = "maintenance"
     assert messages(patrol)["kind"] == ["升级维护只适用于指挥平台和车载指挥系统"]
+
+
+def test_the_web_form_checks_the_derived_required_area(client, user):
+    from django.urls import reverse
+
+    from tests.core.helpers import form_data
+
+    ledger = registry.get("civildefense_shelterrequirement")
+    data = form_data(ledger, shelter(code="RFJJ-FORM-1", planned_area=D("100")))
+    data["org_unit"] = OrgUnit.objects.get(code="371399001000").pk
+    client.force_login(user("renfang"))
+    response = client.post(reverse("web:ledger_create", args=[ledger.name]), data)
+    assert response.status_code == 400
+    assert "少于应建面积（4000.00平方米）" in response.content.decode()
+    assert not ShelterRequirement.objects.filter(code="RFJJ-FORM-1").exists()
