@@ -133,15 +133,37 @@ def register(*figures: Figure) -> None:
         _catalog[fig.id] = fig
 
 
+# Figure families: ids ``<prefix>.<rest>`` made on demand from data (e.g. a campaign's
+# measures, ``campaign.<report tag>.<measure code>``), so staff can name in a template a
+# figure that no code declared.
+_families: dict[str, Callable[[str, str], Figure | None]] = {}
+
+
+def register_family(prefix: str, resolve: Callable[[str, str], Figure | None]) -> None:
+    """Ids ``<prefix>.<rest>`` not declared with :func:`register` are resolved by
+    ``resolve(figure_id, rest)``, which returns the figure or None (unknown)."""
+    if prefix in _families and _families[prefix] is not resolve:
+        raise ValueError(f"figure family {prefix!r} is declared twice")
+    _families[prefix] = resolve
+
+
 def get(figure_id: str) -> Figure:
-    try:
-        return _catalog[figure_id]
-    except KeyError:
-        raise KeyError(f"未定义的指标：{figure_id}") from None
+    fig = _catalog.get(figure_id)
+    if fig is None:
+        prefix, _, rest = figure_id.partition(".")
+        resolve = _families.get(prefix)
+        fig = resolve(figure_id, rest) if resolve is not None and rest else None
+    if fig is None:
+        raise KeyError(f"未定义的指标：{figure_id}")
+    return fig
 
 
 def exists(figure_id: str) -> bool:
-    return figure_id in _catalog
+    try:
+        get(figure_id)
+    except KeyError:
+        return False
+    return True
 
 
 def all_figures() -> list[Figure]:
@@ -408,6 +430,7 @@ __all__ = [
     "rate",
     "records",
     "register",
+    "register_family",
     "sum_of",
     "total",
     "yoy",
