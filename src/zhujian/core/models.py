@@ -183,16 +183,16 @@ class LedgerModel(models.Model):
         self.derive()
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        from zhujian.core.registry import registry
+
+        return registry.for_model(type(self)).url("detail", pk=self.pk)
+
     def full_clean(self, *args: Any, **kwargs: Any) -> None:
         """Derive first, so forms check the rules against the values that will be saved (as
         the API and imports do): a rule may read a derived field or a parent's unit."""
         self.derive()
         super().full_clean(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        from zhujian.core.registry import registry
-
-        return registry.for_model(type(self)).url("detail", pk=self.pk)
 
     def derive(self) -> None:
         """Set the fields computed from others (extend in a ledger; call ``super()``)."""
