@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "zhujian.domains.urban",
     "zhujian.domains.rural",
     "zhujian.domains.civildefense",
+    "zhujian.domains.construction",
+    "zhujian.domains.wages",
 ]
 
 MIDDLEWARE = [
