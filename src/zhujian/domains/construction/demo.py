@@ -560,7 +560,12 @@ EPIDEMIC_MEASURES = [
 
 def campaigns(ctx: DemoContext) -> None:
     from zhujian.domains.construction.figures import TAG_EPIDEMIC
-    from zhujian.domains.construction.models import Campaign, CampaignLog, CampaignMeasure
+    from zhujian.domains.construction.models import (
+        Campaign,
+        CampaignLog,
+        CampaignMeasure,
+        ConstructionProject,
+    )
 
     rng = ctx.rng
     county = ctx.county
@@ -613,7 +618,7 @@ def campaigns(ctx: DemoContext) -> None:
     ]  # fmt: skip
     saved = {c.code: c for c in ctx.save(Campaign, rows)}
     measures, logs = [], []
-    towns_with_sites = ctx.townships[:3] + rng.sample(ctx.townships[3:], 7)
+    projects = list(ConstructionProject.objects.order_by("pk"))
     for code, _name, _kind, start, end, _unit, scale in specs:
         campaign = saved[code]
         ctx.tag(campaign, TAG_EPIDEMIC)
@@ -639,11 +644,13 @@ def campaigns(ctx: DemoContext) -> None:
             )
 
         days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-        for town in towns_with_sites:
-            street = town.kind == "street"
-            shut = max(1, round(rng.randint(8, 30) * scale)) if street else rng.randint(1, 6)
-            log("sites_shut", start, shut, town)
-            log("sites_shut", days[len(days) // 2], max(0, shut - rng.randint(0, 3)), town)
+        for town in ctx.townships:  # each township reports its sites shut: the projects
+            # under construction there, and a few small works outside the project ledger
+            shut = sum(1 for p in _active_on(projects, start) if p.org_unit_id == town.pk)
+            shut += rng.randint(0, 2) if shut else 0
+            if shut:
+                log("sites_shut", start, shut, town)
+                log("sites_shut", days[len(days) // 2], max(0, shut - rng.randint(0, 3)), town)
         log("teams", start, round(rng.randint(5, 8) * scale))
         workers = round(rng.randint(3000, 6000) * scale)
         for i, day in enumerate(days):
@@ -655,7 +662,8 @@ def campaigns(ctx: DemoContext) -> None:
                 log("test_rounds", day, 1)
                 log("workers_tested", day, workers + rng.randint(-300, 300))
             if i % 7 == 0:
-                log("sites_patrolled", day, rng.randint(40, 90))
+                in_town = [p for p in _active_on(projects, day) if p.area_kind == "county_town"]
+                log("sites_patrolled", day, len(in_town) + rng.randint(0, 5))
                 log("kit_reserve_days", day, rng.randint(6, 10))
     # Other campaigns declare their own measures: no code knows them.
     own = {
