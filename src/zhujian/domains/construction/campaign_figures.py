@@ -5,9 +5,10 @@ figure family ``campaign.<报告标记>.<指标代码>`` makes the same figure o
 can write ``{{ campaign.汛期安全.巡查次数 }}`` in a report template for a campaign that
 exists only as records.
 
-Which campaign: among the campaigns carrying the tag whose dates overlap the period, the
-one that started last. Which logs: that campaign's logs of the measure, inside the period
-and the campaign's dates, within the report's unit (and the viewer's scope). A stock
+Which campaign: among the campaigns carrying the tag whose dates overlap the period and
+declaring the measure, the one that started last. Which logs: its logs of the measure,
+inside the period and the campaign's dates, within the report's unit (and the viewer's
+scope). A stock
 (峰值, 最新值) also counts the value each unit last logged before the period: the teams
 formed on the campaign's first day still stand in the following quarter.
 """
@@ -22,17 +23,36 @@ from typing import Any
 from django.db.models import Count, Min, Q, Sum
 
 from zhujian.core.tags import tagged
-from zhujian.domains.construction.models import Aggregation, Campaign, CampaignLog
+from zhujian.domains.construction.models import (
+    Aggregation,
+    Campaign,
+    CampaignLog,
+    CampaignMeasure,
+)
 from zhujian.figures.catalog import Computed, EvalContext, Figure
 from zhujian.figures.periods import Period
 
 
+def _overlapping(tag: str, period: Period, prefix: str = "") -> Q:
+    """Campaigns tagged ``tag`` whose dates overlap ``period`` (``prefix``: a relation)."""
+    return Q(**{f"{prefix}pk__in": Campaign.objects.filter(tagged(Campaign, tag)).values("pk")}) & (
+        Q(**{f"{prefix}started_on__lte": period.end})
+        & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": period.start}))
+    )
+
+
 def campaign_for(tag: str, period: Period) -> Campaign | None:
     """The campaign tagged ``tag`` that the period speaks of (see the module docstring)."""
+    return Campaign.objects.filter(_overlapping(tag, period)).order_by("-started_on", "-pk").first()
+
+
+def measure_for(tag: str, code: str, period: Period) -> CampaignMeasure | None:
+    """Measure ``code`` of that campaign, with the campaign, in one query."""
     return (
-        Campaign.objects.filter(tagged(Campaign, tag), started_on__lte=period.end)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
-        .order_by("-started_on", "-pk")
+        CampaignMeasure.objects.filter(_overlapping(tag, period, "campaign__"))
+        .select_related("campaign")
+        .order_by("-campaign__started_on", "-campaign__pk")
+        .filter(code=code)
         .first()
     )
 
@@ -46,12 +66,10 @@ def _window(campaign: Campaign, period: Period) -> tuple[dt.date, dt.date]:
 def measure_value(ctx: EvalContext, tag: str, code: str) -> Decimal | None:
     """The value of measure ``code`` of the campaign tagged ``tag`` for the context's period
     and unit; None when there is no such campaign or measure, or no log."""
-    campaign = campaign_for(tag, ctx.period)
-    if campaign is None:
-        return None
-    measure = campaign.measures.filter(code=code).first()
+    measure = measure_for(tag, code, ctx.period)
     if measure is None:
         return None
+    campaign = measure.campaign
     start, end = _window(campaign, ctx.period)
     logs = ctx.base(CampaignLog).filter(measure=measure, logged_on__lte=end)
     how = measure.aggregation
