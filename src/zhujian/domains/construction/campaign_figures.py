@@ -8,9 +8,8 @@ exists only as records.
 Which campaign: among the campaigns carrying the tag whose dates overlap the period and
 declaring the measure, the one that started last. Which logs: its logs of the measure,
 inside the period and the campaign's dates, within the report's unit (and the viewer's
-scope). A stock
-(峰值, 最新值) also counts the value each unit last logged before the period: the teams
-formed on the campaign's first day still stand in the following quarter.
+scope). A stock (峰值, 最新值) also counts the value each unit last logged before the
+period: the teams formed on the campaign's first day still stand in the following quarter.
 """
 
 from __future__ import annotations
