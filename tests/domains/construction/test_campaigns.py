@@ -181,3 +181,19 @@ def test_a_new_campaign_made_only_through_the_ledgers_yields_figures(client, use
     values = evaluate(template.figure_ids(line), H1)
     assert values["campaign.防汛督查.巡查工地"].value == 36
     assert values["campaign.防汛督查.抽水泵"].value == 24
+
+
+def test_an_import_of_logs_with_an_undeclared_code_names_the_row_and_writes_nothing(tmp_path, user):
+    from tests.domains.xlsx import write_rows
+    from zhujian.imports.engine import import_file
+
+    ledger = registry.get("construction_campaignlog")
+    good = {"所属单位": COUNTY, "专项行动": "2022-GDYQ", "指标代码": "vehicles",
+            "日期": "2022-04-01", "数值": 99}  # fmt: skip
+    bad = {**good, "指标代码": "drones"}
+    path = write_rows(tmp_path / "logs.xlsx", ledger.name, [good, bad])
+    before = CampaignLog.objects.count()
+    result = import_file(ledger, path, user("jianzhu"))
+    assert [(e.row, e.column) for e in result.errors] == [(3, "指标代码")]
+    assert "没有代码为“drones”的指标" in result.errors[0].reason
+    assert CampaignLog.objects.count() == before
