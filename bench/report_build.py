@@ -86,10 +86,11 @@ def _unique_sets(model: Any) -> list[tuple[str, ...]]:
 
     sets = [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
     sets += [tuple(t) for t in model._meta.unique_together]
+    # Conditional ones too (a device's MN is unique when set): clones must not collide.
     sets += [
         tuple(c.fields)
         for c in model._meta.constraints
-        if isinstance(c, UniqueConstraint) and c.fields and c.condition is None
+        if isinstance(c, UniqueConstraint) and c.fields
     ]
     return sets
 

@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "zhujian.domains.plans",
     "zhujian.domains.urban",
     "zhujian.domains.rural",
+    "zhujian.domains.civildefense",
+    "zhujian.domains.construction",
+    "zhujian.domains.wages",
 ]
 
 MIDDLEWARE = [

@@ -188,6 +188,12 @@ class LedgerModel(models.Model):
 
         return registry.for_model(type(self)).url("detail", pk=self.pk)
 
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        """Derive first, so forms check the rules against the values that will be saved (as
+        the API and imports do): a rule may read a derived field or a parent's unit."""
+        self.derive()
+        super().full_clean(*args, **kwargs)
+
     def derive(self) -> None:
         """Set the fields computed from others (extend in a ledger; call ``super()``)."""
         if self.unit_from and getattr(self, f"{self.unit_from}_id", None):

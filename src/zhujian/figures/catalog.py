@@ -112,6 +112,9 @@ class Formula(Figure):
 class Computed(Figure):
     fn: Callable[[EvalContext], Any]
     records_model: type[models.Model] | None = None
+    # Which of ``records_model``'s records the value is drawn from (the drill-down list);
+    # None: all of them in the unit.
+    records_where: Where = None
 
 
 @dataclass(kw_only=True)
@@ -133,15 +136,37 @@ def register(*figures: Figure) -> None:
         _catalog[fig.id] = fig
 
 
+# Figure families: ids ``<prefix>.<rest>`` made on demand from data (e.g. a campaign's
+# measures, ``campaign.<report tag>.<measure code>``), so staff can name in a template a
+# figure that no code declared.
+_families: dict[str, Callable[[str, str], Figure | None]] = {}
+
+
+def register_family(prefix: str, resolve: Callable[[str, str], Figure | None]) -> None:
+    """Ids ``<prefix>.<rest>`` not declared with :func:`register` are resolved by
+    ``resolve(figure_id, rest)``, which returns the figure or None (unknown)."""
+    if prefix in _families and _families[prefix] is not resolve:
+        raise ValueError(f"figure family {prefix!r} is declared twice")
+    _families[prefix] = resolve
+
+
 def get(figure_id: str) -> Figure:
-    try:
-        return _catalog[figure_id]
-    except KeyError:
-        raise KeyError(f"未定义的指标：{figure_id}") from None
+    fig = _catalog.get(figure_id)
+    if fig is None:
+        prefix, _, rest = figure_id.partition(".")
+        resolve = _families.get(prefix)
+        fig = resolve(figure_id, rest) if resolve is not None and rest else None
+    if fig is None:
+        raise KeyError(f"未定义的指标：{figure_id}")
+    return fig
 
 
 def exists(figure_id: str) -> bool:
-    return figure_id in _catalog
+    try:
+        get(figure_id)
+    except KeyError:
+        return False
+    return True
 
 
 def all_figures() -> list[Figure]:
@@ -385,7 +410,9 @@ def records(
     if isinstance(fig, Aggregate):
         return ctx.base(fig.model).filter(fig.condition(period))
     if isinstance(fig, Computed) and fig.records_model is not None:
-        return ctx.base(fig.records_model)
+        where = fig.records_where(period) if callable(fig.records_where) else fig.records_where
+        qs = ctx.base(fig.records_model)
+        return qs.filter(where) if where is not None else qs
     return None
 
 
@@ -419,6 +446,7 @@ __all__ = [
     "rate",
     "records",
     "register",
+    "register_family",
     "sum_of",
     "total",
     "yoy",

@@ -1,0 +1,27 @@
+"""Numbers of the construction rules that a province or city may set: Django settings with
+defaults from national law.
+
+``ZHUJIAN_CRANE_REGISTRATION_DAYS`` (30): 使用登记 of a lifting machine is due within this
+many days of its acceptance (建设工程安全生产管理条例 第三十五条).
+``ZHUJIAN_TENDER_MIN_DAYS`` (20): days from issuing the tender documents to the bid
+deadline (招标投标法 第二十四条).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+DEFAULT_CRANE_REGISTRATION_DAYS = 30
+DEFAULT_TENDER_MIN_DAYS = 20
+# 安全生产许可证 validity (安全生产许可证条例 第九条): national, not a setting.
+SAFETY_LICENCE_YEARS = 3
+
+
+def crane_registration_days() -> int:
+    return int(
+        getattr(settings, "ZHUJIAN_CRANE_REGISTRATION_DAYS", DEFAULT_CRANE_REGISTRATION_DAYS)
+    )
+
+
+def tender_min_days() -> int:
+    return int(getattr(settings, "ZHUJIAN_TENDER_MIN_DAYS", DEFAULT_TENDER_MIN_DAYS))
