@@ -126,3 +126,5 @@ registry.register(
         ),
     )
 )
+
+from zhujian.domains.lpg import panels  # noqa: E402, F401  (record-page sections)
