@@ -37,6 +37,7 @@ def own_cylinder(station: Station, **state: Any) -> Cylinder:
             status="in_use",
             next_inspection_due__gt=DAY,
             scrap_due__gt=DAY,
+            registered_on__lt=DAY,
         )
         .order_by("pk")
         .first()

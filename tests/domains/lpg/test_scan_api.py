@@ -212,7 +212,9 @@ def test_a_device_learns_its_station_and_the_batch_limit(client, site, token):
 def test_a_check_says_whether_the_station_may_fill_without_recording(client, site, token):
     count = ScanEvent.objects.count()
     headers = {"Authorization": f"Device {token}"}
-    young = own_cylinder(site, manufactured_on=timezone.localdate() - dt.timedelta(days=300))
+    young = own_cylinder(
+        site, manufactured_on=timezone.localdate() - dt.timedelta(days=300), last_inspected_on=None
+    )
     ok = client.get(f"/api/lpg/check/{young.code}/", headers=headers).json()
     unknown = client.get("/api/lpg/check/99999999999999/", headers=headers).json()
     assert ok["known"] and ok["fill_allowed"]

@@ -20,6 +20,7 @@ from zhujian.domains.lpg.validators import (
 from zhujian.domains.urban.models import GasCompany, GasCompanyKind
 
 LPG_COMPANY = {"kind": GasCompanyKind.LPG}
+NOT_LPG = {"invalid": "请选择经营类别为“液化气站”的燃气企业"}
 
 
 def _check_lpg_company(company: GasCompany | None, field: str = "company") -> None:
@@ -40,6 +41,7 @@ class Station(LedgerModel):
         related_name="lpg_stations",
         verbose_name="所属企业",
         limit_choices_to=LPG_COMPANY,
+        error_messages=NOT_LPG,
     )
     licence_number = models.CharField("气瓶充装许可证号", max_length=50, blank=True)
     licence_expires_on = models.DateField("许可证有效期至", null=True, blank=True)
@@ -87,6 +89,7 @@ class Cylinder(LedgerModel):
         related_name="lpg_cylinders",
         verbose_name="产权单位",
         limit_choices_to=LPG_COMPANY,
+        error_messages=NOT_LPG,
     )
     spec = models.CharField("规格型号", max_length=10, choices=CylinderSpec.choices)
     maker = models.CharField("制造单位", max_length=100)
