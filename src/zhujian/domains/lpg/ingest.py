@@ -109,6 +109,28 @@ class Result:
         }
 
 
+@dataclass(slots=True)
+class CylinderState:
+    """What the rules read of a cylinder (loaded as plain tuples: no model instances)."""
+
+    pk: int
+    code: str
+    company_id: int
+    status: str
+    scrapped_on: dt.date | None
+    scrap_due: dt.date | None
+    next_inspection_due: dt.date | None
+    moved_by: ScanEvent | None = None
+
+
+@dataclass(slots=True)
+class CustomerState:
+    pk: int
+    code: str
+    verified: bool
+    active: bool
+
+
 class BatchError(ValueError):
     """The whole upload is unusable (not a list, too many events); Chinese message."""
 
@@ -315,26 +337,28 @@ def _weight(value: Any, errors: dict[str, list[str]]) -> Decimal | None:
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _judge(events: list[ScanEvent], station: Station) -> dict[int, Cylinder]:
+def _judge(events: list[ScanEvent], station: Station) -> dict[int, CylinderState]:
     """Apply the rules in scan order; returns the cylinders whose state the batch changes."""
     if not events:
         return {}
     cylinders = {
-        c.code: c
-        for c in Cylinder.objects.filter(code__in={e.code for e in events}).only(*CYLINDER_FIELDS)
+        row[1]: CylinderState(*row)
+        for row in Cylinder.objects.filter(code__in={e.code for e in events}).values_list(
+            *CYLINDER_FIELDS
+        )
     }
     codes = {e.customer_code for e in events if e.customer_code}
     customers = (
         {
-            c.code: c
-            for c in Customer.objects.filter(code__in=codes).only(
+            row[1]: CustomerState(*row)
+            for row in Customer.objects.filter(code__in=codes).values_list(
                 "id", "code", "verified", "active"
             )
         }
         if codes
         else {}
     )
-    changed: dict[int, Cylinder] = {}
+    changed: dict[int, CylinderState] = {}
     for event in sorted(events, key=lambda e: (e.scanned_at, e._index)):
         event.scanned_on = timezone.localdate(event.scanned_at)
         cylinder = cylinders.get(event.code)
@@ -360,7 +384,7 @@ def _judge(events: list[ScanEvent], station: Station) -> dict[int, Cylinder]:
     return changed
 
 
-def _move(cylinder: Cylinder, event: ScanEvent, verdict: rules.Verdict) -> bool:
+def _move(cylinder: CylinderState, event: ScanEvent, verdict: rules.Verdict) -> bool:
     """The state a scan gives its cylinder; True when it changed."""
     if verdict.accepted and event.kind == ScanKind.INSPECT:
         target, day = CylinderStatus.INSPECTING, None
@@ -375,13 +399,13 @@ def _move(cylinder: Cylinder, event: ScanEvent, verdict: rules.Verdict) -> bool:
     cylinder.status = target
     if day is not None:
         cylinder.scrapped_on = day
-    cylinder._moved_by = event
+    cylinder.moved_by = event
     return True
 
 
 def _write(
     events: list[ScanEvent],
-    changed: dict[int, Cylinder],
+    changed: dict[int, CylinderState],
     device: ScanDevice,
     outcomes: list[Outcome | None],
 ) -> None:
@@ -403,14 +427,14 @@ def _write(
 
 def _write_one_by_one(
     events: list[ScanEvent],
-    changed: dict[int, Cylinder],
+    changed: dict[int, CylinderState],
     device: ScanDevice,
     outcomes: list[Outcome | None],
     reason: str,
 ) -> None:
-    moved: dict[int, list[Cylinder]] = {}
+    moved: dict[int, list[CylinderState]] = {}
     for cylinder in changed.values():
-        moved.setdefault(cylinder._moved_by._index, []).append(cylinder)
+        moved.setdefault(cylinder.moved_by._index, []).append(cylinder)
     for event in events:
         try:
             with transaction.atomic():
@@ -446,7 +470,7 @@ def _outcome(event: ScanEvent) -> Outcome:
     )
 
 
-def _save_cylinders(cylinders: list[Cylinder], reason: str) -> None:
+def _save_cylinders(cylinders: list[CylinderState], reason: str) -> None:
     if not cylinders:
         return
     whole = Cylinder.objects.in_bulk([c.pk for c in cylinders])
