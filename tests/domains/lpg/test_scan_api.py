@@ -253,3 +253,13 @@ def test_a_conflict_while_writing_falls_back_to_one_savepoint_per_event(site, mo
     assert inspect.history.filter(history_type="+").exists()
     cylinder.refresh_from_db()
     assert cylinder.status == "inspecting"
+
+
+def test_the_scan_api_is_in_the_openapi_schema_with_its_device_token(client, admin_user):
+    client.force_login(admin_user)
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert {"/api/lpg/scans/", "/api/lpg/device/", "/api/lpg/check/{code}/"} <= set(schema["paths"])
+    upload = schema["paths"]["/api/lpg/scans/"]["post"]
+    assert upload["security"] == [{"deviceToken": []}]
+    assert schema["components"]["securitySchemes"]["deviceToken"]["name"] == "Authorization"
+    assert "examples" in upload["requestBody"]["content"]["application/json"]
