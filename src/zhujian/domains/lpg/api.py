@@ -13,6 +13,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -143,6 +144,7 @@ RESULT_EXAMPLE = {
 
 class DeviceView(APIView):
     authentication_classes = [DeviceTokenAuthentication]
+    parser_classes = [JSONParser]
     permission_classes = [IsDevice]
     throttle_classes = [DeviceRateThrottle]
 

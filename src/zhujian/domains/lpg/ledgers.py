@@ -117,7 +117,7 @@ registry.register(
         search=["code", "customer_code", "client_event_id", "operator", "deliverer"],
         natural_key=["device", "client_event_id"],
         date_field="scanned_on",
-        ordering=["-scanned_at", "-id"],
+        ordering=["-scanned_on", "-id"],  # indexed: a county's table has millions
         demo=demo.build,
         demo_order=200,
         help=(

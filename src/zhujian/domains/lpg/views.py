@@ -6,6 +6,7 @@ queryset here goes through ``scope.restrict`` like theirs.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -120,7 +121,11 @@ def label_sheet(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(code__in=codes[:MAX_LABELS])
     elif (company := request.GET.get("company", "")).isdigit():
         qs = qs.filter(company_id=int(company)).exclude(status__in=RETIRED)
-        if since := request.GET.get("registered_from"):
+        try:
+            since = dt.date.fromisoformat(request.GET.get("registered_from", ""))
+        except ValueError:
+            since = None
+        if since is not None:
             qs = qs.filter(registered_on__gte=since)
     else:
         qs = qs.none()
