@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "zhujian.domains.civildefense",
     "zhujian.domains.construction",
     "zhujian.domains.wages",
+    "zhujian.domains.lpg",
 ]
 
 MIDDLEWARE = [

@@ -8,9 +8,11 @@ from zhujian.web.urls import auth_urlpatterns
 urlpatterns = [
     *auth_urlpatterns,
     path("admin/", admin.site.urls),
+    path("api/lpg/", include("zhujian.domains.lpg.api_urls")),
     path("api/", include("zhujian.api.urls")),
     path("report/templates/", include("zhujian.reports.urls")),
     path("hazards/", include("zhujian.hazards.urls")),
+    path("lpg/", include("zhujian.domains.lpg.urls")),
     path("", include("zhujian.web.urls")),
 ]
 

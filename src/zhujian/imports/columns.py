@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import timezone
 
 from zhujian.core import bounds, scope
 from zhujian.core.models import OrgUnit, User
@@ -38,6 +39,45 @@ def parse_date(value: Any) -> dt.date:
     except bounds.BoundsError as exc:
         raise CellError(str(exc)) from None
     return day
+
+
+DATETIME_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+
+def parse_datetime(value: Any) -> dt.datetime:
+    """A date and time as Excel or a person writes it, in the server's time zone, to the
+    second (Excel keeps times as fractions of a day, so a read-back may be off by a few
+    microseconds)."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, int | float) and 20000 < value < 80000:
+        moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
+    else:
+        match = DATETIME_RE.match(str(value).strip()[:25])
+        if match is None:
+            raise CellError("不是有效的日期时间（应为 2022-05-01 08:30 格式）")
+        try:
+            moment = dt.datetime(*(int(g or 0) for g in match.groups()))
+        except ValueError:
+            raise CellError("不是有效的日期时间（应为 2022-05-01 08:30 格式）") from None
+    if moment.microsecond:
+        moment = moment.replace(microsecond=0) + dt.timedelta(
+            seconds=round(moment.microsecond / 1_000_000)
+        )
+    try:
+        bounds.check_date(moment)
+    except bounds.BoundsError as exc:
+        raise CellError(str(exc)) from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def format_datetime(value: Any) -> Any:
+    """Excel cannot hold a time zone: the local time without one."""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
 
 
 def _date(value: Any) -> dt.date:
@@ -142,6 +182,16 @@ def _column_for(
             raise CellError("应填“是”或“否”")
 
         return Column(name, header, False, parse_bool, lambda v: "是" if v else "否", ["是", "否"])
+    if isinstance(f, models.DateTimeField):
+        return Column(
+            name,
+            header,
+            required,
+            parse_datetime,
+            format_datetime,
+            hint="日期时间，如 2022-05-01 08:30",
+            number_format="yyyy-mm-dd hh:mm:ss",
+        )
     if isinstance(f, models.DateField):
 
         def fmt_date(v: Any) -> Any:

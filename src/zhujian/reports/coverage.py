@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
@@ -132,7 +133,7 @@ def field_path(model: type[models.Model], path: str) -> tuple[str, models.Field 
     labels = []
     field = None
     for part in path.split("__"):
-        if part == "pk":
+        if part in ("pk", model._meta.pk.name):
             return "记录", model._meta.pk
         field = model._meta.get_field(part)
         labels.append(str(getattr(field, "verbose_name", part)))
@@ -177,7 +178,7 @@ def _split_lookup(model: type[models.Model], lookup: str) -> tuple[str, str]:
         if current is None:
             break
         try:
-            field = current._meta.get_field(part)
+            field = current._meta.get_field(current._meta.pk.name if part == "pk" else part)
         except FieldDoesNotExist:  # not a field: the lookup starts here
             break
         fields.append(part)
@@ -197,6 +198,9 @@ def _value(field: models.Field | None, value: Any, words: bool) -> str:
         return "空"
     if isinstance(value, dt.date):
         return _day(value)
+    if isinstance(value, models.QuerySet | models.expressions.BaseExpression):
+        noun = getattr(getattr(value, "model", None), "_meta", None)
+        return f"另一查询所选的{noun.verbose_name if noun else ''}记录"
     if isinstance(value, int | float | Decimal):
         return str(value)
     if isinstance(value, list | tuple | set):
@@ -230,15 +234,44 @@ def _condition(
     return f"“{label}”{verb}{shown}"
 
 
+def _ledger_conditions(
+    model: type[models.Model], children: list[Any], parts: list[str]
+) -> list[Any]:
+    """Turn ``x__app_label=…`` with ``x__model=…`` (a content type named by its parts) into
+    one condition naming the ledger, e.g. “来源台账”为“充装站”; returns the other children."""
+    pairs: dict[str, dict[str, Any]] = {}
+    for child in children:
+        if isinstance(child, tuple) and child[0].endswith(("__app_label", "__model")):
+            prefix, _, key = child[0].rpartition("__")
+            pairs.setdefault(prefix, {})[key] = child
+    rest = list(children)
+    for prefix, found in pairs.items():
+        if set(found) != {"app_label", "model"}:
+            continue
+        try:
+            target = apps.get_model(found["app_label"][1], found["model"][1])
+        except (LookupError, ValueError):
+            continue
+        label, _ = field_path(model, prefix)
+        parts.append(f"“{label}”为“{target._meta.verbose_name}”")
+        rest = [c for c in rest if c is not found["app_label"] and c is not found["model"]]
+    return rest
+
+
 def describe_q(model: type[models.Model], q: Q, words: bool = False) -> str:
     """A condition in Chinese: field names by their verbose names, choice values by their
     labels, 且/或 for AND/OR, 并非 for a negated group."""
     single = q.negated and len(q.children) == 1 and not isinstance(q.children[0], Q)
     parts = []
-    for child in q.children:
+    children = _ledger_conditions(model, list(q.children), parts)
+    for child in children:
         if isinstance(child, Q):
             text = describe_q(model, child, words)
             parts.append(f"（{text}）" if len(child.children) > 1 and not child.negated else text)
+        elif not isinstance(child, tuple):  # an expression such as Exists(...)
+            target = getattr(getattr(child, "query", None), "model", None)
+            noun = target._meta.verbose_name if target is not None else "其他"
+            parts.append(f"{'不' if single else ''}存在相应的{noun}记录")
         else:
             lookup, value = child
             parts.append(_condition(model, lookup, value, words, negated=single))

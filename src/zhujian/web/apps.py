@@ -7,4 +7,7 @@ class WebConfig(AppConfig):
     verbose_name = "网页界面"
 
     def ready(self) -> None:
+        from zhujian.api.schema import name_choice_sets
         from zhujian.web import tag_views  # noqa: F401  (registers the report-tag panel)
+
+        name_choice_sets()

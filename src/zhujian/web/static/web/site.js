@@ -2,7 +2,8 @@
    forbid inline scripts and event-handler attributes:
    - the ☰ 菜单 button opens and closes the sidebar on narrow screens;
    - <select data-autosubmit> submits its form when changed;
-   - <form data-confirm="…"> asks before submitting. */
+   - <form data-confirm="…"> asks before submitting;
+   - <button data-print> prints the page. */
 (function () {
   "use strict";
 
@@ -16,6 +17,11 @@
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () {
         if (select.form) select.form.submit();
+      });
+    });
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        window.print();
       });
     });
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {

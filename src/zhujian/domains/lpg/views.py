@@ -1,0 +1,168 @@
+"""The LPG pages that are truly this line's own: search, traces, QR labels, device tokens.
+
+Registers (stations, cylinders, users, devices, scans) use the generic ledger pages; every
+queryset here goes through ``scope.restrict`` like theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from zhujian.core import scope
+from zhujian.core.models import OrgUnit
+from zhujian.core.registry import registry
+from zhujian.domains.lpg import labels, trace
+from zhujian.domains.lpg.models import Customer, Cylinder, ScanDevice
+from zhujian.domains.lpg.rules import RETIRED
+
+MAX_LABELS = 200
+
+
+def _visible(model: Any, user: Any) -> Any:
+    return scope.restrict(model._default_manager.all(), user)
+
+
+def _county() -> str:
+    root = OrgUnit.objects.filter(parent__isnull=True).order_by("pk").first()
+    return root.name if root else ""
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Find a cylinder or a user by code (what a scanner or a label shows) or by name."""
+    q = request.GET.get("q", "").strip()[:50]
+    cylinders, customers = [], []
+    if q:
+        cylinder = _visible(Cylinder, request.user).filter(code=q).first()
+        if cylinder is not None:
+            return redirect("lpg:cylinder", code=cylinder.code)
+        customer = _visible(Customer, request.user).filter(code=q).first()
+        if customer is not None:
+            return redirect("lpg:customer", code=customer.code)
+        cylinders = list(
+            _visible(Cylinder, request.user)
+            .filter(Q(code__startswith=q) | Q(serial_number=q))
+            .select_related("company")
+            .order_by("code")[:50]
+        )
+        customers = list(
+            _visible(Customer, request.user)
+            .filter(Q(code__startswith=q) | Q(name__contains=q) | Q(phone=q))
+            .order_by("code")[:50]
+        )
+    return render(
+        request,
+        "lpg/search.html",
+        {"q": q, "cylinders": cylinders, "customers": customers, "searched": bool(q)},
+    )
+
+
+@login_required
+def cylinder_page(request: HttpRequest, code: str) -> HttpResponse:
+    cylinder = get_object_or_404(
+        _visible(Cylinder, request.user).select_related("company", "org_unit"), code=code
+    )
+    return render(
+        request,
+        "lpg/cylinder.html",
+        {
+            "cylinder": cylinder,
+            "steps": trace.cylinder_trace(cylinder, request.user),
+            "retired": cylinder.status in RETIRED,
+            "ledger": registry.for_model(Cylinder),
+        },
+    )
+
+
+@login_required
+def customer_page(request: HttpRequest, code: str) -> HttpResponse:
+    customer = get_object_or_404(
+        _visible(Customer, request.user).select_related("org_unit"), code=code
+    )
+    return render(
+        request,
+        "lpg/customer.html",
+        {
+            "customer": customer,
+            "in_hand": list(trace.in_hand(customer)),
+            "scans": list(trace.customer_scans(customer, request.user)),
+            "ledger": registry.for_model(Customer),
+        },
+    )
+
+
+@login_required
+def label(request: HttpRequest, code: str) -> HttpResponse:
+    cylinder = get_object_or_404(
+        _visible(Cylinder, request.user).select_related("company"), code=code
+    )
+    response = HttpResponse(labels.label_svg(cylinder, _county()), content_type="image/svg+xml")
+    response["Content-Disposition"] = f'inline; filename="{cylinder.code}.svg"'
+    return response
+
+
+@login_required
+def label_sheet(request: HttpRequest) -> HttpResponse:
+    """A printable sheet of labels: ``?codes=A,B,…`` or the cylinders of ``?company=<id>``
+    (optionally ``&registered_from=YYYY-MM-DD``), at most 200 a sheet."""
+    qs = _visible(Cylinder, request.user).select_related("company")
+    codes = [c.strip() for c in request.GET.get("codes", "").split(",") if c.strip()]
+    if codes:
+        qs = qs.filter(code__in=codes[:MAX_LABELS])
+    elif (company := request.GET.get("company", "")).isdigit():
+        qs = qs.filter(company_id=int(company)).exclude(status__in=RETIRED)
+        try:
+            since = dt.date.fromisoformat(request.GET.get("registered_from", ""))
+        except ValueError:
+            since = None
+        if since is not None:
+            qs = qs.filter(registered_on__gte=since)
+    else:
+        qs = qs.none()
+    county = _county()
+    items = [(c, labels.label_svg(c, county)) for c in qs.order_by("code")[:MAX_LABELS]]
+    return render(
+        request, "lpg/labels.html", {"items": items, "limit": MAX_LABELS, "codes": ",".join(codes)}
+    )
+
+
+def _device_for_change(request: HttpRequest, pk: int) -> ScanDevice:
+    device = get_object_or_404(_visible(ScanDevice, request.user), pk=pk)
+    allowed = scope.restrict(ScanDevice.objects.filter(pk=pk), request.user, "change").exists()
+    if not allowed:
+        raise PermissionDenied("您不能管理该设备的令牌")
+    return device
+
+
+@login_required
+@require_POST
+def issue_token(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue a new token (the old one stops working) and show it this once."""
+    device = _device_for_change(request, pk)
+    with transaction.atomic():
+        token = device.issue_token()
+        device._change_reason = "签发设备令牌"
+        device.save()
+    return render(request, "lpg/token.html", {"device": device, "token": token})
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    device = _device_for_change(request, pk)
+    with transaction.atomic():
+        device.revoke()
+        device._change_reason = "停用设备令牌"
+        device.save()
+    messages.success(request, f"设备 {device.code} 的令牌已停用，该设备不能再上传")
+    return redirect(device.get_absolute_url())
