@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from zhujian.core.models import OrgUnit, User
+from zhujian.core.models import OrgUnit, PersonalDataAccess, User
 
 
 @admin.register(OrgUnit)
@@ -31,3 +31,22 @@ def has_admin_permission(request) -> bool:  # type: ignore[no-untyped-def]
 admin.site.has_permission = has_admin_permission
 admin.site.site_header = "住建综合管理平台 · 系统管理"
 admin.site.site_title = "住建平台管理"
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Read-only: the record of every unmasked personal value shown (see core.personal)."""
+
+    list_display = ["at", "username", "ledger", "record_id", "field_label", "source", "ip"]
+    list_filter = ["source", "ledger"]
+    search_fields = ["username", "ledger", "=record_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
