@@ -9,9 +9,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
 
-from zhujian.core import bounds, scope
+from zhujian.core import bounds, personal, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
@@ -36,6 +38,16 @@ class LedgerSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedRelatedField
     ledger: Ledger
 
+    def to_representation(self, instance: models.Model) -> dict[str, Any]:
+        """Personal fields masked, but for the records the view was asked to reveal."""
+        data = super().to_representation(instance)
+        secret = personal.personal_fields(self.ledger)
+        if secret and instance.pk not in self.context.get("reveal_ids", ()):
+            for name in secret:
+                if name in data:
+                    data[name] = personal.mask(self.ledger, name, data[name])
+        return data
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Run the model's own cross-field rules, as forms and imports do, on a copy of
         the record as it would be saved; then check that record against the user's scope
@@ -49,6 +61,8 @@ class LedgerSerializer(serializers.ModelSerializer):
                     errors[name] = [str(exc)]
         if errors:
             raise DRFValidationError(errors)
+        # A personal value sent back as it was shown (masked) keeps the stored value.
+        personal.restore_masked(self.ledger, self.instance, attrs)
         instance = copy.copy(self.instance) if self.instance else self.Meta.model()
         for name, value in attrs.items():
             setattr(instance, name, value)
@@ -118,6 +132,45 @@ class LedgerViewSet(viewsets.ModelViewSet):
         qs = self.ledger.model._default_manager.all().order_by(*self.ledger.ordering)
         return scope.restrict(qs, self.request.user, action)
 
+    # --- personal data: ``?unmask=1`` reveals what the user may see, and records it ---------
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["reveal_ids"] = getattr(self, "_reveal_ids", set())
+        return context
+
+    def _unmasking(self, request: Any) -> bool:
+        if not (personal.personal_fields(self.ledger) and personal.wants_unmask(request.GET)):
+            return False
+        lines = personal.revealing_lines(self.ledger)
+        if not any(scope.can_edit_line(request.user, line) for line in lines):
+            raise PermissionDenied("您无权查看未脱敏的个人信息")
+        return True
+
+    def _reveal(self, request: Any, objs: list[models.Model]) -> None:
+        candidates = self.ledger.model._default_manager.filter(pk__in=[o.pk for o in objs])
+        revealable = personal.revealable(request.user, self.ledger, candidates)
+        self._reveal_ids = set(revealable.values_list("pk", flat=True))
+        viewer = personal.viewer_for(request, personal.Source.API)
+        personal.record(viewer, self.ledger, [o for o in objs if o.pk in self._reveal_ids])
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        if not self._unmasking(request):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        objs = list(page if page is not None else queryset)
+        self._reveal(request, objs)
+        data = self.get_serializer(objs, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        if not self._unmasking(request):
+            return super().retrieve(request, *args, **kwargs)
+        obj = self.get_object()
+        self._reveal(request, [obj])
+        return Response(self.get_serializer(obj).data)
+
     def perform_create(self, serializer: Any) -> None:
         with transaction.atomic():
             scope.ensure_reachable(serializer.save(), self.request.user, "change")
@@ -136,7 +189,11 @@ def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
             "serializer_class": serializer_for(ledger),
             "filterset_class": filterset_for(ledger),
             "search_fields": list(ledger.search),
-            "ordering_fields": [c for c in ledger.list_display if "__" not in c],
+            "ordering_fields": [
+                c
+                for c in ledger.list_display
+                if "__" not in c and not personal.is_personal(ledger, c)
+            ],
             "__doc__": f"{ledger.label}（{ledger.line_label}）",
         },
     )

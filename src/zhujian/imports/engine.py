@@ -25,7 +25,7 @@ from django.db import IntegrityError, OperationalError, models, reset_queries, t
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
-from zhujian.core import scope
+from zhujian.core import personal, scope
 from zhujian.core.models import User
 from zhujian.core.registry import Ledger
 from zhujian.imports import locking
@@ -358,6 +358,7 @@ class _Writer:
         self.reachable = scope.restrict(self.model._default_manager.all(), user, "change")
         self.attnames = {f: ledger.field(f).attname for f in self.fields}
         self.unit_from: str | None = getattr(self.model, "unit_from", None)
+        self.personal = bool(personal.personal_fields(ledger))
         self.compared = sorted(
             {"pk", *(ledger.field(k).attname for k in self.key), *self.attnames.values()}
         )
@@ -453,6 +454,8 @@ class _Writer:
                     )
                 )
                 continue
+            if self.personal:  # an exported (masked) value imported back is no change
+                personal.restore_masked(self.ledger, obj, values)
             diff = self._diff(obj, values)
             if not diff:
                 result.unchanged += 1

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import scope
+from zhujian.core import personal, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import ImportJob
 from zhujian.core.registry import Ledger, registry
@@ -37,14 +37,20 @@ def get_ledger(name: str) -> Ledger:
         raise Http404("没有这个台账") from None
 
 
-def display(obj: models.Model, name: str) -> Any:
-    """A field's value as a person reads it (choice labels, 是/否, related names)."""
+def display(obj: models.Model, name: str, reveal: bool = False) -> Any:
+    """A field's value as a person reads it (choice labels, 是/否, related names); a
+    personal field (``core.personal``) masked unless ``reveal``."""
     value: Any = obj
     for part in name.split("__"):
         if value is None:
             return ""
+        holder = value
         getter = getattr(value, f"get_{part}_display", None)
         value = getter() if getter else getattr(value, part)
+    if not reveal and isinstance(holder, models.Model):
+        ledger = registry.find(type(holder))
+        if ledger is not None and personal.is_personal(ledger, part):
+            value = personal.mask(ledger, part, value)
     if isinstance(value, bool):
         return "是" if value else "否"
     return "" if value is None else value
@@ -82,6 +88,15 @@ class LedgerMixin(LoginRequiredMixin):
         )
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.scoped("view")
         return filterset, qs
+
+    def reveal(self, obj: models.Model, source: str) -> bool:
+        """Whether the page shows ``obj``'s personal data in full; if so, record the view."""
+        if not personal.personal_fields(self.ledger):
+            return False
+        if not personal.may_reveal(self.request.user, self.ledger, obj):
+            return False
+        personal.record(personal.viewer_for(self.request, source), self.ledger, [obj])
+        return True
 
     def context(self, **extra: Any) -> dict[str, Any]:
         user = self.request.user
@@ -142,7 +157,9 @@ class LedgerExportView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str) -> HttpResponse:
         _, qs = self.filtered()
         buffer = BytesIO()
-        export_rows(self.ledger, qs.order_by("pk"), buffer)
+        viewer = personal.viewer_for(request, personal.Source.EXPORT)
+        unmask = personal.wants_unmask(request.GET)
+        export_rows(self.ledger, qs.order_by("pk"), buffer, viewer=viewer, unmask=unmask)
         stamp = timezone.localdate().strftime("%Y%m%d")
         return xlsx_response(buffer, f"{self.ledger.label}-{stamp}.xlsx")
 
@@ -159,8 +176,9 @@ class LedgerTemplateView(LedgerMixin, View):
 class LedgerDetailView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.scoped(), pk=pk)
+        reveal = self.reveal(obj, personal.Source.PAGE)
         fields = [
-            (f.verbose_name, display(obj, f.name))
+            (f.verbose_name, display(obj, f.name, reveal=reveal))
             for f in self.ledger.model._meta.concrete_fields
             if f.name != "id"
         ]
@@ -213,6 +231,7 @@ def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
     )
     out = []
     names: dict[tuple[type[models.Model], Any], str] = {}  # related records, fetched once each
+    ledger = registry.find(type(obj))  # personal fields are masked in the history, always
     for i, record in enumerate(records):
         previous = records[i + 1] if i + 1 < len(records) else None
         changes = []
@@ -220,11 +239,17 @@ def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 f = obj._meta.get_field(change.field)
+                old, new = change.old, change.new
+                if ledger is not None and personal.is_personal(ledger, f.name):
+                    old, new = (
+                        personal.mask(ledger, f.name, old),
+                        personal.mask(ledger, f.name, new),
+                    )
                 changes.append(
                     {
                         "field": f.verbose_name,
-                        "old": _shown(f, change.old, names, user),
-                        "new": _shown(f, change.new, names, user),
+                        "old": _shown(f, old, names, user),
+                        "new": _shown(f, new, names, user),
                     }
                 )
         out.append(
@@ -274,6 +299,10 @@ class LedgerEditView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)
         form = form_for(self.ledger)(instance=obj, user=request.user, initial=self.initial())
+        if obj is not None and not self.reveal(obj, personal.Source.EDIT):
+            for name in personal.personal_fields(self.ledger):  # never a full value unrecorded
+                if name in form.initial:
+                    form.initial[name] = personal.mask(self.ledger, name, form.initial[name])
         return render(request, "web/ledger_form.html", self.context(form=form, object=obj))
 
     def post(self, request: HttpRequest, ledger: str, pk: int | None = None) -> HttpResponse:
