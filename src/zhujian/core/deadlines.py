@@ -29,7 +29,7 @@ gives the SQL conditions for "overdue on day D" and "due within N days of day D"
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -265,7 +265,7 @@ class Deadlines:
     (e.g. not cancelled); ``soon_days`` is how far ahead "due soon" looks."""
 
     clocks: Sequence[Clock]
-    soon_days: int = 7
+    soon_days: int | Callable[[], int] = 7  # a callable reads a setting when asked
     active: Q | None = None
     label: str = "办理期限"
 
@@ -281,7 +281,8 @@ class Deadlines:
 
     def due_soon_q(self, as_of: dt.date, days: int | None = None) -> Q:
         """Records not overdue with a clock due within ``days`` (default ``soon_days``)."""
-        days = self.soon_days if days is None else days
+        if days is None:
+            days = self.soon_days() if callable(self.soon_days) else self.soon_days
         q = Q()
         for clock in self.clocks:
             q |= clock.due_within(as_of, days)

@@ -28,10 +28,13 @@ search for a phone number would tell whoever asked that it is there.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 if TYPE_CHECKING:
@@ -235,3 +238,50 @@ def restore_masked(ledger: Ledger, current: models.Model | None, values: dict[st
 
 def wants_unmask(params: Mapping[str, Any]) -> bool:
     return str(params.get("unmask", "")).lower() in {"1", "true", "yes", "on"}
+
+
+# --- validators for the usual personal fields (full values only: a mask is refused) ------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,5})?$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def validate_phone(value: str) -> None:
+    """An 11-digit mobile number or a landline with its area code (0539-8123456)."""
+    text = str(value).strip()
+    if MASK in text:
+        raise ValidationError("请填写完整的电话号码，不能填写脱敏后的号码（含 * 号）")
+    if not (_MOBILE.match(text) or _LANDLINE.match(text)):
+        raise ValidationError(
+            "电话号码格式不正确：应为11位手机号，或带区号的固定电话如 0539-8123456"
+        )
+
+
+def id_number_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid 18-character 居民身份证号 (None when it is)."""
+    text = str(value).strip().upper()
+    if MASK in text:
+        return "请填写完整的身份证号，不能填写脱敏后的号码（含 * 号）"
+    if len(text) != 18 or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+        return "身份证号应为18位（前17位为数字，最后一位为数字或X）"
+    try:
+        dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return "身份证号中的出生日期无效"
+    total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != text[17]:
+        return "身份证号校验位不正确，请核对"
+    return None
+
+
+def validate_id_number(value: str) -> None:
+    problem = id_number_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+def id_check_digit(first17: str) -> str:
+    """The check character of an ID number's first 17 digits (for test and demo data)."""
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]

@@ -109,6 +109,9 @@ class Formula(Figure):
 class Computed(Figure):
     fn: Callable[[EvalContext], Any]
     records_model: type[models.Model] | None = None
+    # The records behind the value (before the viewer's scope), for the drill-down; without
+    # it the drill-down lists every record of ``records_model``.
+    records_fn: Callable[[EvalContext], models.QuerySet] | None = None
 
 
 @dataclass(kw_only=True)
@@ -368,6 +371,9 @@ def records(
     ctx = EvalContext(period, unit, user)
     if isinstance(fig, Aggregate):
         return ctx.base(fig.model).filter(fig.condition(period))
+    if isinstance(fig, Computed) and fig.records_fn is not None:
+        found = fig.records_fn(ctx)
+        return ctx.base(found.model).filter(pk__in=found.values("pk"))
     if isinstance(fig, Computed) and fig.records_model is not None:
         return ctx.base(fig.records_model)
     return None
