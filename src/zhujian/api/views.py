@@ -48,6 +48,13 @@ class LedgerSerializer(serializers.ModelSerializer):
                     data[name] = personal.mask(self.ledger, name, data[name])
         return data
 
+    def to_internal_value(self, data: Any) -> Any:
+        # A personal value sent back as it was shown (masked) keeps the stored value; this
+        # comes before the fields' own validators, which refuse a masked number.
+        return super().to_internal_value(
+            personal.restore_masked_data(self.ledger, self.instance, data)
+        )
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Run the model's own cross-field rules, as forms and imports do, on a copy of
         the record as it would be saved; then check that record against the user's scope
@@ -61,8 +68,6 @@ class LedgerSerializer(serializers.ModelSerializer):
                     errors[name] = [str(exc)]
         if errors:
             raise DRFValidationError(errors)
-        # A personal value sent back as it was shown (masked) keeps the stored value.
-        personal.restore_masked(self.ledger, self.instance, attrs)
         instance = copy.copy(self.instance) if self.instance else self.Meta.model()
         for name, value in attrs.items():
             setattr(instance, name, value)

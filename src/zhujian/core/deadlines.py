@@ -268,6 +268,7 @@ class Deadlines:
     soon_days: int | Callable[[], int] = 7  # a callable reads a setting when asked
     active: Q | None = None
     label: str = "办理期限"
+    dashboard: bool = False  # show the overdue / due-soon summary on the leaders' dashboard
 
     def _active(self) -> Q:
         return self.active if self.active is not None else Q()

@@ -236,6 +236,29 @@ def restore_masked(ledger: Ledger, current: models.Model | None, values: dict[st
             values[name] = stored
 
 
+def masked_values(ledger: Ledger, values: Mapping[str, Any]) -> list[str]:
+    """The personal fields of ``values`` that hold a masked (``*``) value."""
+    return [
+        name
+        for name in personal_fields(ledger)
+        if isinstance(values.get(name), str) and MASK in values[name]
+    ]
+
+
+def restore_masked_data(ledger: Ledger, current: models.Model | None, data: Any) -> Any:
+    """:func:`restore_masked` on a request's data (a copy, when something changes)."""
+    if current is None or not personal_fields(ledger) or not hasattr(data, "keys"):
+        return data
+    values = {name: data[name] for name in personal_fields(ledger) if name in data}
+    restored = dict(values)
+    restore_masked(ledger, current, restored)
+    if restored == values:
+        return data
+    data = data.copy()
+    data.update(restored)
+    return data
+
+
 def wants_unmask(params: Mapping[str, Any]) -> bool:
     return str(params.get("unmask", "")).lower() in {"1", "true", "yes", "on"}
 

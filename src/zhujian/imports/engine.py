@@ -430,6 +430,8 @@ class _Writer:
         changed_fields: set[str] = set()
         for row, values, key in keyed:
             obj = existing.get(key)
+            if self.personal and not self._unmasked(obj, values, row, sheet):
+                continue
             if obj is None:
                 obj = self.model(**values)
                 if not self._clean(obj, row, sheet):
@@ -454,8 +456,6 @@ class _Writer:
                     )
                 )
                 continue
-            if self.personal:  # an exported (masked) value imported back is no change
-                personal.restore_masked(self.ledger, obj, values)
             diff = self._diff(obj, values)
             if not diff:
                 result.unchanged += 1
@@ -511,6 +511,25 @@ class _Writer:
             return
         result.created += len(to_create)
         result.updated += len(to_update)
+
+    def _unmasked(
+        self, obj: models.Model | None, values: dict[str, Any], row: int, sheet: str
+    ) -> bool:
+        """A personal value exported masked and imported back keeps the stored value; any
+        other masked value is refused (it would replace a real number by its mask)."""
+        personal.restore_masked(self.ledger, obj, values)
+        masked = personal.masked_values(self.ledger, values)
+        for name in masked:
+            self.result.errors.append(
+                BadCell(
+                    sheet,
+                    row,
+                    self.headers.get(name, name),
+                    values[name],
+                    "不能填写脱敏后的号码（含 * 号）：请填写完整号码，或保留导出时该记录的原值",
+                )
+            )
+        return not masked
 
     def _clean(self, obj: models.Model, row: int, sheet: str) -> bool:
         """Derive computed fields, run the model's own cross-field rules (``Model.clean``),

@@ -7,4 +7,7 @@ class WebConfig(AppConfig):
     verbose_name = "网页界面"
 
     def ready(self) -> None:
-        from zhujian.web import tag_views  # noqa: F401  (registers the report-tag panel)
+        from zhujian.web import (
+            deadline_views,  # noqa: F401  (registers the deadline panel)
+            tag_views,  # noqa: F401  (registers the report-tag panel)
+        )

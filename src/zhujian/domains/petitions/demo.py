@@ -83,7 +83,8 @@ def cases(ctx: DemoContext) -> None:
     def new(received: dt.date, **kw: Any) -> PetitionCase:
         numbers[received.year] = numbers.get(received.year, 0) + 1
         channel = kw.pop("channel", None) or _weighted(rng, CHANNEL_WEIGHTS)
-        kind, subject = rng.choice(SUBJECTS)
+        wanted = kw.pop("kind", None)
+        kind, subject = rng.choice([s for s in SUBJECTS if wanted in (None, s[0])])
         people = 1
         representatives = None
         if channel == "visit" and rng.random() < 0.25:
@@ -97,8 +98,6 @@ def cases(ctx: DemoContext) -> None:
             "shoufa": SHOUFA_PLATFORM,
             "transfer": TRANSFER_PLATFORM,
         }.get(channel, "")
-        if "kind" in kw:
-            kind = kw.pop("kind")
         case = PetitionCase(
             org_unit=unit,
             code=f"XF{received.year}-{numbers[received.year]:04d}",

@@ -86,7 +86,10 @@ REPLY = Clock("reply_due_on", "replied_on", "办理答复")
 REVIEW = Clock("review_due_on", "review_replied_on", "复查答复")
 RECHECK = Clock("recheck_due_on", "recheck_replied_on", "复核答复")
 DEADLINES = Deadlines(
-    [NOTICE, REPLY, REVIEW, RECHECK], soon_days=rules.due_soon_days, label="信访办理期限"
+    [NOTICE, REPLY, REVIEW, RECHECK],
+    soon_days=rules.due_soon_days,
+    label="信访办理期限",
+    dashboard=True,
 )
 
 # Fields whose stored values the rules compare with the new ones (one extension only).
@@ -188,8 +191,8 @@ class PetitionCase(LedgerModel):
     # --- the stored extension, to refuse a second one -------------------------------------
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> PetitionCase:
-        obj = super().from_db(db, field_names, values)
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> PetitionCase:
+        obj = super().from_db(db, field_names, values, **kwargs)
         loaded = obj.__dict__
         if all(f in loaded for f in EXTENSION_FIELDS):  # not when these fields are deferred
             obj._extension_loaded = tuple(loaded[f] for f in EXTENSION_FIELDS)

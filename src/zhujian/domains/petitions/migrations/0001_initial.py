@@ -2,137 +2,576 @@
 
 import django.db.models.deletion
 import simple_history.models
-import zhujian.core.personal
 from django.conf import settings
 from django.db import migrations, models
 
+import zhujian.core.personal
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0003_personal_data_access'),
+        ("core", "0003_personal_data_access"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PetitionCase',
+            name="PetitionCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='信访件编号')),
-                ('channel', models.CharField(choices=[('letter', '来信'), ('visit', '来访'), ('online', '网上信访'), ('hotline', '12345热线'), ('shoufa', '首发平台'), ('transfer', '内网转派')], max_length=10, verbose_name='信访渠道')),
-                ('platform', models.CharField(blank=True, help_text='热线、首发平台或内网转派的平台名称，如“12345热线”“12345首发平台”', max_length=50, verbose_name='来源平台')),
-                ('work_order_no', models.CharField(blank=True, max_length=50, verbose_name='平台工单号')),
-                ('received_on', models.DateField(db_index=True, verbose_name='收到日期')),
-                ('petitioner', models.CharField(max_length=50, verbose_name='信访人')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[zhujian.core.personal.validate_phone], verbose_name='联系电话')),
-                ('id_number', models.CharField(blank=True, max_length=18, validators=[zhujian.core.personal.validate_id_number], verbose_name='身份证号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='联系地址')),
-                ('people', models.PositiveIntegerField(default=1, verbose_name='涉及人数')),
-                ('representatives', models.PositiveSmallIntegerField(blank=True, help_text='多人走访时推选的代表人数（不超过5人）', null=True, verbose_name='走访代表人数')),
-                ('kind', models.CharField(choices=[('suggestion', '建议意见类'), ('accusation', '检举控告类'), ('appeal', '申诉求决类')], max_length=12, verbose_name='信访类型')),
-                ('subject', models.CharField(max_length=200, verbose_name='事项摘要')),
-                ('request', models.TextField(verbose_name='信访诉求')),
-                ('facts', models.TextField(blank=True, verbose_name='事实和理由')),
-                ('routing', models.CharField(blank=True, choices=[('accept', '受理'), ('transfer', '转送（不属于本机关职责）'), ('inform', '告知（导入法定程序）')], max_length=10, verbose_name='分流方式')),
-                ('notified_on', models.DateField(blank=True, null=True, verbose_name='书面告知日期')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='受理日期')),
-                ('handler', models.CharField(blank=True, max_length=50, verbose_name='经办人')),
-                ('extension_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='延长办理天数')),
-                ('extension_reason', models.CharField(blank=True, max_length=200, verbose_name='延期理由')),
-                ('extension_approver', models.CharField(blank=True, max_length=50, verbose_name='延期批准人（负责人）')),
-                ('extended_on', models.DateField(blank=True, null=True, verbose_name='延期批准日期')),
-                ('replied_on', models.DateField(blank=True, null=True, verbose_name='答复日期')),
-                ('outcome', models.CharField(blank=True, choices=[('support', '支持'), ('explain', '解释说明'), ('reject', '不予支持')], max_length=10, verbose_name='处理意见')),
-                ('reply', models.TextField(blank=True, verbose_name='答复意见')),
-                ('satisfaction', models.CharField(blank=True, choices=[('', '未评价'), ('satisfied', '满意'), ('basic', '基本满意'), ('unsatisfied', '不满意')], default='', max_length=12, verbose_name='信访人评价')),
-                ('review_requested_on', models.DateField(blank=True, null=True, verbose_name='复查申请日期')),
-                ('review_replied_on', models.DateField(blank=True, null=True, verbose_name='复查答复日期')),
-                ('review_outcome', models.CharField(blank=True, choices=[('uphold', '维持原处理意见'), ('change', '撤销或变更原处理意见')], max_length=10, verbose_name='复查结论')),
-                ('recheck_requested_on', models.DateField(blank=True, null=True, verbose_name='复核申请日期')),
-                ('recheck_replied_on', models.DateField(blank=True, null=True, verbose_name='复核答复日期')),
-                ('recheck_outcome', models.CharField(blank=True, choices=[('uphold', '维持原处理意见'), ('change', '撤销或变更原处理意见')], max_length=10, verbose_name='复核结论')),
-                ('notice_due_on', models.DateField(db_index=True, editable=False, null=True, verbose_name='告知期限')),
-                ('reply_due_on', models.DateField(db_index=True, editable=False, null=True, verbose_name='办理期限')),
-                ('review_due_on', models.DateField(editable=False, null=True, verbose_name='复查答复期限')),
-                ('recheck_due_on', models.DateField(editable=False, null=True, verbose_name='复核答复期限')),
-                ('closed_on', models.DateField(db_index=True, editable=False, null=True, verbose_name='办结日期')),
-                ('status', models.CharField(choices=[('registered', '已登记待分流'), ('routed', '已转送/告知'), ('handling', '办理中'), ('replied', '已答复'), ('review', '复查中'), ('reviewed', '复查已答复'), ('recheck', '复核中'), ('final', '复核终结')], db_index=True, editable=False, max_length=12, verbose_name='办理状态')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit', verbose_name='所属单位')),
-                ('previous_case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='repeats', to='petitions.petitioncase', verbose_name='原信访件（重复信访）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="信访件编号")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("letter", "来信"),
+                            ("visit", "来访"),
+                            ("online", "网上信访"),
+                            ("hotline", "12345热线"),
+                            ("shoufa", "首发平台"),
+                            ("transfer", "内网转派"),
+                        ],
+                        max_length=10,
+                        verbose_name="信访渠道",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        blank=True,
+                        help_text="热线、首发平台或内网转派的平台名称，如“12345热线”“12345首发平台”",
+                        max_length=50,
+                        verbose_name="来源平台",
+                    ),
+                ),
+                (
+                    "work_order_no",
+                    models.CharField(blank=True, max_length=50, verbose_name="平台工单号"),
+                ),
+                ("received_on", models.DateField(db_index=True, verbose_name="收到日期")),
+                ("petitioner", models.CharField(max_length=50, verbose_name="信访人")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[zhujian.core.personal.validate_phone],
+                        verbose_name="联系电话",
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[zhujian.core.personal.validate_id_number],
+                        verbose_name="身份证号",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="联系地址")),
+                ("people", models.PositiveIntegerField(default=1, verbose_name="涉及人数")),
+                (
+                    "representatives",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="多人走访时推选的代表人数（不超过5人）",
+                        null=True,
+                        verbose_name="走访代表人数",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("suggestion", "建议意见类"),
+                            ("accusation", "检举控告类"),
+                            ("appeal", "申诉求决类"),
+                        ],
+                        max_length=12,
+                        verbose_name="信访类型",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="事项摘要")),
+                ("request", models.TextField(verbose_name="信访诉求")),
+                ("facts", models.TextField(blank=True, verbose_name="事实和理由")),
+                (
+                    "routing",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accept", "受理"),
+                            ("transfer", "转送（不属于本机关职责）"),
+                            ("inform", "告知（导入法定程序）"),
+                        ],
+                        max_length=10,
+                        verbose_name="分流方式",
+                    ),
+                ),
+                (
+                    "notified_on",
+                    models.DateField(blank=True, null=True, verbose_name="书面告知日期"),
+                ),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="受理日期")),
+                ("handler", models.CharField(blank=True, max_length=50, verbose_name="经办人")),
+                (
+                    "extension_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="延长办理天数"
+                    ),
+                ),
+                (
+                    "extension_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="延期理由"),
+                ),
+                (
+                    "extension_approver",
+                    models.CharField(
+                        blank=True, max_length=50, verbose_name="延期批准人（负责人）"
+                    ),
+                ),
+                (
+                    "extended_on",
+                    models.DateField(blank=True, null=True, verbose_name="延期批准日期"),
+                ),
+                ("replied_on", models.DateField(blank=True, null=True, verbose_name="答复日期")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("support", "支持"),
+                            ("explain", "解释说明"),
+                            ("reject", "不予支持"),
+                        ],
+                        max_length=10,
+                        verbose_name="处理意见",
+                    ),
+                ),
+                ("reply", models.TextField(blank=True, verbose_name="答复意见")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "未评价"),
+                            ("satisfied", "满意"),
+                            ("basic", "基本满意"),
+                            ("unsatisfied", "不满意"),
+                        ],
+                        default="",
+                        max_length=12,
+                        verbose_name="信访人评价",
+                    ),
+                ),
+                (
+                    "review_requested_on",
+                    models.DateField(blank=True, null=True, verbose_name="复查申请日期"),
+                ),
+                (
+                    "review_replied_on",
+                    models.DateField(blank=True, null=True, verbose_name="复查答复日期"),
+                ),
+                (
+                    "review_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("uphold", "维持原处理意见"), ("change", "撤销或变更原处理意见")],
+                        max_length=10,
+                        verbose_name="复查结论",
+                    ),
+                ),
+                (
+                    "recheck_requested_on",
+                    models.DateField(blank=True, null=True, verbose_name="复核申请日期"),
+                ),
+                (
+                    "recheck_replied_on",
+                    models.DateField(blank=True, null=True, verbose_name="复核答复日期"),
+                ),
+                (
+                    "recheck_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("uphold", "维持原处理意见"), ("change", "撤销或变更原处理意见")],
+                        max_length=10,
+                        verbose_name="复核结论",
+                    ),
+                ),
+                (
+                    "notice_due_on",
+                    models.DateField(
+                        db_index=True, editable=False, null=True, verbose_name="告知期限"
+                    ),
+                ),
+                (
+                    "reply_due_on",
+                    models.DateField(
+                        db_index=True, editable=False, null=True, verbose_name="办理期限"
+                    ),
+                ),
+                (
+                    "review_due_on",
+                    models.DateField(editable=False, null=True, verbose_name="复查答复期限"),
+                ),
+                (
+                    "recheck_due_on",
+                    models.DateField(editable=False, null=True, verbose_name="复核答复期限"),
+                ),
+                (
+                    "closed_on",
+                    models.DateField(
+                        db_index=True, editable=False, null=True, verbose_name="办结日期"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "已登记待分流"),
+                            ("routed", "已转送/告知"),
+                            ("handling", "办理中"),
+                            ("replied", "已答复"),
+                            ("review", "复查中"),
+                            ("reviewed", "复查已答复"),
+                            ("recheck", "复核中"),
+                            ("final", "复核终结"),
+                        ],
+                        db_index=True,
+                        editable=False,
+                        max_length=12,
+                        verbose_name="办理状态",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.orgunit",
+                        verbose_name="所属单位",
+                    ),
+                ),
+                (
+                    "previous_case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="repeats",
+                        to="petitions.petitioncase",
+                        verbose_name="原信访件（重复信访）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '信访事项',
-                'verbose_name_plural': '信访事项',
+                "verbose_name": "信访事项",
+                "verbose_name_plural": "信访事项",
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPetitionCase',
+            name="HistoricalPetitionCase",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
-                ('code', models.CharField(db_index=True, max_length=40, verbose_name='信访件编号')),
-                ('channel', models.CharField(choices=[('letter', '来信'), ('visit', '来访'), ('online', '网上信访'), ('hotline', '12345热线'), ('shoufa', '首发平台'), ('transfer', '内网转派')], max_length=10, verbose_name='信访渠道')),
-                ('platform', models.CharField(blank=True, help_text='热线、首发平台或内网转派的平台名称，如“12345热线”“12345首发平台”', max_length=50, verbose_name='来源平台')),
-                ('work_order_no', models.CharField(blank=True, max_length=50, verbose_name='平台工单号')),
-                ('received_on', models.DateField(db_index=True, verbose_name='收到日期')),
-                ('petitioner', models.CharField(max_length=50, verbose_name='信访人')),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[zhujian.core.personal.validate_phone], verbose_name='联系电话')),
-                ('id_number', models.CharField(blank=True, max_length=18, validators=[zhujian.core.personal.validate_id_number], verbose_name='身份证号')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='联系地址')),
-                ('people', models.PositiveIntegerField(default=1, verbose_name='涉及人数')),
-                ('representatives', models.PositiveSmallIntegerField(blank=True, help_text='多人走访时推选的代表人数（不超过5人）', null=True, verbose_name='走访代表人数')),
-                ('kind', models.CharField(choices=[('suggestion', '建议意见类'), ('accusation', '检举控告类'), ('appeal', '申诉求决类')], max_length=12, verbose_name='信访类型')),
-                ('subject', models.CharField(max_length=200, verbose_name='事项摘要')),
-                ('request', models.TextField(verbose_name='信访诉求')),
-                ('facts', models.TextField(blank=True, verbose_name='事实和理由')),
-                ('routing', models.CharField(blank=True, choices=[('accept', '受理'), ('transfer', '转送（不属于本机关职责）'), ('inform', '告知（导入法定程序）')], max_length=10, verbose_name='分流方式')),
-                ('notified_on', models.DateField(blank=True, null=True, verbose_name='书面告知日期')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='受理日期')),
-                ('handler', models.CharField(blank=True, max_length=50, verbose_name='经办人')),
-                ('extension_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='延长办理天数')),
-                ('extension_reason', models.CharField(blank=True, max_length=200, verbose_name='延期理由')),
-                ('extension_approver', models.CharField(blank=True, max_length=50, verbose_name='延期批准人（负责人）')),
-                ('extended_on', models.DateField(blank=True, null=True, verbose_name='延期批准日期')),
-                ('replied_on', models.DateField(blank=True, null=True, verbose_name='答复日期')),
-                ('outcome', models.CharField(blank=True, choices=[('support', '支持'), ('explain', '解释说明'), ('reject', '不予支持')], max_length=10, verbose_name='处理意见')),
-                ('reply', models.TextField(blank=True, verbose_name='答复意见')),
-                ('satisfaction', models.CharField(blank=True, choices=[('', '未评价'), ('satisfied', '满意'), ('basic', '基本满意'), ('unsatisfied', '不满意')], default='', max_length=12, verbose_name='信访人评价')),
-                ('review_requested_on', models.DateField(blank=True, null=True, verbose_name='复查申请日期')),
-                ('review_replied_on', models.DateField(blank=True, null=True, verbose_name='复查答复日期')),
-                ('review_outcome', models.CharField(blank=True, choices=[('uphold', '维持原处理意见'), ('change', '撤销或变更原处理意见')], max_length=10, verbose_name='复查结论')),
-                ('recheck_requested_on', models.DateField(blank=True, null=True, verbose_name='复核申请日期')),
-                ('recheck_replied_on', models.DateField(blank=True, null=True, verbose_name='复核答复日期')),
-                ('recheck_outcome', models.CharField(blank=True, choices=[('uphold', '维持原处理意见'), ('change', '撤销或变更原处理意见')], max_length=10, verbose_name='复核结论')),
-                ('notice_due_on', models.DateField(db_index=True, editable=False, null=True, verbose_name='告知期限')),
-                ('reply_due_on', models.DateField(db_index=True, editable=False, null=True, verbose_name='办理期限')),
-                ('review_due_on', models.DateField(editable=False, null=True, verbose_name='复查答复期限')),
-                ('recheck_due_on', models.DateField(editable=False, null=True, verbose_name='复核答复期限')),
-                ('closed_on', models.DateField(db_index=True, editable=False, null=True, verbose_name='办结日期')),
-                ('status', models.CharField(choices=[('registered', '已登记待分流'), ('routed', '已转送/告知'), ('handling', '办理中'), ('replied', '已答复'), ('review', '复查中'), ('reviewed', '复查已答复'), ('recheck', '复核中'), ('final', '复核终结')], db_index=True, editable=False, max_length=12, verbose_name='办理状态')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org_unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.orgunit', verbose_name='所属单位')),
-                ('previous_case', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='petitions.petitioncase', verbose_name='原信访件（重复信访）')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="更新时间"),
+                ),
+                ("code", models.CharField(db_index=True, max_length=40, verbose_name="信访件编号")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("letter", "来信"),
+                            ("visit", "来访"),
+                            ("online", "网上信访"),
+                            ("hotline", "12345热线"),
+                            ("shoufa", "首发平台"),
+                            ("transfer", "内网转派"),
+                        ],
+                        max_length=10,
+                        verbose_name="信访渠道",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.CharField(
+                        blank=True,
+                        help_text="热线、首发平台或内网转派的平台名称，如“12345热线”“12345首发平台”",
+                        max_length=50,
+                        verbose_name="来源平台",
+                    ),
+                ),
+                (
+                    "work_order_no",
+                    models.CharField(blank=True, max_length=50, verbose_name="平台工单号"),
+                ),
+                ("received_on", models.DateField(db_index=True, verbose_name="收到日期")),
+                ("petitioner", models.CharField(max_length=50, verbose_name="信访人")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[zhujian.core.personal.validate_phone],
+                        verbose_name="联系电话",
+                    ),
+                ),
+                (
+                    "id_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        validators=[zhujian.core.personal.validate_id_number],
+                        verbose_name="身份证号",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="联系地址")),
+                ("people", models.PositiveIntegerField(default=1, verbose_name="涉及人数")),
+                (
+                    "representatives",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="多人走访时推选的代表人数（不超过5人）",
+                        null=True,
+                        verbose_name="走访代表人数",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("suggestion", "建议意见类"),
+                            ("accusation", "检举控告类"),
+                            ("appeal", "申诉求决类"),
+                        ],
+                        max_length=12,
+                        verbose_name="信访类型",
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="事项摘要")),
+                ("request", models.TextField(verbose_name="信访诉求")),
+                ("facts", models.TextField(blank=True, verbose_name="事实和理由")),
+                (
+                    "routing",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("accept", "受理"),
+                            ("transfer", "转送（不属于本机关职责）"),
+                            ("inform", "告知（导入法定程序）"),
+                        ],
+                        max_length=10,
+                        verbose_name="分流方式",
+                    ),
+                ),
+                (
+                    "notified_on",
+                    models.DateField(blank=True, null=True, verbose_name="书面告知日期"),
+                ),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="受理日期")),
+                ("handler", models.CharField(blank=True, max_length=50, verbose_name="经办人")),
+                (
+                    "extension_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="延长办理天数"
+                    ),
+                ),
+                (
+                    "extension_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="延期理由"),
+                ),
+                (
+                    "extension_approver",
+                    models.CharField(
+                        blank=True, max_length=50, verbose_name="延期批准人（负责人）"
+                    ),
+                ),
+                (
+                    "extended_on",
+                    models.DateField(blank=True, null=True, verbose_name="延期批准日期"),
+                ),
+                ("replied_on", models.DateField(blank=True, null=True, verbose_name="答复日期")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("support", "支持"),
+                            ("explain", "解释说明"),
+                            ("reject", "不予支持"),
+                        ],
+                        max_length=10,
+                        verbose_name="处理意见",
+                    ),
+                ),
+                ("reply", models.TextField(blank=True, verbose_name="答复意见")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "未评价"),
+                            ("satisfied", "满意"),
+                            ("basic", "基本满意"),
+                            ("unsatisfied", "不满意"),
+                        ],
+                        default="",
+                        max_length=12,
+                        verbose_name="信访人评价",
+                    ),
+                ),
+                (
+                    "review_requested_on",
+                    models.DateField(blank=True, null=True, verbose_name="复查申请日期"),
+                ),
+                (
+                    "review_replied_on",
+                    models.DateField(blank=True, null=True, verbose_name="复查答复日期"),
+                ),
+                (
+                    "review_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("uphold", "维持原处理意见"), ("change", "撤销或变更原处理意见")],
+                        max_length=10,
+                        verbose_name="复查结论",
+                    ),
+                ),
+                (
+                    "recheck_requested_on",
+                    models.DateField(blank=True, null=True, verbose_name="复核申请日期"),
+                ),
+                (
+                    "recheck_replied_on",
+                    models.DateField(blank=True, null=True, verbose_name="复核答复日期"),
+                ),
+                (
+                    "recheck_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("uphold", "维持原处理意见"), ("change", "撤销或变更原处理意见")],
+                        max_length=10,
+                        verbose_name="复核结论",
+                    ),
+                ),
+                (
+                    "notice_due_on",
+                    models.DateField(
+                        db_index=True, editable=False, null=True, verbose_name="告知期限"
+                    ),
+                ),
+                (
+                    "reply_due_on",
+                    models.DateField(
+                        db_index=True, editable=False, null=True, verbose_name="办理期限"
+                    ),
+                ),
+                (
+                    "review_due_on",
+                    models.DateField(editable=False, null=True, verbose_name="复查答复期限"),
+                ),
+                (
+                    "recheck_due_on",
+                    models.DateField(editable=False, null=True, verbose_name="复核答复期限"),
+                ),
+                (
+                    "closed_on",
+                    models.DateField(
+                        db_index=True, editable=False, null=True, verbose_name="办结日期"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "已登记待分流"),
+                            ("routed", "已转送/告知"),
+                            ("handling", "办理中"),
+                            ("replied", "已答复"),
+                            ("review", "复查中"),
+                            ("reviewed", "复查已答复"),
+                            ("recheck", "复核中"),
+                            ("final", "复核终结"),
+                        ],
+                        db_index=True,
+                        editable=False,
+                        max_length=12,
+                        verbose_name="办理状态",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.orgunit",
+                        verbose_name="所属单位",
+                    ),
+                ),
+                (
+                    "previous_case",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="petitions.petitioncase",
+                        verbose_name="原信访件（重复信访）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 信访事项',
-                'verbose_name_plural': 'historical 信访事项',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 信访事项",
+                "verbose_name_plural": "historical 信访事项",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddIndex(
-            model_name='petitioncase',
-            index=models.Index(fields=['channel', 'received_on'], name='petitions_p_channel_ca8cb4_idx'),
+            model_name="petitioncase",
+            index=models.Index(
+                fields=["channel", "received_on"], name="petitions_p_channel_ca8cb4_idx"
+            ),
         ),
     ]
