@@ -428,6 +428,7 @@ class _Writer:
         to_update: list[models.Model] = []
         changed: list[tuple[int, dict[str, Any], list[str], Any]] = []
         changed_fields: set[str] = set()
+        rows_of: dict[int, int] = {}  # id(record) → its row, for rules across rows
         for row, values, key in keyed:
             obj = existing.get(key)
             if self.personal and not self._unmasked(obj, values, row, sheet):
@@ -437,6 +438,7 @@ class _Writer:
                 if not self._clean(obj, row, sheet):
                     continue
                 to_create.append(obj)
+                rows_of[id(obj)] = row
                 continue
             if reachable_ids is None:
                 reachable_ids = set(
@@ -478,6 +480,14 @@ class _Writer:
                     continue
                 changed_fields.update(diff, derived)
                 to_update.append(obj)
+                rows_of[id(obj)] = row
+        together = getattr(self.model, "clean_together", None)
+        if together is not None and (to_create or to_update) and not result.errors:
+            # Rules across the rows of one file (e.g. a running total against a cap):
+            # ``Model.clean_together(records) -> {index: ValidationError}``.
+            written = [*to_create, *to_update]
+            for index, exc in together(written).items():
+                self._report(exc, rows_of[id(written[index])], sheet, written[index])
         if result.errors:
             return  # nothing more will be kept; parse on to report every bad cell
         first, last = batch[0][0], batch[-1][0]
@@ -531,6 +541,20 @@ class _Writer:
             )
         return not masked
 
+    def _report(self, exc: ValidationError, row: int, sheet: str, obj: models.Model) -> None:
+        """A model rule's refusal as bad cells, by column."""
+        if hasattr(exc, "error_dict"):
+            for name, errs in exc.error_dict.items():
+                header = self.headers.get(name, name)
+                for err in errs:
+                    self.result.errors.append(
+                        BadCell(
+                            sheet, row, header, getattr(obj, name, None), "；".join(err.messages)
+                        )
+                    )
+        else:
+            self.result.errors.append(BadCell(sheet, row, "整行", None, "；".join(exc.messages)))
+
     def _clean(self, obj: models.Model, row: int, sheet: str) -> bool:
         """Derive computed fields, run the model's own cross-field rules (``Model.clean``),
         then check the final record against the user's scope: whatever a linked record or
@@ -542,23 +566,7 @@ class _Writer:
         try:
             obj.clean()
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errs in exc.error_dict.items():
-                    header = self.headers.get(name, name)
-                    for err in errs:
-                        self.result.errors.append(
-                            BadCell(
-                                sheet,
-                                row,
-                                header,
-                                getattr(obj, name, None),
-                                "；".join(err.messages),
-                            )
-                        )
-            else:
-                self.result.errors.append(
-                    BadCell(sheet, row, "整行", None, "；".join(exc.messages))
-                )
+            self._report(exc, row, sheet, obj)
             return False
         if obj.org_unit_id not in self.unit_ids:
             self.result.errors.append(

@@ -131,7 +131,7 @@ class PetitionCase(LedgerModel):
     facts = models.TextField("事实和理由", blank=True)
     previous_case = models.ForeignKey(
         "self",
-        models.PROTECT,
+        models.RESTRICT,
         null=True,
         blank=True,
         related_name="repeats",
