@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -108,11 +108,13 @@ class PresalePermit(LedgerModel):
             if self.total_investment <= 0:
                 errors["total_investment"] = "工程建设总投资应大于0"
             elif self.invested * 100 < self.total_investment * share:
-                actual = self.invested * 100 / self.total_investment
+                actual = (self.invested * 100 / self.total_investment).quantize(
+                    Decimal("0.01"), rounding=ROUND_DOWN
+                )
                 errors["invested"] = (
                     f"投入开发建设的资金未达到工程建设总投资的{share}%"
                     f"（已投入{self.invested}万元，总投资{self.total_investment}万元，"
-                    f"占{actual:.1f}%），不得核发预售许可"
+                    f"占{actual}%），不得核发预售许可"
                 )
         if self.delivery_on and self.issued_on and self.delivery_on <= self.issued_on:
             errors["delivery_on"] = "竣工交付日期应晚于发证日期"
