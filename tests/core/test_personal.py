@@ -269,3 +269,8 @@ def test_admins_read_the_access_record_and_nobody_edits_it(client, user):
     listing = client.get("/admin/core/personaldataaccess/")
     assert listing.status_code == 200 and "xinfang" in listing.content.decode()
     assert client.get("/admin/core/personaldataaccess/add/").status_code == 403
+
+
+def test_a_known_id_number_passes_its_check_digit():
+    assert personal.id_number_problem("11010519491231002X") is None
+    assert "校验位" in personal.id_number_problem("110105194912310021")

@@ -32,6 +32,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -229,8 +230,9 @@ def restore_masked(ledger: Ledger, current: models.Model | None, values: dict[st
     if current is None:
         return
     for name in personal_fields(ledger):
-        if name not in values:
-            continue
+        value = values.get(name)
+        if not isinstance(value, str) or MASK not in value:
+            continue  # not a mask: nothing to restore (and no mask to compute)
         stored = getattr(current, name, None)
         if stored not in (None, "") and values[name] == mask(ledger, name, stored):
             values[name] = stored
@@ -293,8 +295,7 @@ def id_number_problem(value: str) -> str | None:
         dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         return "身份证号中的出生日期无效"
-    total = sum(int(d) * w for d, w in zip(text[:17], _ID_WEIGHTS, strict=True))
-    if _ID_CHECK[total % 11] != text[17]:
+    if id_check_digit(text[:17]) != text[17]:
         return "身份证号校验位不正确，请核对"
     return None
 
@@ -307,4 +308,4 @@ def validate_id_number(value: str) -> None:
 
 def id_check_digit(first17: str) -> str:
     """The check character of an ID number's first 17 digits (for test and demo data)."""
-    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
