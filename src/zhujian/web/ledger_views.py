@@ -195,6 +195,7 @@ class LedgerDetailView(LedgerMixin, View):
                     if (panel := fn(self.ledger, obj, request.user))
                 ],
                 history=history_of(obj, request.user),
+                personal_note=_personal_note(self.ledger, reveal),
             ),
         )
 
@@ -221,6 +222,16 @@ class LedgerDetailView(LedgerMixin, View):
                 }
             )
         return out
+
+
+def _personal_note(ledger: Ledger, revealed: bool) -> str:
+    secret = personal.personal_fields(ledger)
+    if not secret:
+        return ""
+    names = "、".join(str(ledger.field(n).verbose_name) for n in secret)
+    if revealed:
+        return f"{names}显示完整号码：您是该记录的承办人，本次查看已记录留痕。"
+    return f"{names}已脱敏显示。"
 
 
 def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
