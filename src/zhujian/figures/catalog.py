@@ -243,6 +243,8 @@ class EvalContext:
         return qs
 
     def shifted(self, years: int) -> EvalContext:
+        if years == 0:
+            return self  # the same context: computed figures may share work through it
         period = self.period
         for _ in range(years):
             period = period.previous_year()

@@ -193,6 +193,33 @@ def event_window(ctx: EvalContext) -> Period | None:
 
 
 Window = Callable[[EvalContext], Period | None]
+# The figures each window evaluates (filled by :func:`over`), so that one evaluation per
+# window and report serves all of them.
+_WINDOW_FIGURES: dict[Window, list[str]] = {}
+
+
+def _once(ctx: EvalContext, key: Any, fn: Callable[[], Any]) -> Any:
+    """``fn()`` once per evaluation: ``catalog.evaluate`` passes one context to every
+    computed figure of a period, so the window and its values are found once."""
+    memo = ctx.__dict__.setdefault("_realestate_memo", {})
+    if key not in memo:
+        memo[key] = fn()
+    return memo[key]
+
+
+def _window(ctx: EvalContext, window: Window) -> Period | None:
+    return _once(ctx, window, lambda: window(ctx))
+
+
+def _window_values(ctx: EvalContext, window: Window) -> dict[str, Any]:
+    def evaluate() -> dict[str, Any]:
+        period = _window(ctx, window)
+        if period is None:
+            return {}
+        found = catalog.evaluate(_WINDOW_FIGURES[window], period, ctx.unit, ctx.user)
+        return {fid: found[fid].value for fid in _WINDOW_FIGURES[window]}
+
+    return _once(ctx, ("values", window), evaluate)
 
 
 def over(fid: str, label: str, base: str, window: Window, **kw: Any) -> Computed:
@@ -202,11 +229,12 @@ def over(fid: str, label: str, base: str, window: Window, **kw: Any) -> Computed
     while not isinstance(catalog.get(target), catalog.Aggregate):
         target = catalog.get(target).inputs()[0][0]  # a yoy's current-period input
 
+    figures = _WINDOW_FIGURES.setdefault(window, [])
+    if base not in figures:
+        figures.append(base)
+
     def value(ctx: EvalContext) -> Any:
-        period = window(ctx)
-        if period is None:
-            return None
-        return catalog.evaluate([base], period, ctx.unit, ctx.user)[base].value
+        return _window_values(ctx, window).get(base)
 
     def records(ctx: EvalContext) -> QuerySet:
         period = window(ctx)
@@ -233,7 +261,7 @@ def _bound(which: str, window: Window, label: str, fid: str) -> Computed:
     """The first or last day of a window; its drill-down lists the sales in the window."""
 
     def value(ctx: EvalContext) -> dt.date | None:
-        period = window(ctx)
+        period = _window(ctx, window)
         return None if period is None else getattr(period, which)
 
     sales = over(f"{fid}__sales", label, "realestate.units_sold", window)
