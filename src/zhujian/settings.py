@@ -173,5 +173,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ZHUJIAN_LOG_LEVEL", "WARNING")},
 }
 
+# --- Uploaded evidence (zhujian.core.files) ------------------------------------------
+# Largest accepted upload (hazard photos, evidence documents), in MB. Files are served only
+# through the scoped view /files/<ledger>/<pk>/<field>/; no URL serves MEDIA_ROOT.
+ZHUJIAN_UPLOAD_MAX_MB = int(os.environ.get("ZHUJIAN_UPLOAD_MAX_MB", "20"))
+# --- end uploaded evidence -------------------------------------------------------------
+
 # Fixed facts the report may take from settings rather than records (see figures.settings).
 ZHUJIAN_FACTS_FILE = os.environ.get("ZHUJIAN_FACTS_FILE", "")

@@ -71,6 +71,17 @@ def deletable(ledger: Ledger) -> models.Model | None:
     return None
 
 
+def delete_confirmation(obj: models.Model, user: User) -> dict[str, str]:
+    """What the delete page posts once the user ticks "delete the related records too"
+    (nothing when there are none)."""
+    from zhujian.core import deletion
+
+    children = deletion.plan(obj, user).children
+    if not children:
+        return {}
+    return {"confirm_cascade": "1", "expected_children": str(children)}
+
+
 def editor_for(ledger: Ledger) -> User:
     """A department user who may edit the ledger's line (else the admin)."""
     user = (

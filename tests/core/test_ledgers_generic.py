@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.core.helpers import api_data, deletable, editor_for, form_data
+from tests.core.helpers import api_data, deletable, delete_confirmation, editor_for, form_data
+from zhujian.core import versions
 from zhujian.core.registry import registry
 from zhujian.imports.columns import build_columns
 from zhujian.imports.engine import import_file
@@ -61,7 +62,12 @@ def test_create_update_delete_through_forms_are_audited(client, ledger):
     data = form_data(ledger, obj)
     history = model.history.model.objects
     # delete (through the page), then create the same record again through the form
-    response = client.post(reverse("web:ledger_delete", args=[ledger.name, obj.pk]))
+    url = reverse("web:ledger_delete", args=[ledger.name, obj.pk])
+    confirmation = delete_confirmation(obj, editor)
+    if confirmation:  # it has children: the page names them and wants a confirmation
+        assert client.post(url).status_code == 400
+        assert model._default_manager.filter(pk=obj.pk).exists()
+    response = client.post(url, confirmation)
     assert response.status_code == 302
     assert not model._default_manager.filter(pk=obj.pk).exists()
     deleted = history.filter(**{model._meta.pk.attname: obj.pk}, history_type="-").get()
@@ -73,6 +79,7 @@ def test_create_update_delete_through_forms_are_audited(client, ledger):
         history.filter(**{model._meta.pk.attname: created.pk}, history_type="+").get().history_user
         == editor
     )
+    data[versions.VERSION_FIELD] = versions.token(created)  # as the edit page sends it
     response = client.post(reverse("web:ledger_update", args=[ledger.name, created.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert history.filter(**{model._meta.pk.attname: created.pk}, history_type="~").exists()
@@ -90,8 +97,12 @@ def test_api_crud(client, ledger):
     assert response.json()["count"] == ledger.model._default_manager.count()
     obj = deletable(ledger)
     data = api_data(ledger, obj)
-    assert client.get(f"{base}{obj.pk}/").status_code == 200
-    assert client.delete(f"{base}{obj.pk}/").status_code == 204
+    url = f"{base}{obj.pk}/"
+    assert client.get(url).status_code == 200
+    if delete_confirmation(obj, editor):  # children: refused unless asked to cascade
+        assert client.delete(url).status_code == 409
+        url += "?cascade=true"
+    assert client.delete(url).status_code == 204
     response = client.post(base, data, content_type="application/json")
     assert response.status_code == 201, response.json()
     new_pk = response.json()["id"]

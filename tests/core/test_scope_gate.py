@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from tests.core.helpers import api_data, form_data
+from zhujian.core import versions
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import registry
 from zhujian.domains.rural.models import SewageOperation, SewageStation, ToiletHousehold
@@ -188,12 +189,14 @@ def test_form_refuses_what_the_api_and_imports_refuse(client, town_a):
     household = ToiletHousehold.objects.filter(
         org_unit__path__startswith=town_a.org_unit.path, renovated=True
     ).first()
-    data = form_data(HOUSEHOLDS, household) | {"problem_count": 99999, "problem_category": "damage"}
+    version = {versions.VERSION_FIELD: versions.token(household)}
+    data = form_data(HOUSEHOLDS, household) | version
+    data |= {"problem_count": 99999, "problem_category": "damage"}
     client.force_login(town_a)
     response = client.post(reverse("web:ledger_update", args=[HOUSEHOLDS.name, household.pk]), data)
     assert response.status_code == 400
     assert "problem_count" in response.context["form"].errors
-    data = form_data(HOUSEHOLDS, household) | {"surveyed_on": "1066-10-14"}
+    data = form_data(HOUSEHOLDS, household) | version | {"surveyed_on": "1066-10-14"}
     response = client.post(reverse("web:ledger_update", args=[HOUSEHOLDS.name, household.pk]), data)
     assert response.status_code == 400
     assert "surveyed_on" in response.context["form"].errors

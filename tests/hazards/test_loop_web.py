@@ -7,10 +7,20 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from zhujian.core import versions
 from zhujian.domains.urban.models import GasInspection
 from zhujian.hazards.models import Hazard, HazardStatus
 
 pytestmark = pytest.mark.django_db
+
+
+def post_step(client, hazard: Hazard, step: str, data: dict):
+    """Post a step as the hazard's page does: with the version the page was opened at."""
+    opened_at = versions.token(Hazard.objects.get(pk=hazard.pk))
+    return client.post(
+        reverse("hazards:step", args=[hazard.pk, step]),
+        {**data, versions.VERSION_FIELD: opened_at},
+    )
 
 
 def test_gas_staff_take_a_hazard_from_inspection_to_closed(client, user):
@@ -48,7 +58,7 @@ def test_gas_staff_take_a_hazard_from_inspection_to_closed(client, user):
         ("verify", {"verified_on": "2022-05-22", "verified_by": "王强"}),
     ]
     for step, data in steps:
-        response = client.post(reverse("hazards:step", args=[hazard.pk, step]), data)
+        response = post_step(client, hazard, step, data)
         assert response.status_code == 302, response.content.decode()[:2000]
     hazard.refresh_from_db()
     assert hazard.status == HazardStatus.CLOSED
@@ -65,9 +75,8 @@ def test_step_out_of_order_is_refused_with_a_message(client, user):
     hazard = Hazard.objects.filter(line="gas", status=HazardStatus.NOTIFIED).first() or (
         Hazard.objects.filter(line="gas", status=HazardStatus.CLOSED).first()
     )
-    response = client.post(
-        reverse("hazards:step", args=[hazard.pk, "verify"]),
-        {"verified_on": "2022-12-30", "verified_by": "王强"},
+    response = post_step(
+        client, hazard, "verify", {"verified_on": "2022-12-30", "verified_by": "王强"}
     )
     assert response.status_code == 400
     assert "不能验收销号" in response.content.decode()
@@ -77,8 +86,10 @@ def test_verify_without_evidence_is_refused(client, user):
     client.force_login(user("ranqi"))
     hazard = Hazard.objects.filter(line="gas", status=HazardStatus.RECTIFIED).first()
     Hazard.objects.filter(pk=hazard.pk).update(rectification_evidence="")
-    response = client.post(
-        reverse("hazards:step", args=[hazard.pk, "verify"]),
+    response = post_step(
+        client,
+        hazard,
+        "verify",
         {"verified_on": dt.date(2022, 12, 31).isoformat(), "verified_by": "王强"},
     )
     assert response.status_code == 400

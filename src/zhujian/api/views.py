@@ -8,12 +8,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from zhujian.core import bounds, personal, scope
+from zhujian.api.guards import CascadeGuardMixin, VersionedMixin, document_writes
+from zhujian.core import bounds, files, personal, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
@@ -34,8 +36,23 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return qs
 
 
+class StoredFileField(serializers.FileField):
+    """An uploaded file, shown as the address of the scoped file view (never MEDIA_URL)."""
+
+    def to_representation(self, value: Any) -> str | None:
+        if not value:
+            return None
+        url = files.file_url(value)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class LedgerSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FileField: StoredFileField,
+    }
     ledger: Ledger
 
     def to_representation(self, instance: models.Model) -> dict[str, Any]:
@@ -122,7 +139,10 @@ def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
     )
 
 
-class LedgerViewSet(viewsets.ModelViewSet):
+class LedgerViewSet(VersionedMixin, CascadeGuardMixin, viewsets.ModelViewSet):
+    """Records of one ledger; ``api.guards``: ETag/If-Match against lost updates, no
+    silent cascade on delete."""
+
     ledger: Ledger
 
     def get_queryset(self) -> Any:
@@ -174,7 +194,9 @@ class LedgerViewSet(viewsets.ModelViewSet):
             return super().retrieve(request, *args, **kwargs)
         obj = self.get_object()
         self._reveal(request, [obj])
-        return Response(self.get_serializer(obj).data)
+        response = Response(self.get_serializer(obj).data)
+        response["ETag"] = versions.etag(obj)
+        return response
 
     def perform_create(self, serializer: Any) -> None:
         with transaction.atomic():
@@ -186,12 +208,13 @@ class LedgerViewSet(viewsets.ModelViewSet):
 
 
 def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
-    return type(
+    serializer = serializer_for(ledger)
+    viewset = type(
         f"{ledger.model.__name__}ViewSet",
         (LedgerViewSet,),
         {
             "ledger": ledger,
-            "serializer_class": serializer_for(ledger),
+            "serializer_class": serializer,
             "filterset_class": filterset_for(ledger),
             "search_fields": list(ledger.search),
             "ordering_fields": [
@@ -202,3 +225,4 @@ def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
             "__doc__": f"{ledger.label}（{ledger.line_label}）",
         },
     )
+    return extend_schema_view(**document_writes(serializer))(viewset)

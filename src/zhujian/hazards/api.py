@@ -8,6 +8,9 @@
     POST /hazards/api/<id>/verify/          verified_on, verified_by
 
 Each write is a model save, so it lands in the audit trail with the requesting user.
+A step answers with the hazard's ``ETag``; sent back as ``If-Match`` (the ETag of
+``/api/ledgers/hazards_hazard/<id>/`` works too), a step on a hazard changed meanwhile is
+refused with 412.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from zhujian.core import scope
+from zhujian.core import scope, versions
 from zhujian.core.registry import registry
 from zhujian.hazards import loop
 from zhujian.hazards.forms import HazardForm, editable_lines
@@ -88,7 +91,17 @@ class HazardStepAPI(APIView):
 
     def post(self, request: Request, pk: int, step: str) -> Response:
         hazard = loop.get_for_change(request.user, pk)
-        form = loop.apply_step(hazard, step, _form_data(request.data), request.FILES)
+        form = loop.apply_step(
+            hazard,
+            step,
+            _form_data(request.data),
+            request.FILES,
+            if_match=request.headers.get("If-Match", ""),
+        )
+        if form.conflict is not None:
+            return Response({"detail": versions.api_message(form.conflict)}, status=412)
         if form.errors:
             return Response(loop.errors_of(form), status=400)
-        return Response(HazardSerializer(form.instance).data)
+        return Response(
+            HazardSerializer(form.instance).data, headers={"ETag": versions.etag(form.instance)}
+        )

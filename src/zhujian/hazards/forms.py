@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from zhujian.core import lines, scope
+from zhujian.core import lines, scope, versions
 from zhujian.core.models import User
 from zhujian.hazards.models import Hazard, HazardStatus
 from zhujian.web.forms import DateInput
@@ -42,8 +42,9 @@ class HazardForm(forms.ModelForm):
         self.fields["org_unit"].queryset = scope.org_units_for(user, "add").order_by("path")
 
 
-class StepForm(forms.ModelForm):
-    """One step of the loop; the model's ``clean`` checks the order of the steps."""
+class StepForm(versions.VersionedFormMixin, forms.ModelForm):
+    """One step of the loop; the model's ``clean`` checks the order of the steps, and the
+    hidden version field that the hazard was not changed since the page was opened."""
 
     step: str = ""
     label: str = ""
@@ -52,7 +53,8 @@ class StepForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            field.required = name not in ("evidence_file", "rectification_evidence")
+            if name != versions.VERSION_FIELD:
+                field.required = name not in ("evidence_file", "rectification_evidence")
 
     def _update_errors(self, errors: ValidationError) -> None:
         # The model's rules may name a field of an earlier step; show those above the form.

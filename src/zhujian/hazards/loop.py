@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
-from zhujian.core import scope
+from zhujian.core import scope, versions
 from zhujian.core.models import OrgUnit, User
 from zhujian.hazards.forms import STEPS
 from zhujian.hazards.models import Hazard, HazardQuerySet
@@ -55,20 +55,45 @@ def get_for_change(user: User, pk: int) -> Hazard:
     return hazard
 
 
-def apply_step(hazard: Hazard, step: str, data: Any, files: Any = None) -> Any:
-    """Validate and save one step; returns the bound form (check ``form.errors``)."""
+def apply_step(
+    hazard: Hazard,
+    step: str,
+    data: Any,
+    files: Any = None,
+    *,
+    version: str | None = None,
+    if_match: str = "",
+) -> Any:
+    """Validate and save one step; returns the bound form (check ``form.errors``; a stale
+    ``version`` also sets ``form.conflict``).
+
+    The hazard is read again with its row locked, so the status check and the save see
+    the same state as any concurrent step. ``version``: the version the page was opened
+    at (the form's hidden field); ``if_match``: the API's header (absent: no check).
+    """
     form_class = STEPS.get(step)
     if form_class is None:
         raise Http404("未知的处理步骤")
-    form = form_class(data, files, instance=hazard)
-    if hazard.status not in form_class.allowed_from:
-        form.is_valid()
-        form.add_error(
-            None, f"隐患当前状态为“{hazard.get_status_display()}”，不能{form_class.label}"
+    with transaction.atomic():
+        hazard = versions.lock(Hazard.objects.all(), hazard.pk)
+        if hazard is None:
+            raise Http404("没有这条隐患记录")
+        form = form_class(data, files, instance=hazard)
+        form.conflict = (
+            versions.check(hazard, version)
+            if version is not None
+            else versions.check_if_match(hazard, if_match)
         )
-        return form
-    if form.is_valid():
-        with transaction.atomic():
+        if form.conflict is not None:
+            form.refuse(form.conflict)
+            return form
+        if hazard.status not in form_class.allowed_from:
+            form.is_valid()
+            form.add_error(
+                None, f"隐患当前状态为“{hazard.get_status_display()}”，不能{form_class.label}"
+            )
+            return form
+        if form.is_valid():
             obj = form.save(commit=False)
             obj._change_reason = form_class.label
             obj.save()

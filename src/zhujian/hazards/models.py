@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from zhujian.core import lines
+from zhujian.core import files, lines
 from zhujian.core.models import LedgerModel
 
 
@@ -85,7 +85,9 @@ class Hazard(LedgerModel):
     category = models.CharField("隐患类别", max_length=20, choices=HazardCategory.choices)
     description = models.TextField("隐患描述")
     location = models.CharField("隐患位置", max_length=200, blank=True)
-    photo = models.FileField("现场照片", upload_to="hazards/photos/%Y/%m/", blank=True)
+    photo = files.EvidenceFileField(
+        "现场照片", kinds=files.IMAGES, upload_to="hazards/photos/%Y/%m/", blank=True
+    )
     found_on = models.DateField("发现日期", db_index=True)
     found_by = models.CharField("检查人员", max_length=100, blank=True)
     # One notice (整改通知书) usually covers every hazard one inspection found.
@@ -94,7 +96,9 @@ class Hazard(LedgerModel):
     notice_deadline = models.DateField("整改期限", null=True, blank=True, db_index=True)
     rectified_on = models.DateField("整改完成日期", null=True, blank=True, db_index=True)
     rectification_evidence = models.TextField("整改情况及佐证", blank=True)
-    evidence_file = models.FileField("佐证材料", upload_to="hazards/evidence/%Y/%m/", blank=True)
+    evidence_file = files.EvidenceFileField(
+        "佐证材料", upload_to="hazards/evidence/%Y/%m/", blank=True
+    )
     verified_on = models.DateField("验收销号日期", null=True, blank=True, db_index=True)
     verified_by = models.CharField("验收人", max_length=50, blank=True)
     status = models.CharField(

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
-from zhujian.core import lines, scope
+from zhujian.core import lines, scope, versions
 from zhujian.core.registry import registry
 from zhujian.hazards import loop
 from zhujian.hazards.forms import STEPS, HazardForm, editable_lines, next_step
@@ -162,9 +162,15 @@ class HazardStepView(HazardDetailView):
 
     def post(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
         hazard = loop.get_for_change(request.user, pk)
-        form = loop.apply_step(hazard, step, request.POST, request.FILES)
+        form = loop.apply_step(
+            hazard,
+            step,
+            request.POST,
+            request.FILES,
+            version=request.POST.get(versions.VERSION_FIELD, ""),
+        )
         if form.errors:
             hazard.refresh_from_db()
-            return self.page(request, hazard, form=form, status=400)
+            return self.page(request, hazard, form=form, status=409 if form.conflict else 400)
         messages.success(request, f"{STEPS[step].label}：已保存")
         return redirect("hazards:detail", pk=pk)

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from zhujian.core import personal, scope
+from zhujian.core import personal, scope, xlsx
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
 from zhujian.imports.columns import Column, build_columns
@@ -41,7 +41,7 @@ def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> N
             choices = [u.code for u in units]
         if choices:
             for r, label in enumerate(choices, start=1):
-                lists.cell(row=r, column=i, value=label)
+                xlsx.put(lists, r, i, label)
             ref = f"{quote_sheetname(lists.title)}!${letter}$1:${letter}${len(choices)}"
             dv = DataValidation(
                 type="list",
@@ -63,7 +63,9 @@ def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> N
     by_pk = {u.pk: u for u in units}
     for u in units:
         parent = by_pk.get(u.parent_id)
-        codes.append([u.code, u.name, u.get_kind_display(), parent.name if parent else ""])
+        codes.append(
+            xlsx.row(codes, [u.code, u.name, u.get_kind_display(), parent.name if parent else ""])
+        )
     codes.column_dimensions["A"].width = 16
     codes.column_dimensions["B"].width = 20
     wb.save(out)
@@ -71,7 +73,7 @@ def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> N
 
 def _write_header(ws: Any, columns: list[Column]) -> None:
     for i, col in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header)
+        cell = xlsx.put(ws, 1, i, col.header)
         cell.font = REQUIRED_FONT if col.required else HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
@@ -99,7 +101,10 @@ def _write_instructions(ws: Any, ledger: Ledger, columns: list[Column]) -> None:
         cell.fill = HEADER_FILL
     for col in columns:
         ws.append(
-            [col.header, "必填" if col.required else "选填", col.hint, "、".join(col.choices)]
+            xlsx.row(
+                ws,
+                [col.header, "必填" if col.required else "选填", col.hint, "、".join(col.choices)],
+            )
         )
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["C"].width = 44
@@ -134,7 +139,7 @@ def export_rows(
     ws = wb.create_sheet(DATA_SHEET)
     header = []
     for col in columns:
-        cell = WriteOnlyCell(ws, value=col.header)
+        cell = xlsx.protect(WriteOnlyCell(ws, value=col.header))
         cell.font = REQUIRED_FONT if col.required else HEADER_FONT
         cell.fill = HEADER_FILL
         header.append(cell)
@@ -158,6 +163,8 @@ def export_rows(
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = col.number_format
                 value = cell
+            else:
+                value = xlsx.value(ws, value)  # text is never written as a formula
             row.append(value)
         ws.append(row)
         count += 1
@@ -173,6 +180,9 @@ def write_error_report(errors: Iterable[BadCell], out: str | Path | IO[bytes]) -
     ws.append(["工作表", "行号", "列名", "单元格的值", "错误原因"])
     for e in errors:
         ws.append(
-            [e.sheet, e.row or "", e.column, "" if e.value is None else str(e.value), e.reason]
+            xlsx.row(
+                ws,
+                [e.sheet, e.row or "", e.column, "" if e.value is None else str(e.value), e.reason],
+            )
         )
     wb.save(out)

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from zhujian.reports.build import Report
-from zhujian.reports.template import Line
+from zhujian.reports.template import Fragment, Line
 
 H1 = re.compile(r"^[一二三四五六七八九十]+、")
 H2 = re.compile(r"^（[一二三四五六七八九十]+）")
@@ -41,16 +41,38 @@ def to_txt(report: Report) -> bytes:
     return report.text.encode("utf-8")
 
 
+# Characters that start Markdown markup inside a line (emphasis, code, links, tables, escapes).
+MD_ACTIVE = re.compile(r"([\\`*_\[\]~|#])")
+
+
+def md_text(text: str) -> str:
+    """Template text for Markdown: HTML-significant characters escaped, so that nothing a
+    template editor types becomes raw HTML in a Markdown viewer."""
+    return html.escape(text, quote=False)
+
+
+def md_value(text: str) -> str:
+    """A figure value (possibly a record's name) for Markdown: HTML escaped, Markdown markup
+    characters backslash-escaped and line breaks flattened, so it stays one plain run."""
+    flat = " ".join(text.splitlines())
+    return MD_ACTIVE.sub(r"\\\1", html.escape(flat, quote=False))
+
+
 def to_md(report: Report) -> bytes:
-    out = [f"# {report.title}", ""]
+    out = [f"# {md_value(report.title)}", ""]
     for line in report.lines:
         kind = line_kind(line)
         prefix = {"h1": "## ", "h2": "### ", "p": ""}[kind]
-        text = "".join(
-            f"**{f.text}**" if f.figure_id and not f.missing else f.text for f in line.fragments
-        )
-        out += [prefix + text, ""]
+        out += [prefix + "".join(_md_run(f) for f in line.fragments), ""]
     return "\n".join(out).encode("utf-8")
+
+
+def _md_run(fragment: Fragment) -> str:
+    if not fragment.figure_id:
+        return md_text(fragment.text)
+    if fragment.missing:
+        return md_value(fragment.text)
+    return f"**{md_value(fragment.text)}**"
 
 
 def html_body(report: Report, base_url: str = "") -> str:
@@ -100,6 +122,7 @@ def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
+    from zhujian.core import xlsx
     from zhujian.core.lines import BY_CODE
     from zhujian.reports.build import with_previous_year
 
@@ -107,7 +130,7 @@ def to_xlsx(report: Report) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "指标"
-    ws.append([report.title])
+    ws.append(xlsx.row(ws, [report.title]))
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(
         [
@@ -133,16 +156,19 @@ def to_xlsx(report: Report) -> bytes:
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for row in report.rows:
         ws.append(
-            [
-                BY_CODE[row.line].label if row.line in BY_CODE else row.line,
-                row.id,
-                row.label,
-                row.unit,
-                _cell(row.value),
-                _cell(row.previous),
-                float(round(row.change, 1)) if row.change is not None else None,
-                row.text,
-            ]
+            xlsx.row(
+                ws,
+                [
+                    BY_CODE[row.line].label if row.line in BY_CODE else row.line,
+                    row.id,
+                    row.label,
+                    row.unit,
+                    _cell(row.value),
+                    _cell(row.previous),
+                    float(round(row.change, 1)) if row.change is not None else None,
+                    row.text,
+                ],
+            )
         )
     for letter, width in zip("ABCDEFGH", (14, 34, 36, 8, 14, 14, 12, 16), strict=True):
         ws.column_dimensions[letter].width = width

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-from zhujian.core import bounds, personal, scope
+from zhujian.core import bounds, personal, scope, versions
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
 
@@ -30,7 +30,10 @@ def _formfield(f: models.Field, **kwargs: Any) -> forms.Field | None:
     return f.formfield(**kwargs)
 
 
-class LedgerForm(forms.ModelForm):
+class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
+    """A ledger's form; editing an existing record it carries the record's version
+    (``versions.VERSION_FIELD``), which the view checks before saving."""
+
     user: User
     ledger: Ledger
 
@@ -38,6 +41,8 @@ class LedgerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         for name, field in self.fields.items():
+            if name == versions.VERSION_FIELD:
+                continue
             model_field = self.ledger.field(name)
             if isinstance(field, forms.ModelChoiceField):
                 related = model_field.related_model

@@ -11,15 +11,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import personal, scope
+from zhujian.core import deletion, files, personal, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import ImportJob
 from zhujian.core.registry import Ledger, registry
@@ -53,6 +54,8 @@ def display(obj: models.Model, name: str, reveal: bool = False) -> Any:
             value = personal.mask(ledger, part, value)
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, FieldFile):
+        return files.link(value) or ""
     return "" if value is None else value
 
 
@@ -292,6 +295,40 @@ def _shown(
     return "" if value is None else value
 
 
+class LedgerFileView(LedgerMixin, View):
+    """A record's uploaded file, to whoever may see the record (else 404), with safe headers:
+    the content type of what the file really is (from the allowlist in ``core.files``),
+    ``nosniff``, and a download for anything but an image or PDF."""
+
+    def get(self, request: HttpRequest, ledger: str, pk: int, field: str) -> HttpResponse:
+        try:
+            model_field = self.ledger.model._meta.get_field(field)
+        except FieldDoesNotExist:
+            raise Http404("没有这个文件") from None
+        if not isinstance(model_field, models.FileField):
+            raise Http404("没有这个文件")
+        obj = get_object_or_404(self.scoped("view"), pk=pk)
+        stored = getattr(obj, field)
+        if not stored:
+            raise Http404("没有这个文件")
+        try:
+            handle = stored.open("rb")
+        except FileNotFoundError:
+            raise Http404("文件已不存在") from None
+        name = stored.name.rsplit("/", 1)[-1]
+        kind = files.detect(name, handle)
+        headers = files.response_headers(kind)
+        response = FileResponse(
+            handle,
+            as_attachment=not (kind and kind.inline),
+            filename=name,
+            content_type=headers.pop("Content-Type"),
+        )
+        for header, value in headers.items():
+            response[header] = value
+        return response
+
+
 class LedgerEditView(LedgerMixin, View):
     """Create (no pk) or update (pk) a record through the ledger's form."""
 
@@ -317,43 +354,95 @@ class LedgerEditView(LedgerMixin, View):
         return render(request, "web/ledger_form.html", self.context(form=form, object=obj))
 
     def post(self, request: HttpRequest, ledger: str, pk: int | None = None) -> HttpResponse:
-        obj = self.get_object(pk)
-        form = form_for(self.ledger)(request.POST, request.FILES, instance=obj, user=request.user)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
+        """Validate and save; an edit is checked against the version the form was opened at,
+        with the row locked, so a concurrent save is never silently overwritten. The saved
+        record is checked against the user's scope again inside the transaction."""
+        saved, status = None, 400
+        try:
+            with transaction.atomic():
+                obj = None
+                if pk:
+                    obj = versions.lock(self.scoped("change"), pk)
+                    if obj is None:
+                        raise Http404("没有这条记录，或您无权修改")
+                form = form_for(self.ledger)(
+                    request.POST, request.FILES, instance=obj, user=request.user
+                )
+                conflict = (
+                    versions.check(obj, request.POST.get(versions.VERSION_FIELD)) if obj else None
+                )
+                if conflict is not None:
+                    form.refuse(conflict)
+                    status = 409
+                elif form.is_valid():
                     saved = form.save()
                     scope.ensure_reachable(saved, request.user, "change")
-            except PermissionDenied as exc:
-                if obj is None:  # the rolled-back insert left its key on the instance
-                    form.instance.pk = None
-                    form.instance._state.adding = True
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, f"已保存：{saved}")
-                return redirect(self.ledger.url("detail", pk=saved.pk))
+        except PermissionDenied as exc:
+            saved = None
+            if obj is None:  # the rolled-back insert left its key on the instance
+                form.instance.pk = None
+                form.instance._state.adding = True
+            form.add_error(None, str(exc))
+        if saved is not None:
+            messages.success(request, f"已保存：{saved}")
+            return redirect(self.ledger.url("detail", pk=saved.pk))
+        if obj is not None:
+            obj.refresh_from_db()  # the page's title and links show the stored record
         return render(
-            request, "web/ledger_form.html", self.context(form=form, object=obj), status=400
+            request, "web/ledger_form.html", self.context(form=form, object=obj), status=status
         )
 
 
 class LedgerDeleteView(LedgerMixin, View):
+    """Delete a record. The page lists what would go along with it (cascaded children,
+    per ledger) and needs an explicit confirmation when there is any; a cascade reaching
+    records the user may not delete is refused (``core.deletion``)."""
+
     action = "delete"
+    CONFIRM = "confirm_cascade"
+    EXPECTED = "expected_children"
+
+    def page(self, obj: models.Model, status: int = 200, **extra: Any) -> HttpResponse:
+        return render(
+            self.request,
+            "web/ledger_delete.html",
+            self.context(object=obj, **extra),
+            status=status,
+        )
 
     def get(self, request: HttpRequest, ledger: str, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.scoped(), pk=pk)
-        return render(request, "web/ledger_delete.html", self.context(object=obj))
+        try:
+            plan = deletion.plan(obj, request.user)
+        except models.ProtectedError:
+            return self.page(obj, protected=deletion.protected_message(str(obj)))
+        return self.page(obj, plan=plan, error=plan.forbidden_message() if plan.forbidden else "")
 
     def post(self, request: HttpRequest, ledger: str, pk: int) -> HttpResponse:
-        obj = get_object_or_404(self.scoped(), pk=pk)
-        label = str(obj)
-        try:
-            with transaction.atomic():
-                obj.delete()
-        except models.ProtectedError:
-            messages.error(request, f"“{label}”还有关联记录，不能删除；请先删除关联记录。")
-            return redirect(self.ledger.url("detail", pk=pk))
-        messages.success(request, f"已删除：{label}")
+        error, status = "", 200
+        with transaction.atomic():
+            obj = versions.lock(self.scoped(), pk)
+            if obj is None:
+                raise Http404("没有这条记录，或您无权删除")
+            label = str(obj)
+            try:
+                plan = deletion.plan(obj, request.user)
+            except models.ProtectedError:
+                messages.error(request, deletion.protected_message(label))
+                return redirect(self.ledger.url("detail", pk=pk))
+            if plan.forbidden:
+                error, status = plan.forbidden_message(), 403
+            elif plan.children and not request.POST.get(self.CONFIRM):
+                error, status = "请勾选确认：删除该记录将同时删除下列关联记录。", 400
+            elif plan.children and request.POST.get(self.EXPECTED) != str(plan.children):
+                error = "要一并删除的关联记录在您打开此页面后有了变化，请核对后重新确认。"
+                status = 409
+            else:
+                plan.execute()
+        if error:
+            return self.page(obj, status=status, plan=plan, error=error)
+        along = f"（连同{plan.summary()}）" if plan.children else ""
+        messages.success(request, f"已删除：{label}{along}")
         return redirect(self.ledger.url("list"))
 
 

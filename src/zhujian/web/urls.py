@@ -26,6 +26,9 @@ urlpatterns = [
     path("dashboard/units.json", dashboard.unit_data, name="dashboard_units"),
     path("dashboard/ledgers/", dashboard.ledger_overview, name="dashboard_ledgers"),
     path("ledgers/<slug:ledger>/", include(ledger_patterns)),
+    path(
+        "files/<slug:ledger>/<int:pk>/<str:field>/", lv.LedgerFileView.as_view(), name="ledger_file"
+    ),
     path("imports/<int:pk>/", lv.ImportJobView.as_view(), name="import_job"),
     path("imports/<int:pk>/errors.xlsx", lv.ImportErrorsView.as_view(), name="import_errors"),
     path("deadlines/<slug:ledger>/", deadline_views.deadline_list, name="deadlines"),

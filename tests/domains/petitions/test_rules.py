@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tests.core.helpers import form_data
+from zhujian.core import versions
 from zhujian.core.personal import id_check_digit
 from zhujian.core.registry import registry
 from zhujian.domains.petitions.models import PetitionCase, Status
@@ -145,6 +146,7 @@ def test_the_edit_page_refuses_a_second_extension(client, user):
     case = PetitionCase.objects.filter(extension_days__isnull=False, replied_on__isnull=False)[0]
     client.force_login(user("xinfang"))
     data = form_data(LEDGER, case) | {"extension_days": 5}
+    data[versions.VERSION_FIELD] = versions.token(case)  # as the edit page sends it
     response = client.post(reverse("web:ledger_update", args=[LEDGER.name, case.pk]), data)
     assert response.status_code == 400
     assert "只能延期一次" in response.content.decode()
