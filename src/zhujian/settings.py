@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "zhujian.domains.construction",
     "zhujian.domains.wages",
     "zhujian.domains.lpg",
+    "zhujian.domains.realestate",
+    "zhujian.domains.petitions",
 ]
 
 MIDDLEWARE = [

@@ -139,7 +139,7 @@ def test_unit_scope_changes_the_numbers(user):
 def test_html_links_every_figure_to_its_records(report, client, admin_user):
     html = render.to_html(report).decode("utf-8")
     links = re.findall(r'href="(/figures/[^"]+)"', html)
-    # every computed mark, and the words a figure chooses (同比下降: ``|sign``), link back
+    # every figure is linked: the marks, and words chosen by a figure (同比{{ x|sign }})
     computed = [f for line in report.lines for f in line.fragments if f.figure_id]
     assert len(links) == len(computed) > 0
     client.force_login(admin_user)

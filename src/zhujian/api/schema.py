@@ -17,9 +17,7 @@ def name_choice_sets() -> None:
     called ``kind`` or ``status`` with different choices, and it falls back to hashed names
     (``Kind6d6Enum``) with a warning that ``check --deploy`` reports. A name per model and
     field is stable and says where the choices come from. Declared overrides win."""
-    overrides: dict[str, Any] = settings.SPECTACULAR_SETTINGS.setdefault(
-        "ENUM_NAME_OVERRIDES", {}
-    )
+    overrides: dict[str, Any] = settings.SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
     taken = {str(v) for v in overrides.values()}
     for ledger in registry:
         for field in ledger.model._meta.concrete_fields:

@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
 
 from zhujian.api.guards import CascadeGuardMixin, VersionedMixin, document_writes
-from zhujian.core import bounds, files, scope
+from zhujian.core import bounds, files, personal, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
@@ -52,6 +54,23 @@ class LedgerSerializer(serializers.ModelSerializer):
         models.FileField: StoredFileField,
     }
     ledger: Ledger
+
+    def to_representation(self, instance: models.Model) -> dict[str, Any]:
+        """Personal fields masked, but for the records the view was asked to reveal."""
+        data = super().to_representation(instance)
+        secret = personal.personal_fields(self.ledger)
+        if secret and instance.pk not in self.context.get("reveal_ids", ()):
+            for name in secret:
+                if name in data:
+                    data[name] = personal.mask(self.ledger, name, data[name])
+        return data
+
+    def to_internal_value(self, data: Any) -> Any:
+        # A personal value sent back as it was shown (masked) keeps the stored value; this
+        # comes before the fields' own validators, which refuse a masked number.
+        return super().to_internal_value(
+            personal.restore_masked_data(self.ledger, self.instance, data)
+        )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """Run the model's own cross-field rules, as forms and imports do, on a copy of
@@ -138,6 +157,47 @@ class LedgerViewSet(VersionedMixin, CascadeGuardMixin, viewsets.ModelViewSet):
         qs = self.ledger.model._default_manager.all().order_by(*self.ledger.ordering)
         return scope.restrict(qs, self.request.user, action)
 
+    # --- personal data: ``?unmask=1`` reveals what the user may see, and records it ---------
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["reveal_ids"] = getattr(self, "_reveal_ids", set())
+        return context
+
+    def _unmasking(self, request: Any) -> bool:
+        if not (personal.personal_fields(self.ledger) and personal.wants_unmask(request.GET)):
+            return False
+        lines = personal.revealing_lines(self.ledger)
+        if not any(scope.can_edit_line(request.user, line) for line in lines):
+            raise PermissionDenied("您无权查看未脱敏的个人信息")
+        return True
+
+    def _reveal(self, request: Any, objs: list[models.Model]) -> None:
+        candidates = self.ledger.model._default_manager.filter(pk__in=[o.pk for o in objs])
+        revealable = personal.revealable(request.user, self.ledger, candidates)
+        self._reveal_ids = set(revealable.values_list("pk", flat=True))
+        viewer = personal.viewer_for(request, personal.Source.API)
+        personal.record(viewer, self.ledger, [o for o in objs if o.pk in self._reveal_ids])
+
+    def list(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        if not self._unmasking(request):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        objs = list(page if page is not None else queryset)
+        self._reveal(request, objs)
+        data = self.get_serializer(objs, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        if not self._unmasking(request):
+            return super().retrieve(request, *args, **kwargs)
+        obj = self.get_object()
+        self._reveal(request, [obj])
+        response = Response(self.get_serializer(obj).data)
+        response["ETag"] = versions.etag(obj)
+        return response
+
     def perform_create(self, serializer: Any) -> None:
         with transaction.atomic():
             scope.ensure_reachable(serializer.save(), self.request.user, "change")
@@ -157,7 +217,11 @@ def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
             "serializer_class": serializer,
             "filterset_class": filterset_for(ledger),
             "search_fields": list(ledger.search),
-            "ordering_fields": [c for c in ledger.list_display if "__" not in c],
+            "ordering_fields": [
+                c
+                for c in ledger.list_display
+                if "__" not in c and not personal.is_personal(ledger, c)
+            ],
             "__doc__": f"{ledger.label}（{ledger.line_label}）",
         },
     )

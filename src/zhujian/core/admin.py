@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from zhujian.core.models import OrgUnit, User
+from zhujian.core.models import OrgUnit, PersonalDataAccess, User
 
 
 @admin.register(OrgUnit)
@@ -60,3 +60,22 @@ class AccessAttemptAdmin(AxesAttemptAdmin):
 
 admin.site.unregister(AccessAttempt)
 admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """Read-only: the record of every unmasked personal value shown (see core.personal)."""
+
+    list_display = ["at", "username", "ledger", "record_id", "field_label", "source", "ip"]
+    list_filter = ["source", "ledger"]
+    search_fields = ["username", "ledger", "=record_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -43,7 +43,7 @@ LINES: tuple[BusinessLine, ...] = (
     BusinessLine("construction", "建筑业监管", "（六）"),
     BusinessLine("wages", "农民工工资", "（六）"),
     BusinessLine("realestate", "房地产市场", "（七）"),
-    BusinessLine("petition", "信访", "（八）"),
+    BusinessLine("petition", "信访", "（八）", township_reports=True),
     BusinessLine("plan", "工作计划", "计划"),
 )
 

@@ -268,3 +268,32 @@ class RecordTag(models.Model):
 
     def __str__(self) -> str:
         return self.tag
+
+
+class PersonalDataAccess(models.Model):
+    """One full (unmasked) personal value shown to a user: who, when, which record and
+    field, and from where (see ``zhujian.core.personal``). Written, never edited."""
+
+    user = models.ForeignKey(
+        User, models.SET_NULL, null=True, verbose_name="用户", related_name="+"
+    )
+    username = models.CharField("登录名", max_length=150)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    ledger = models.CharField("台账", max_length=64)
+    record_id = models.PositiveBigIntegerField("记录ID")
+    field = models.CharField("字段", max_length=64)
+    field_label = models.CharField("字段名称", max_length=64)
+    source = models.CharField("查看途径", max_length=16)
+    path = models.CharField("页面或接口", max_length=300, blank=True)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = "个人信息查看记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["ledger", "record_id"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.username} {self.at:%Y-%m-%d %H:%M} {self.ledger}#{self.record_id}.{self.field}"
+        )

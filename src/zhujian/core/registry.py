@@ -23,7 +23,9 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
-from zhujian.core import lines
+from zhujian.core import lines, personal
+from zhujian.core.deadlines import Deadlines
+from zhujian.core.personal import PersonalData
 
 # Fields every ledger has but no user types in.
 SYSTEM_FIELDS = ("id", "created_at", "updated_at")
@@ -55,6 +57,10 @@ class Ledger:
     inspects: bool = False  # its records are inspections that can find hazards (隐患)
     # Staff may tag its records so report templates can name one (see core.tags).
     report_tags: bool = False
+    # Personal fields, masked for all but the record's handlers (see core.personal).
+    personal: PersonalData | None = None
+    # Deadline clocks of its records: overdue / due-soon lists (see core.deadlines).
+    deadlines: Deadlines | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -82,6 +88,11 @@ class Ledger:
             opts.get_field(self.date_field)
         if self.line_field:
             opts.get_field(self.line_field)
+        if self.deadlines is not None:
+            for clock in self.deadlines.clocks:
+                opts.get_field(clock.due)
+                opts.get_field(clock.done)
+        personal.check_declaration(self)
 
     @property
     def label(self) -> str:
@@ -117,6 +128,7 @@ class Registry:
         self._by_name: dict[str, Ledger] = {}
         self._by_model: dict[type[models.Model], Ledger] = {}
         self.detail_panels: list[Callable[..., dict[str, Any] | None]] = []
+        self.dashboard_panels: list[Callable[..., dict[str, Any] | None]] = []
 
     def register(self, ledger: Ledger) -> Ledger:
         if ledger.name in self._by_name and self._by_name[ledger.name].model is not ledger.model:
@@ -131,6 +143,14 @@ class Registry:
         """Register ``fn(ledger, obj, user) -> {"template": ..., ...} | None``: a section that
         another app adds to every record page where it applies (e.g. linked hazards)."""
         self.detail_panels.append(fn)
+        return fn
+
+    def dashboard_panel(
+        self, fn: Callable[..., dict[str, Any] | None]
+    ) -> Callable[..., dict[str, Any] | None]:
+        """Register ``fn(period, unit, user) -> {"template": ..., ...} | None``: a panel another
+        app adds to the leaders' dashboard (e.g. overdue and due-soon petition cases)."""
+        self.dashboard_panels.append(fn)
         return fn
 
     def __iter__(self) -> Iterator[Ledger]:

@@ -112,9 +112,25 @@ class Formula(Figure):
 class Computed(Figure):
     fn: Callable[[EvalContext], Any]
     records_model: type[models.Model] | None = None
-    # Which of ``records_model``'s records the value is drawn from (the drill-down list);
-    # None: all of them in the unit.
+    # The records behind the value (before the viewer's scope), for the drill-down; without
+    # it the drill-down lists every record of ``records_model`` in the unit.
+    records_fn: Callable[[EvalContext], models.QuerySet] | None = None
+    # The common case, spelled shorter: which of ``records_model``'s records (a ``Q`` or a
+    # function of the period giving one); it becomes the ``records_fn``.
     records_where: Where = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.records_where is None:
+            return
+        if self.records_fn is not None or self.records_model is None:
+            raise ValueError(f"{self.id}: records_where needs records_model and no records_fn")
+        where, model = self.records_where, self.records_model
+
+        def records_fn(ctx: EvalContext) -> models.QuerySet:
+            return ctx.base(model).filter(where(ctx.period) if callable(where) else where)
+
+        self.records_fn = records_fn
 
 
 @dataclass(kw_only=True)
@@ -281,6 +297,8 @@ class EvalContext:
         return qs
 
     def shifted(self, years: int) -> EvalContext:
+        if years == 0:
+            return self  # the same context: computed figures may share work through it
         period = self.period
         for _ in range(years):
             period = period.previous_year()
@@ -409,10 +427,11 @@ def records(
     ctx = EvalContext(period, unit, user)
     if isinstance(fig, Aggregate):
         return ctx.base(fig.model).filter(fig.condition(period))
+    if isinstance(fig, Computed) and fig.records_fn is not None:
+        found = fig.records_fn(ctx)
+        return ctx.base(found.model).filter(pk__in=found.values("pk"))
     if isinstance(fig, Computed) and fig.records_model is not None:
-        where = fig.records_where(period) if callable(fig.records_where) else fig.records_where
-        qs = ctx.base(fig.records_model)
-        return qs.filter(where) if where is not None else qs
+        return ctx.base(fig.records_model)
     return None
 
 

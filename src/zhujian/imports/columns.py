@@ -18,7 +18,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
-from zhujian.core import bounds, scope
+from zhujian.core import bounds, personal, scope
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
 
@@ -242,11 +242,15 @@ def _column_for(
     max_length = bounds.text_max_length(f)
     # The length is checked above with a clearer message; run the field's other validators.
     validators = [v for v in f.validators if not isinstance(v, MaxLengthValidator)]
+    # A masked personal value is judged by the writer, which knows the stored value.
+    maskable = personal.is_personal(ledger, name)
 
     def parse_text(v: Any) -> str:
         text = _text(v)
         if max_length and len(text) > max_length:
             raise CellError(f"过长（最多 {max_length} 个字符，实际 {len(text)} 个）")
+        if maskable and personal.MASK in text:
+            return text
         for validator in validators:
             try:
                 validator(text)

@@ -25,7 +25,7 @@ from django.db import IntegrityError, OperationalError, models, reset_queries, t
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
-from zhujian.core import scope
+from zhujian.core import personal, scope
 from zhujian.core.models import User
 from zhujian.core.registry import Ledger
 from zhujian.imports import locking
@@ -358,6 +358,7 @@ class _Writer:
         self.reachable = scope.restrict(self.model._default_manager.all(), user, "change")
         self.attnames = {f: ledger.field(f).attname for f in self.fields}
         self.unit_from: str | None = getattr(self.model, "unit_from", None)
+        self.personal = bool(personal.personal_fields(ledger))
         self.compared = sorted(
             {"pk", *(ledger.field(k).attname for k in self.key), *self.attnames.values()}
         )
@@ -427,13 +428,17 @@ class _Writer:
         to_update: list[models.Model] = []
         changed: list[tuple[int, dict[str, Any], list[str], Any]] = []
         changed_fields: set[str] = set()
+        rows_of: dict[int, int] = {}  # id(record) → its row, for rules across rows
         for row, values, key in keyed:
             obj = existing.get(key)
+            if self.personal and not self._unmasked(obj, values, row, sheet):
+                continue
             if obj is None:
                 obj = self.model(**values)
                 if not self._clean(obj, row, sheet):
                     continue
                 to_create.append(obj)
+                rows_of[id(obj)] = row
                 continue
             if reachable_ids is None:
                 reachable_ids = set(
@@ -475,6 +480,14 @@ class _Writer:
                     continue
                 changed_fields.update(diff, derived)
                 to_update.append(obj)
+                rows_of[id(obj)] = row
+        together = getattr(self.model, "clean_together", None)
+        if together is not None and (to_create or to_update) and not result.errors:
+            # Rules across the rows of one file (e.g. a running total against a cap):
+            # ``Model.clean_together(records) -> {index: ValidationError}``.
+            written = [*to_create, *to_update]
+            for index, exc in together(written).items():
+                self._report(exc, rows_of[id(written[index])], sheet, written[index])
         if result.errors:
             return  # nothing more will be kept; parse on to report every bad cell
         first, last = batch[0][0], batch[-1][0]
@@ -514,6 +527,39 @@ class _Writer:
         result.created += len(to_create)
         result.updated += len(to_update)
 
+    def _unmasked(
+        self, obj: models.Model | None, values: dict[str, Any], row: int, sheet: str
+    ) -> bool:
+        """A personal value exported masked and imported back keeps the stored value; any
+        other masked value is refused (it would replace a real number by its mask)."""
+        personal.restore_masked(self.ledger, obj, values)
+        masked = personal.masked_values(self.ledger, values)
+        for name in masked:
+            self.result.errors.append(
+                BadCell(
+                    sheet,
+                    row,
+                    self.headers.get(name, name),
+                    values[name],
+                    "不能填写脱敏后的号码（含 * 号）：请填写完整号码，或保留导出时该记录的原值",
+                )
+            )
+        return not masked
+
+    def _report(self, exc: ValidationError, row: int, sheet: str, obj: models.Model) -> None:
+        """A model rule's refusal as bad cells, by column."""
+        if hasattr(exc, "error_dict"):
+            for name, errs in exc.error_dict.items():
+                header = self.headers.get(name, name)
+                for err in errs:
+                    self.result.errors.append(
+                        BadCell(
+                            sheet, row, header, getattr(obj, name, None), "；".join(err.messages)
+                        )
+                    )
+        else:
+            self.result.errors.append(BadCell(sheet, row, "整行", None, "；".join(exc.messages)))
+
     def _clean(self, obj: models.Model, row: int, sheet: str) -> bool:
         """Derive computed fields, run the model's own cross-field rules (``Model.clean``),
         then check the final record against the user's scope: whatever a linked record or
@@ -525,23 +571,7 @@ class _Writer:
         try:
             obj.clean()
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errs in exc.error_dict.items():
-                    header = self.headers.get(name, name)
-                    for err in errs:
-                        self.result.errors.append(
-                            BadCell(
-                                sheet,
-                                row,
-                                header,
-                                getattr(obj, name, None),
-                                "；".join(err.messages),
-                            )
-                        )
-            else:
-                self.result.errors.append(
-                    BadCell(sheet, row, "整行", None, "；".join(exc.messages))
-                )
+            self._report(exc, row, sheet, obj)
             return False
         if obj.org_unit_id not in self.unit_ids:
             self.result.errors.append(

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from zhujian.core import scope, xlsx
+from zhujian.core import personal, scope, xlsx
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
 from zhujian.imports.columns import Column, build_columns
@@ -111,9 +111,30 @@ def _write_instructions(ws: Any, ledger: Ledger, columns: list[Column]) -> None:
     ws.column_dimensions["D"].width = 60
 
 
-def export_rows(ledger: Ledger, queryset: models.QuerySet, out: str | Path | IO[bytes]) -> int:
-    """Write ``queryset`` (already scoped) in the template's layout; returns the row count."""
+def export_rows(
+    ledger: Ledger,
+    queryset: models.QuerySet,
+    out: str | Path | IO[bytes],
+    *,
+    viewer: personal.Viewer | None = None,
+    unmask: bool = False,
+) -> int:
+    """Write ``queryset`` (already scoped) in the template's layout; returns the row count.
+
+    With a ``viewer`` (every export a user asks for), personal fields are masked, except,
+    when ``unmask``, those of the records the viewer may reveal, which are written in full
+    and recorded (``core.personal``). Without one (internal callers), values are as stored.
+    """
     columns = build_columns(ledger)
+    secret = set(personal.personal_fields(ledger)) if viewer is not None else set()
+    revealed: set[Any] = set()
+    if secret and unmask:
+        revealed = set(
+            personal.revealable(viewer.user, ledger, queryset.order_by()).values_list(
+                "pk", flat=True
+            )
+        )
+    shown: list[models.Model] = []
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(DATA_SHEET)
     header = []
@@ -127,8 +148,17 @@ def export_rows(ledger: Ledger, queryset: models.QuerySet, out: str | Path | IO[
     count = 0
     for obj in queryset.select_related(*related).iterator(chunk_size=2000):
         row = []
+        full = obj.pk in revealed
+        if full:
+            shown.append(obj)
+            if len(shown) >= 2000:
+                personal.record(viewer, ledger, shown)
+                shown = []
         for col in columns:
-            value = col.format(getattr(obj, col.field_name))
+            raw = getattr(obj, col.field_name)
+            if col.field_name in secret and not full:
+                raw = personal.mask(ledger, col.field_name, raw)
+            value = col.format(raw)
             if col.number_format and value is not None:
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = col.number_format
@@ -138,6 +168,8 @@ def export_rows(ledger: Ledger, queryset: models.QuerySet, out: str | Path | IO[
             row.append(value)
         ws.append(row)
         count += 1
+    if shown:
+        personal.record(viewer, ledger, shown)
     wb.save(out)
     return count
 

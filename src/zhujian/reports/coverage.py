@@ -187,7 +187,13 @@ def _split_lookup(model: type[models.Model], lookup: str) -> tuple[str, str]:
     return "__".join(fields), "__".join(rest) or "exact"
 
 
-def _value(field: models.Field | None, value: Any, words: bool) -> str:
+def _value(
+    field: models.Field | None, value: Any, words: bool, model: type[models.Model] | None = None
+) -> str:
+    if isinstance(value, models.F) and model is not None:  # compared with another field
+        return f"“{field_path(model, value.name)[0]}”"
+    if isinstance(value, list | tuple | set):
+        return "、".join(_value(field, v, words, model) for v in value)
     if words and value in _ANY_PERIOD_WORDS:
         return _ANY_PERIOD_WORDS[value]
     if words and value == _ANY_YEAR and not isinstance(value, bool):
@@ -224,7 +230,7 @@ def _condition(
         return f"“{label}”{'为空' if empty else '不为空'}"
     dated = isinstance(field, models.DateField)
     verb = _OPERATORS.get(op, (op, op))[1 if dated else 0]
-    shown = _value(field, value, words)
+    shown = _value(field, value, words, model)
     if op in ("exact", "iexact") and shown == "空":
         return f"“{label}”{'不为空' if negated else '为空'}"
     if op == "exact" and isinstance(value, bool) and negated:

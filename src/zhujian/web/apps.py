@@ -8,6 +8,9 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from zhujian.api.schema import name_choice_sets
-        from zhujian.web import tag_views  # noqa: F401  (registers the report-tag panel)
+        from zhujian.web import (
+            deadline_views,  # noqa: F401  (registers the deadline panel)
+            tag_views,  # noqa: F401  (registers the report-tag panel)
+        )
 
         name_choice_sets()

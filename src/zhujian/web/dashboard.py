@@ -325,6 +325,7 @@ def context(request: HttpRequest, period: Period, unit: OrgUnit | None) -> dict[
         "trend_chart": trend,
         "trend_tables": trend_tables(trend),
         "overdue": overdue_hazards(period, unit, user),
+        "panels": [panel for fn in registry.dashboard_panels if (panel := fn(period, unit, user))],
     }
 
 

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-from zhujian.core import bounds, scope, versions
+from zhujian.core import bounds, personal, scope, versions
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
 
@@ -62,6 +62,12 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
             if field.required:
                 field.widget.attrs["required"] = True
             field.widget.attrs.setdefault("aria-label", str(field.label))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # A personal value the form showed masked and got back unchanged stays as stored.
+        personal.restore_masked(self.ledger, self.instance if self.instance.pk else None, cleaned)
+        return cleaned
 
 
 def _bound(field: forms.Field, model_field: models.Field) -> None:

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import deletion, files, scope, versions
+from zhujian.core import deletion, files, personal, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import ImportJob
 from zhujian.core.registry import Ledger, registry
@@ -38,14 +38,20 @@ def get_ledger(name: str) -> Ledger:
         raise Http404("没有这个台账") from None
 
 
-def display(obj: models.Model, name: str) -> Any:
-    """A field's value as a person reads it (choice labels, 是/否, related names)."""
+def display(obj: models.Model, name: str, reveal: bool = False) -> Any:
+    """A field's value as a person reads it (choice labels, 是/否, related names); a
+    personal field (``core.personal``) masked unless ``reveal``."""
     value: Any = obj
     for part in name.split("__"):
         if value is None:
             return ""
+        holder = value
         getter = getattr(value, f"get_{part}_display", None)
         value = getter() if getter else getattr(value, part)
+    if not reveal and isinstance(holder, models.Model):
+        ledger = registry.find(type(holder))
+        if ledger is not None and personal.is_personal(ledger, part):
+            value = personal.mask(ledger, part, value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, FieldFile):
@@ -85,6 +91,15 @@ class LedgerMixin(LoginRequiredMixin):
         )
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.scoped("view")
         return filterset, qs
+
+    def reveal(self, obj: models.Model, source: str) -> bool:
+        """Whether the page shows ``obj``'s personal data in full; if so, record the view."""
+        if not personal.personal_fields(self.ledger):
+            return False
+        if not personal.may_reveal(self.request.user, self.ledger, obj):
+            return False
+        personal.record(personal.viewer_for(self.request, source), self.ledger, [obj])
+        return True
 
     def context(self, **extra: Any) -> dict[str, Any]:
         user = self.request.user
@@ -145,7 +160,9 @@ class LedgerExportView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str) -> HttpResponse:
         _, qs = self.filtered()
         buffer = BytesIO()
-        export_rows(self.ledger, qs.order_by("pk"), buffer)
+        viewer = personal.viewer_for(request, personal.Source.EXPORT)
+        unmask = personal.wants_unmask(request.GET)
+        export_rows(self.ledger, qs.order_by("pk"), buffer, viewer=viewer, unmask=unmask)
         stamp = timezone.localdate().strftime("%Y%m%d")
         return xlsx_response(buffer, f"{self.ledger.label}-{stamp}.xlsx")
 
@@ -162,8 +179,9 @@ class LedgerTemplateView(LedgerMixin, View):
 class LedgerDetailView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str, pk: int) -> HttpResponse:
         obj = get_object_or_404(self.scoped(), pk=pk)
+        reveal = self.reveal(obj, personal.Source.PAGE)
         fields = [
-            (f.verbose_name, display(obj, f.name))
+            (f.verbose_name, display(obj, f.name, reveal=reveal))
             for f in self.ledger.model._meta.concrete_fields
             if f.name != "id"
         ]
@@ -180,6 +198,7 @@ class LedgerDetailView(LedgerMixin, View):
                     if (panel := fn(self.ledger, obj, request.user))
                 ],
                 history=history_of(obj, request.user),
+                personal_note=_personal_note(self.ledger, reveal),
             ),
         )
 
@@ -208,6 +227,16 @@ class LedgerDetailView(LedgerMixin, View):
         return out
 
 
+def _personal_note(ledger: Ledger, revealed: bool) -> str:
+    secret = personal.personal_fields(ledger)
+    if not secret:
+        return ""
+    names = "、".join(str(ledger.field(n).verbose_name) for n in secret)
+    if revealed:
+        return f"{names}显示完整号码：您是该记录的承办人，本次查看已记录留痕。"
+    return f"{names}已脱敏显示。"
+
+
 def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
     """Audit entries newest first, each with the fields it changed (before → after); a
     linked record is named only when ``user`` may see it."""
@@ -216,6 +245,7 @@ def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
     )
     out = []
     names: dict[tuple[type[models.Model], Any], str] = {}  # related records, fetched once each
+    ledger = registry.find(type(obj))  # personal fields are masked in the history, always
     for i, record in enumerate(records):
         previous = records[i + 1] if i + 1 < len(records) else None
         changes = []
@@ -223,11 +253,17 @@ def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
             delta = record.diff_against(previous)
             for change in delta.changes:
                 f = obj._meta.get_field(change.field)
+                old, new = change.old, change.new
+                if ledger is not None and personal.is_personal(ledger, f.name):
+                    old, new = (
+                        personal.mask(ledger, f.name, old),
+                        personal.mask(ledger, f.name, new),
+                    )
                 changes.append(
                     {
                         "field": f.verbose_name,
-                        "old": _shown(f, change.old, names, user),
-                        "new": _shown(f, change.new, names, user),
+                        "old": _shown(f, old, names, user),
+                        "new": _shown(f, new, names, user),
                     }
                 )
         out.append(
@@ -311,6 +347,10 @@ class LedgerEditView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(pk)
         form = form_for(self.ledger)(instance=obj, user=request.user, initial=self.initial())
+        if obj is not None and not self.reveal(obj, personal.Source.EDIT):
+            for name in personal.personal_fields(self.ledger):  # never a full value unrecorded
+                if name in form.initial:
+                    form.initial[name] = personal.mask(self.ledger, name, form.initial[name])
         return render(request, "web/ledger_form.html", self.context(form=form, object=obj))
 
     def post(self, request: HttpRequest, ledger: str, pk: int | None = None) -> HttpResponse:

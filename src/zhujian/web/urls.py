@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from zhujian.web import dashboard, tag_views, views
+from zhujian.web import dashboard, deadline_views, tag_views, views
 from zhujian.web import ledger_views as lv
 
 app_name = "web"
@@ -31,6 +31,7 @@ urlpatterns = [
     ),
     path("imports/<int:pk>/", lv.ImportJobView.as_view(), name="import_job"),
     path("imports/<int:pk>/errors.xlsx", lv.ImportErrorsView.as_view(), name="import_errors"),
+    path("deadlines/<slug:ledger>/", deadline_views.deadline_list, name="deadlines"),
     path("figures/", views.figure_catalog, name="figures"),
     path("figures/<str:figure_id>/records/", views.figure_records, name="figure_records"),
     path("report/", views.report_page, name="report"),

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from zhujian.domains.plans.models import PlanTask, TaskStatus
+from zhujian.domains.plans.models import DEADLINES, PlanTask, TaskStatus
 from zhujian.figures.catalog import Aggregate, count, register
 
 register(
@@ -19,9 +19,8 @@ register(
         "plan.tasks_overdue",
         "逾期未完成的计划任务",
         PlanTask,
-        date="deadline",
-        mode="asof",
-        where=lambda p: Q(status=TaskStatus.OPEN) | Q(completed_on__gt=p.end),
+        mode="all",
+        where=lambda p: DEADLINES.overdue_q(p.end),
         unit="项",
     ),
 )

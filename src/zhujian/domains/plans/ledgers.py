@@ -1,6 +1,6 @@
 from zhujian.core.registry import Ledger, registry
 from zhujian.domains.plans import demo
-from zhujian.domains.plans.models import PlanTask, TaskProgress
+from zhujian.domains.plans.models import DEADLINES, PlanTask, TaskProgress
 
 registry.register(
     Ledger(
@@ -14,6 +14,7 @@ registry.register(
         ordering=["deadline"],
         demo=demo.tasks,
         demo_order=900,
+        deadlines=DEADLINES,
         help="下半年工作计划中的每一项承诺：责任单位、完成期限、进展；报告中的“确保*月*日前完成”取自这里。",
     )
 )

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from zhujian.core import lines
+from zhujian.core.deadlines import Clock, Deadlines
 from zhujian.core.models import LedgerModel
 
 
@@ -20,6 +21,10 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", "推进中"
     DONE = "done", "已完成"
     CANCELLED = "cancelled", "已取消"
+
+
+# The task's one clock (the shared deadline logic of core.deadlines).
+CLOCK = Clock("deadline", "completed_on", "完成期限")
 
 
 class PlanTask(LedgerModel):
@@ -65,14 +70,15 @@ class PlanTask(LedgerModel):
 
     @property
     def overdue(self) -> bool:
-        return self.status == TaskStatus.OPEN and self.deadline < timezone.localdate()
+        return self.overdue_on(timezone.localdate())
 
     def overdue_on(self, day: dt.date) -> bool:
-        return (
-            self.deadline < day
-            and not (self.completed_on and self.completed_on <= day)
-            and self.status != TaskStatus.CANCELLED
-        )
+        """Past its deadline and not completed on ``day`` (a cancelled task never is)."""
+        state = CLOCK.state(self, day)
+        return self.status != TaskStatus.CANCELLED and state is not None and state.overdue
+
+
+DEADLINES = Deadlines([CLOCK], soon_days=15, active=~models.Q(status=TaskStatus.CANCELLED))
 
 
 class TaskProgress(LedgerModel):

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from zhujian.core import scope
+from zhujian.core import personal, scope
 from zhujian.core.management.commands._common import get_ledger, get_unit, get_user, system_user
 from zhujian.imports.excel import export_rows
 
@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="export as this user, within its scope (default: an admin)"
         )
+        parser.add_argument(
+            "--unmask",
+            action="store_true",
+            help="write personal data (phones, ID numbers) in full where the user may see it; "
+            "every value written is recorded",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         ledger = get_ledger(options["ledger"])
@@ -26,5 +32,8 @@ class Command(BaseCommand):
         qs = scope.restrict(ledger.model._default_manager.all(), user)
         if options["unit"]:
             qs = qs.filter(org_unit__path__startswith=get_unit(options["unit"]).path)
-        count = export_rows(ledger, qs.order_by("pk"), options["output"])
+        viewer = personal.Viewer(user, personal.Source.CLI, f"zhujian export {ledger.name}")
+        count = export_rows(
+            ledger, qs.order_by("pk"), options["output"], viewer=viewer, unmask=options["unmask"]
+        )
         self.stdout.write(f"已导出 {ledger.label} {count} 条：{options['output']}")

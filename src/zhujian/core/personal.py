@@ -1,0 +1,311 @@
+"""Personal data (个人信息): masked for everyone except those who handle the record, and
+every unmasked view recorded.
+
+A ledger declares its personal fields and how each is masked::
+
+    Ledger(..., personal=PersonalData({"phone": PHONE, "id_number": ID_NUMBER}))
+
+Then, with no code in the ledger:
+
+- list pages, figure drill-downs, related-record tables and the change history show the
+  masked value (``138****5678``, ``3713**********1234``) to everybody;
+- the record's page and its edit form show the full value only to a user who may change
+  that record (its unit is in the user's scope and the user edits the ledger's line, or
+  one of ``PersonalData.lines``); everybody else sees the mask;
+- the API returns masked values; ``?unmask=1`` returns full values of the records the
+  requesting user may change (a user who may change none gets 403);
+- Excel exports are masked; ``?unmask=1`` (web) or ``--unmask`` (CLI) exports the full
+  values of the records the user may change;
+- each full value shown (page, edit form, API, export) is written to
+  :class:`~zhujian.core.models.PersonalDataAccess`: who, when, which ledger, record and
+  field, from which page or channel — readable by administrators in ``/admin/``;
+- a masked value sent back unchanged (an API client that PUTs what it read, an exported
+  file imported again) leaves the stored value as it was, so masking never destroys data.
+
+Personal fields may not be searched, filtered, sorted on or be part of a natural key: a
+search for a phone number would tell whoever asked that it is there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import mul
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from zhujian.core.models import User
+    from zhujian.core.registry import Ledger
+
+MASK = "*"
+
+
+def mask_middle(value: str, keep_start: int, keep_end: int) -> str:
+    """Replace all but the first ``keep_start`` and last ``keep_end`` characters by ``*``;
+    a value too short to keep both is masked whole but for its last character."""
+    text = str(value).strip()
+    if not text:
+        return ""
+    if len(text) <= keep_start + keep_end:
+        return MASK * (len(text) - 1) + text[-1:] if len(text) > 1 else MASK
+    return text[:keep_start] + MASK * (len(text) - keep_start - keep_end) + text[-keep_end:]
+
+
+def mask_phone(value: str) -> str:
+    """``13812345678`` → ``138****5678``; ``0539-8123456`` → ``053*****3456``."""
+    return mask_middle(value, 3, 4)
+
+
+def mask_id_number(value: str) -> str:
+    """``371312198001011234`` → ``3713**********1234`` (居民身份证号)."""
+    return mask_middle(value, 4, 4)
+
+
+def mask_bank_card(value: str) -> str:
+    """``6222021234567890123`` → ``6222***********0123`` (银行卡号)."""
+    return mask_middle(value.replace(" ", ""), 4, 4)
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: str
+    mask: Callable[[str], str]
+
+
+PHONE = Kind("phone", "电话号码", mask_phone)
+ID_NUMBER = Kind("id_number", "身份证号", mask_id_number)
+BANK_CARD = Kind("bank_card", "银行卡号", mask_bank_card)
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A ledger's personal fields (name → :class:`Kind`) and the business lines, besides the
+    ledger's own, whose editors may see them unmasked."""
+
+    fields: Mapping[str, Kind]
+    lines: Sequence[str] = ()
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.fields
+
+
+class Source(models.TextChoices):
+    PAGE = "page", "记录详情页"
+    EDIT = "edit", "编辑页"
+    API = "api", "接口"
+    EXPORT = "export", "Excel导出"
+    CLI = "cli", "命令行导出"
+
+
+@dataclass
+class Viewer:
+    """Who is looking and from where (for the access record)."""
+
+    user: User
+    source: str
+    path: str = ""
+    ip: str | None = None
+
+
+def declared(ledger: Ledger) -> PersonalData | None:
+    return getattr(ledger, "personal", None)
+
+
+def personal_fields(ledger: Ledger) -> Mapping[str, Kind]:
+    spec = declared(ledger)
+    return spec.fields if spec else {}
+
+
+def is_personal(ledger: Ledger, name: str) -> bool:
+    return name in personal_fields(ledger)
+
+
+def mask(ledger: Ledger, name: str, value: Any) -> Any:
+    """The masked form of ``value`` when ``name`` is a personal field of ``ledger``."""
+    kind = personal_fields(ledger).get(name)
+    if kind is None or value in (None, ""):
+        return value
+    return kind.mask(str(value))
+
+
+def check_declaration(ledger: Ledger) -> None:
+    """Fail at start-up when a personal field is searchable, filterable, sortable or a key."""
+    spec = declared(ledger)
+    if spec is None:
+        return
+    from zhujian.core import lines
+
+    for line in spec.lines:
+        lines.get_line(line)
+    for name, kind in spec.fields.items():
+        f = ledger.field(name)
+        if not isinstance(f, models.CharField):
+            raise ValueError(f"{ledger.name}.{name}: a personal field must be a CharField")
+        if not isinstance(kind, Kind):
+            raise ValueError(f"{ledger.name}.{name}: use personal.PHONE/ID_NUMBER/BANK_CARD")
+    used = {
+        "search": [s.split("__")[0] for s in ledger.search],
+        "filters": [s.split("__")[0] for s in ledger.filters],
+        "natural_key": list(ledger.natural_key),
+        "ordering": [s.lstrip("-").split("__")[0] for s in ledger.ordering],
+    }
+    for where, names in used.items():
+        leaked = [n for n in names if n in spec.fields]
+        if leaked:
+            raise ValueError(f"{ledger.name}: personal field(s) {leaked} may not be in {where}")
+
+
+def revealing_lines(ledger: Ledger) -> set[str]:
+    spec = declared(ledger)
+    return {ledger.line, *(spec.lines if spec else ())}
+
+
+def revealable(user: User, ledger: Ledger, queryset: models.QuerySet) -> models.QuerySet:
+    """The records of ``queryset`` whose personal data ``user`` may see unmasked: those it
+    may change, on a line that may see them."""
+    from zhujian.core import scope
+
+    if declared(ledger) is None or not user.is_authenticated:
+        return queryset.none()
+    if not any(scope.can_edit_line(user, ln) for ln in revealing_lines(ledger)):
+        return queryset.none()
+    if scope.can_ledger(user, "change", ledger):
+        return scope.restrict(queryset, user, "change")
+    # An editor of one of the extra lines: the records in its units.
+    return scope.restrict(queryset, user, "view")
+
+
+def may_reveal(user: User, ledger: Ledger, obj: models.Model) -> bool:
+    return revealable(user, ledger, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def record(
+    viewer: Viewer, ledger: Ledger, objs: Iterable[models.Model], names: Iterable[str] | None = None
+) -> int:
+    """Write one access row per record and personal field whose full value was shown
+    (empty values are not personal data and are not recorded). Returns the rows written."""
+    from zhujian.core.models import PersonalDataAccess
+
+    fields = personal_fields(ledger)
+    wanted = [n for n in (names if names is not None else fields) if n in fields]
+    rows = []
+    for obj in objs:
+        for name in wanted:
+            if getattr(obj, name, "") in (None, ""):
+                continue
+            rows.append(
+                PersonalDataAccess(
+                    user=viewer.user,
+                    username=viewer.user.get_username(),
+                    ledger=ledger.name,
+                    record_id=obj.pk,
+                    field=name,
+                    field_label=str(ledger.field(name).verbose_name),
+                    source=viewer.source,
+                    path=viewer.path[:300],
+                    ip=viewer.ip,
+                )
+            )
+    PersonalDataAccess.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def viewer_for(request: HttpRequest, source: str) -> Viewer:
+    """The access-record details of a web or API request."""
+    ip = request.META.get("REMOTE_ADDR") or None
+    return Viewer(request.user, source, request.get_full_path(), ip)  # type: ignore[arg-type]
+
+
+def restore_masked(ledger: Ledger, current: models.Model | None, values: dict[str, Any]) -> None:
+    """Where a personal field's new value is exactly the mask of the stored one (a client
+    sent back what it was shown), keep the stored value."""
+    if current is None:
+        return
+    for name in personal_fields(ledger):
+        value = values.get(name)
+        if not isinstance(value, str) or MASK not in value:
+            continue  # not a mask: nothing to restore (and no mask to compute)
+        stored = getattr(current, name, None)
+        if stored not in (None, "") and values[name] == mask(ledger, name, stored):
+            values[name] = stored
+
+
+def masked_values(ledger: Ledger, values: Mapping[str, Any]) -> list[str]:
+    """The personal fields of ``values`` that hold a masked (``*``) value."""
+    return [
+        name
+        for name in personal_fields(ledger)
+        if isinstance(values.get(name), str) and MASK in values[name]
+    ]
+
+
+def restore_masked_data(ledger: Ledger, current: models.Model | None, data: Any) -> Any:
+    """:func:`restore_masked` on a request's data (a copy, when something changes)."""
+    if current is None or not personal_fields(ledger) or not hasattr(data, "keys"):
+        return data
+    values = {name: data[name] for name in personal_fields(ledger) if name in data}
+    restored = dict(values)
+    restore_masked(ledger, current, restored)
+    if restored == values:
+        return data
+    data = data.copy()
+    data.update(restored)
+    return data
+
+
+def wants_unmask(params: Mapping[str, Any]) -> bool:
+    return str(params.get("unmask", "")).lower() in {"1", "true", "yes", "on"}
+
+
+# --- validators for the usual personal fields (full values only: a mask is refused) ------
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,5})?$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def validate_phone(value: str) -> None:
+    """An 11-digit mobile number or a landline with its area code (0539-8123456)."""
+    text = str(value).strip()
+    if MASK in text:
+        raise ValidationError("请填写完整的电话号码，不能填写脱敏后的号码（含 * 号）")
+    if not (_MOBILE.match(text) or _LANDLINE.match(text)):
+        raise ValidationError(
+            "电话号码格式不正确：应为11位手机号，或带区号的固定电话如 0539-8123456"
+        )
+
+
+def id_number_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid 18-character 居民身份证号 (None when it is)."""
+    text = str(value).strip().upper()
+    if MASK in text:
+        return "请填写完整的身份证号，不能填写脱敏后的号码（含 * 号）"
+    if len(text) != 18 or not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
+        return "身份证号应为18位（前17位为数字，最后一位为数字或X）"
+    try:
+        dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return "身份证号中的出生日期无效"
+    if id_check_digit(text[:17]) != text[17]:
+        return "身份证号校验位不正确，请核对"
+    return None
+
+
+def validate_id_number(value: str) -> None:
+    problem = id_number_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+def id_check_digit(first17: str) -> str:
+    """The check character of an ID number's first 17 digits (for test and demo data)."""
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
