@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zhujian.domains.plans",
     "zhujian.domains.urban",
     "zhujian.domains.rural",
+    "zhujian.domains.housing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HousingConfig(AppConfig):
+    name = "zhujian.domains.housing"
+    label = "housing"
+    verbose_name = "住房保障"
