@@ -313,6 +313,9 @@ class LedgerDeleteView(LedgerMixin, View):
         except models.ProtectedError:
             messages.error(request, f"“{label}”还有关联记录，不能删除；请先删除关联记录。")
             return redirect(self.ledger.url("detail", pk=pk))
+        except PermissionDenied as exc:  # a record that refuses deletion (a finished draw)
+            messages.error(request, str(exc))
+            return redirect(self.ledger.url("detail", pk=pk))
         messages.success(request, f"已删除：{label}")
         return redirect(self.ledger.url("list"))
 

@@ -49,6 +49,7 @@ class FinalRecord(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self._stored = None  # judge by the row as it is now, not as this copy loaded it
         errors = self.lock_errors()
         if errors:
             raise RecordLocked(next(iter(errors.values())))
@@ -203,8 +204,10 @@ class AllocationRound(FinalRecord, LedgerModel):
         return {}
 
     def delete_refusal(self) -> str | None:
-        if self.status != RoundStatus.DRAFT:
-            return f"“{self}”{self.get_status_display()}，不能删除"
+        stored = AllocationRound.objects.filter(pk=self.pk).values_list("status", flat=True)
+        status = stored.first()
+        if status not in (None, RoundStatus.DRAFT):
+            return f"“{self}”{RoundStatus(status).label}，不能删除"
         return None
 
     def clean(self) -> None:
