@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/", include("zhujian.api.urls")),
     path("report/templates/", include("zhujian.reports.urls")),
     path("hazards/", include("zhujian.hazards.urls")),
+    path("housing/", include("zhujian.domains.housing.urls")),
     path("", include("zhujian.web.urls")),
 ]

@@ -71,9 +71,9 @@ def render_docx(rf: RoundFile, issuer: str, status: str = "") -> bytes:
     doc.add_paragraph("", style=body)
     households, units = rf.list.get("households", []), rf.list.get("units", [])
     intro = (
-        f"{info.get('project', '')}安置房分房（轮次编号 {info.get('code', '')}）共有参加摇号家庭"
-        f"{len(households)}户、房源{len(units)}套。参加摇号家庭名单和房源清单已于摇号前公示并冻结，"
-        f"名单摘要（SHA-256）为 {rf.list_sha256}。"
+        f"本轮分房（轮次编号 {info.get('code', '')}，安置房项目：{info.get('project', '')}）"
+        f"共有参加摇号家庭{len(households)}户、房源{len(units)}套。参加摇号家庭名单和房源清单已于"
+        f"摇号前公示并冻结，名单摘要（SHA-256）为 {rf.list_sha256}。"
     )
     doc.add_paragraph(intro, style=body)
     if rf.redraw_of:
