@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from tests.domains.housing import helpers
 from zhujian.domains.housing.draw import files
+from zhujian.domains.housing.draw.algorithm import DrawError
 from zhujian.domains.housing.draw.announce import render_docx
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,14 @@ def test_the_public_page_explains_a_file_it_cannot_read(client):
         "/housing/draws/verify/", {"file": BytesIO(b"not a round"), "seed": "0" * 64}
     )
     assert response.status_code == 400 and "不是有效的摇号文件" in response.content.decode()
+
+
+def test_an_oversized_workbook_is_refused_before_it_is_read(xlsx_path):
+    wb = load_workbook(xlsx_path)
+    wb[files.SHEET_HOUSEHOLDS].cell(row=files.MAX_ROWS + 5, column=1).value = 1
+    wb.save(xlsx_path)
+    with pytest.raises(DrawError, match="过大"):
+        files.read_xlsx(xlsx_path)
 
 
 def test_the_word_announcement_carries_digest_seed_and_result(drawn):
