@@ -92,14 +92,9 @@ def from_round(round: Any) -> RoundFile:
     assignment = None
     if round.seed:
         assignment = [
-            {
-                "group": r.group,
-                "position": r.position,
-                "household": r.household.seq if r.household_id else None,
-                "unit": r.unit.seq if r.unit_id else None,
-            }
-            for r in round.results.select_related("household", "unit").order_by(
-                "group", "position", "unit__seq"
+            {"group": group, "position": position, "household": household, "unit": unit}
+            for group, position, household, unit in round.results.values_list(
+                "group", "position", "household__seq", "unit__seq"
             )
         ]
         assignment.sort(key=_allotment_order(document))
