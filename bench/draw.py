@@ -113,7 +113,7 @@ def child(size: int) -> dict[str, Any]:
         return files.verify(files.read_xlsx(BytesIO(buffer.getvalue())), rnd.seed).ok
 
     ok = timed("verify", verify)
-    document = json.loads(rnd.list_document)
+    document = json.loads(rnd.published_list.document)
     timed("algorithm", lambda: algorithm.assign(document, rnd.seed))
     return {"size": size, "ok": ok, **{k: round(v, 3) for k, v in timings.items()}}
 

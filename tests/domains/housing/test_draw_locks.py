@@ -95,6 +95,15 @@ def test_results_and_inputs_cannot_change_or_go(drawn):
         PublicInput.objects.get(pk=entry.pk).delete()
 
 
+def test_the_stored_published_list_cannot_be_rewritten(published):
+    stored = published.published_list
+    stored.document = stored.document.replace("王建国", "王建民")
+    with pytest.raises(RecordLocked):
+        stored.save()
+    with pytest.raises(RecordLocked):
+        stored.delete()
+
+
 def test_a_published_list_takes_no_new_household(published):
     extra = RoundHousehold(round=published, seq=99, household_code="X-99", head_name="新增户")
     with pytest.raises(RecordLocked, match="公示冻结"):

@@ -28,8 +28,9 @@ def staff(user):
 
 def test_the_frozen_list_is_the_published_document_and_its_digest(staff):
     rnd = service.freeze(helpers.make_round(staff), staff)
-    assert json.loads(rnd.list_document) == helpers.list_document()
-    assert rnd.list_document.encode() == alg.canonical(helpers.list_document())
+    published = rnd.published_list.document
+    assert json.loads(published) == helpers.list_document()
+    assert published.encode() == alg.canonical(helpers.list_document())
     assert rnd.list_sha256 == helpers.LIST_SHA256
     assert rnd.status == RoundStatus.PUBLISHED and rnd.published_by == staff
 

@@ -16,6 +16,7 @@ from zhujian.domains.housing.models import (
     AllocationRound,
     DrawResult,
     PublicInput,
+    PublishedList,
     RoundHousehold,
     RoundUnit,
 )
@@ -60,6 +61,11 @@ class RoundHouseholdAdmin(FinalRecordAdmin):
 class RoundUnitAdmin(FinalRecordAdmin):
     list_display = ["round", "seq", "code", "group", "floor_area"]
     list_filter = ["round"]
+
+
+@admin.register(PublishedList)
+class PublishedListAdmin(FinalRecordAdmin):
+    list_display = ["round", "created_at"]
 
 
 @admin.register(PublicInput)

@@ -23,6 +23,7 @@ from zhujian.domains.housing.models import (
     AllocationRound,
     DrawResult,
     PublicInput,
+    PublishedList,
     RoundHousehold,
     RoundStatus,
     RoundUnit,
@@ -54,7 +55,7 @@ def published_list(round: AllocationRound) -> dict[str, Any]:
     """The frozen list as published (for a draft round: its current rows)."""
     if round.status == RoundStatus.DRAFT:
         return list_document(round)
-    return json.loads(round.list_document)
+    return json.loads(round.published_list.document)
 
 
 def _locked(round: AllocationRound) -> AllocationRound:
@@ -77,7 +78,7 @@ def freeze(round: AllocationRound, user: User, at: dt.datetime | None = None) ->
             raise DrawError(f"“{r.project}”尚未完成综合验收，不能公示分房名单")
         document = list_document(r)
         alg.check_list(document)
-        r.list_document = alg.canonical(document).decode("utf-8")
+        PublishedList.objects.create(round=r, document=alg.canonical(document).decode("utf-8"))
         r.list_sha256 = alg.list_digest(document)
         r.status = RoundStatus.PUBLISHED
         r.published_at = at or timezone.now()
@@ -137,7 +138,7 @@ def run(
         needed = conf.draw_min_inputs()
         if len(inputs) < needed:
             raise DrawError(f"公开输入不足：至少需要{needed}个，已录入{len(inputs)}个")
-        document = json.loads(r.list_document)
+        document = json.loads(r.published_list.document)
         if alg.list_digest(document) != r.list_sha256:
             raise DrawError("公示名单与其摘要不符，摇号中止：请联系系统管理员核查")
         if list_document(r) != document:

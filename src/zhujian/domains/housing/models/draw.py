@@ -103,7 +103,7 @@ class FinalRecord(models.Model):
 
 
 # The fields of a round that go into its published list: frozen once published.
-LIST_FIELDS = ("code", "name", "project", "org_unit", "list_document", "list_sha256")
+LIST_FIELDS = ("code", "name", "project", "org_unit", "list_sha256")
 
 
 class AllocationRound(FinalRecord, LedgerModel):
@@ -131,7 +131,6 @@ class AllocationRound(FinalRecord, LedgerModel):
         editable=False,
     )
     list_sha256 = models.CharField("名单摘要（SHA-256）", max_length=64, blank=True, editable=False)
-    list_document = models.TextField("公示名单（规范JSON）", blank=True, editable=False)
     published_at = models.DateTimeField("公示时间", null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -328,6 +327,36 @@ class RoundUnit(_ListEntry):
             errors.setdefault("floor_area", "建筑面积应大于0")
         if errors:
             raise ValidationError(errors)
+
+
+class PublishedList(FinalRecord):
+    """The list exactly as published when frozen: the canonical JSON whose SHA-256 is the
+    round's ``list_sha256``. Kept apart from the round so the round's page and history do
+    not carry the whole list."""
+
+    round = models.OneToOneField(
+        AllocationRound, models.CASCADE, related_name="published_list", verbose_name="分房轮次"
+    )
+    document = models.TextField("公示名单（规范JSON）")
+    created_at = models.DateTimeField("公示时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "分房公示名单"
+        verbose_name_plural = "分房公示名单"
+
+    def __str__(self) -> str:
+        return f"{self.round}公示名单"
+
+    def lock_errors(self) -> dict[str, str]:
+        if self.stored() is not None:
+            return {"document": "已公示的名单不能修改"}
+        status = AllocationRound.objects.filter(pk=self.round_id).values_list("status", flat=True)
+        if status.first() != RoundStatus.DRAFT:
+            return {"round": "本轮名单已经公示"}
+        return {}
+
+    def delete_refusal(self) -> str | None:
+        return "已公示的名单不能删除"
 
 
 class PublicInput(FinalRecord):
