@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "zhujian.domains.lpg",
     "zhujian.domains.realestate",
     "zhujian.domains.petitions",
+    "zhujian.domains.housing",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/templates/", include("zhujian.reports.urls")),
     path("hazards/", include("zhujian.hazards.urls")),
     path("lpg/", include("zhujian.domains.lpg.urls")),
+    path("housing/", include("zhujian.domains.housing.urls")),
     path("", include("zhujian.web.urls")),
 ]
 

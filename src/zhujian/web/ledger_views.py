@@ -438,7 +438,12 @@ class LedgerDeleteView(LedgerMixin, View):
                 error = "要一并删除的关联记录在您打开此页面后有了变化，请核对后重新确认。"
                 status = 409
             else:
-                plan.execute()
+                try:
+                    with transaction.atomic():
+                        plan.execute()
+                except PermissionDenied as exc:  # a record that refuses deletion (a finished draw)
+                    messages.error(request, str(exc))
+                    return redirect(self.ledger.url("detail", pk=pk))
         if error:
             return self.page(obj, status=status, plan=plan, error=error)
         along = f"（连同{plan.summary()}）" if plan.children else ""

@@ -1,0 +1,223 @@
+"""The resettlement draw (分房摇号): a public, deterministic, reproducible algorithm.
+
+Nothing here touches the database or Django: anyone can re-run it from the published
+files. docs/domains/housing.md states the same steps precisely enough to reimplement them
+in another language; the known-answer tests in tests/domains/housing/test_draw_algorithm.py
+pin them down.
+
+1. **The list document** (published and frozen before the draw)::
+
+       {"format": "zhujian-draw-list/1",
+        "round": {"code": …, "name": …, "project": …},
+        "households": [{"seq": 1, "code": …, "name": …, "id": …, "group": …}, …],
+        "units": [{"seq": 1, "code": …, "group": …, "area": "89.50"}, …]}
+
+   Households and units sorted by ``seq``; values are strings or integers only. Its
+   **canonical bytes** are its JSON with keys sorted, no whitespace, non-ASCII characters
+   written as UTF-8 (RFC 8785 for this subset). ``list_sha256`` = SHA-256 of those bytes.
+2. **The seed** = SHA-256 of the UTF-8 text
+   ``"zhujian-draw-seed/1" LF list_sha256 LF input_1 LF … LF input_n`` (no final LF),
+   where the inputs are the digit strings typed in public, in the order entered.
+3. **The random stream of a group** = SHA-256 in counter mode: block ``i`` (from 0) is
+   ``SHA-256(seed_bytes ‖ "zhujian-draw-stream/1" ‖ 0x00 ‖ UTF-8(group) ‖ 0x00 ‖ u64be(i))``;
+   the blocks are read as consecutive big-endian unsigned 32-bit integers.
+   ``below(n)``: draw ``x`` until ``x < 2^32 − (2^32 mod n)``, return ``x mod n``
+   (rejection sampling: no modulo bias).
+4. **Per group** (groups in order of their Unicode code points; the empty string is a group):
+   the group's households in list order are shuffled by Fisher–Yates (Durstenfeld): for
+   ``i`` from ``m−1`` down to 1, ``j = below(i+1)``, swap ``a[i]`` and ``a[j]``. The k-th
+   household of the shuffled order (position k, from 1) gets the group's k-th unit in list
+   order; households beyond the units wait (轮候, no unit); units beyond the households stay
+   unassigned (position and household null).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+LIST_FORMAT = "zhujian-draw-list/1"
+RESULT_FORMAT = "zhujian-draw-result/1"
+SEED_TAG = "zhujian-draw-seed/1"
+STREAM_TAG = b"zhujian-draw-stream/1"
+INPUT_RE = re.compile(r"^[0-9]{1,20}$")
+HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
+_U32 = 1 << 32
+
+
+class DrawError(ValueError):
+    """A list, seed or input the algorithm cannot use; the message is Chinese."""
+
+
+def canonical(value: Any) -> bytes:
+    """Canonical JSON bytes of a document made of dicts, lists, strings, integers and null."""
+    _check_plain(value)
+    return json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def _check_plain(value: Any) -> None:
+    if value is None or isinstance(value, str):
+        return
+    if isinstance(value, bool) or not isinstance(value, int | list | dict):
+        raise DrawError(f"摇号文件只能包含文字和整数（发现 {type(value).__name__}）")
+    if isinstance(value, list):
+        for item in value:
+            _check_plain(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise DrawError("摇号文件的键必须是文字")
+            _check_plain(item)
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def list_digest(document: dict[str, Any]) -> str:
+    """``list_sha256``: the digest published with the frozen list."""
+    return sha256_hex(canonical(document))
+
+
+def check_input(value: str) -> str:
+    text = str(value).strip()
+    if not INPUT_RE.match(text):
+        raise DrawError("公开输入应为1至20位数字")
+    return text
+
+
+def check_seed(seed: str, what: str = "种子") -> str:
+    """A SHA-256 value as 64 lower-case hexadecimal digits."""
+    text = str(seed).strip().lower()
+    if not HEX64_RE.match(text):
+        raise DrawError(f"{what}应为64位十六进制数（SHA-256）")
+    return text
+
+
+def seed_from(list_sha256: str, inputs: Sequence[str]) -> str:
+    """The seed of a draw: the list's digest and the public inputs, in entry order."""
+    if not inputs:
+        raise DrawError("没有公开输入，无法生成种子")
+    text = "\n".join(
+        [SEED_TAG, check_seed(list_sha256, "名单摘要"), *(check_input(v) for v in inputs)]
+    )
+    return sha256_hex(text.encode("utf-8"))
+
+
+class Stream:
+    """SHA-256 in counter mode, read as big-endian 32-bit integers."""
+
+    def __init__(self, seed: str, group: str) -> None:
+        self._key = (
+            bytes.fromhex(check_seed(seed)) + STREAM_TAG + b"\x00" + group.encode("utf-8") + b"\x00"
+        )
+        self._counter = 0
+        self._words: Iterator[int] = iter(())
+
+    def _refill(self) -> None:
+        block = hashlib.sha256(self._key + self._counter.to_bytes(8, "big")).digest()
+        self._counter += 1
+        self._words = iter(int.from_bytes(block[i : i + 4], "big") for i in range(0, 32, 4))
+
+    def u32(self) -> int:
+        for word in self._words:
+            return word
+        self._refill()
+        return next(self._words)
+
+    def below(self, n: int) -> int:
+        """A uniform integer in ``[0, n)``, by rejection sampling."""
+        if not 1 <= n < _U32:
+            raise DrawError("随机数范围超出限制")
+        limit = _U32 - (_U32 % n)
+        while True:
+            x = self.u32()
+            if x < limit:
+                return x % n
+
+
+def shuffle[T](items: Sequence[T], stream: Stream) -> list[T]:
+    """Fisher–Yates (Durstenfeld) from the last position down."""
+    out = list(items)
+    for i in range(len(out) - 1, 0, -1):
+        j = stream.below(i + 1)
+        out[i], out[j] = out[j], out[i]
+    return out
+
+
+@dataclass(frozen=True)
+class Allotment:
+    """One line of a result: a household's position in its group and its unit, or a unit
+    left over (position and household None)."""
+
+    group: str
+    position: int | None
+    household: int | None  # the household's seq in the list
+    unit: int | None  # the unit's seq in the list
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.group,
+            "position": self.position,
+            "household": self.household,
+            "unit": self.unit,
+        }
+
+
+def check_list(document: dict[str, Any]) -> None:
+    """The list document's shape: a draw refuses anything else."""
+    if not isinstance(document, dict) or document.get("format") != LIST_FORMAT:
+        raise DrawError(f"不是摇号名单文件（format 应为 {LIST_FORMAT}）")
+    households, units = document.get("households"), document.get("units")
+    if not isinstance(households, list) or not households:
+        raise DrawError("名单中没有参加摇号的家庭")
+    if not isinstance(units, list) or not units:
+        raise DrawError("名单中没有房源")
+    for what, rows in (("家庭", households), ("房源", units)):
+        seqs = [row.get("seq") if isinstance(row, dict) else None for row in rows]
+        if any(not isinstance(s, int) or isinstance(s, bool) for s in seqs):
+            raise DrawError(f"{what}序号应为整数")
+        if seqs != sorted(seqs) or len(set(seqs)) != len(seqs):
+            raise DrawError(f"{what}应按序号从小到大排列且序号不重复")
+        if any(not isinstance(row.get("group", ""), str) for row in rows):
+            raise DrawError(f"{what}分组应为文字")
+    canonical(document)
+
+
+def assign(document: dict[str, Any], seed: str) -> list[Allotment]:
+    """The result of the draw for a list document and a seed."""
+    check_list(document)
+    seed = check_seed(seed)
+    households = document["households"]
+    units = document["units"]
+    groups = sorted({h.get("group", "") for h in households} | {u.get("group", "") for u in units})
+    out: list[Allotment] = []
+    for group in groups:
+        members = [h["seq"] for h in households if h.get("group", "") == group]
+        offered = [u["seq"] for u in units if u.get("group", "") == group]
+        order = shuffle(members, Stream(seed, group))
+        for k, household in enumerate(order):
+            unit = offered[k] if k < len(offered) else None
+            out.append(Allotment(group, k + 1, household, unit))
+        for unit in offered[len(order) :]:
+            out.append(Allotment(group, None, None, unit))
+    return out
+
+
+def result_document(list_sha256: str, seed: str, allotments: Sequence[Allotment]) -> dict:
+    return {
+        "format": RESULT_FORMAT,
+        "list_sha256": check_seed(list_sha256, "名单摘要"),
+        "seed": check_seed(seed),
+        "assignment": [a.as_dict() for a in allotments],
+    }
+
+
+def result_digest(list_sha256: str, seed: str, allotments: Sequence[Allotment]) -> str:
+    return sha256_hex(canonical(result_document(list_sha256, seed, allotments)))
