@@ -164,12 +164,38 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("ZHUJIAN_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Fixed facts the report may take from settings rather than records (see figures.settings).
+ZHUJIAN_FACTS_FILE = os.environ.get("ZHUJIAN_FACTS_FILE", "")
+
+# --- background jobs, backups, production (issue 10) ------------------------------------
+# Kept in one block so that other settings work merges around it.
+INSTALLED_APPS += ["django_tasks_db", "zhujian.jobs", "zhujian.ops"]
+# Imports, report files and exports run as Django tasks stored in the database
+# (django-tasks-db) and executed by ``zhujian worker`` (docs/decisions/0003-background-jobs.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A job runs in a process of its own with these limits (0 = no memory limit).
+ZHUJIAN_JOB_MEMORY_MB = int(os.environ.get("ZHUJIAN_JOB_MEMORY_MB", "3072"))
+ZHUJIAN_JOB_TIMEOUT_S = float(os.environ.get("ZHUJIAN_JOB_TIMEOUT_S", "1800"))
+# A worker not seen for this long is gone: its running jobs are marked failed.
+ZHUJIAN_WORKER_LEASE_S = float(os.environ.get("ZHUJIAN_WORKER_LEASE_S", "30"))
+# SQLite only: progress and heartbeats go to this side file, which imports never lock.
+ZHUJIAN_JOB_STATE_FILE = Path(
+    os.environ.get("ZHUJIAN_JOB_STATE_FILE", VAR_DIR / "jobs-state.sqlite3")
+).resolve()
+# A ledger export of more rows than this runs as a background job; smaller ones at once.
+ZHUJIAN_EXPORT_INLINE_ROWS = int(os.environ.get("ZHUJIAN_EXPORT_INLINE_ROWS", "5000"))
+# /healthz reports failure below this much free disk space under ZHUJIAN_VAR_DIR.
+ZHUJIAN_HEALTH_MIN_FREE_MB = int(os.environ.get("ZHUJIAN_HEALTH_MIN_FREE_MB", "1024"))
+# Logs go to standard error, where systemd's journal collects them (it adds the time).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ZHUJIAN_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "zhujian": {"level": os.environ.get("ZHUJIAN_LOG_LEVEL", "INFO")},
+        "django_tasks_db": {"level": os.environ.get("ZHUJIAN_LOG_LEVEL", "INFO")},
+    },
 }
-
-# Fixed facts the report may take from settings rather than records (see figures.settings).
-ZHUJIAN_FACTS_FILE = os.environ.get("ZHUJIAN_FACTS_FILE", "")
+# --- end of background jobs, backups, production ----------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from zhujian.web import dashboard, views
+from zhujian.web import dashboard, job_views, views
 from zhujian.web import ledger_views as lv
 
 app_name = "web"
@@ -25,8 +25,12 @@ urlpatterns = [
     path("dashboard/units.json", dashboard.unit_data, name="dashboard_units"),
     path("dashboard/ledgers/", dashboard.ledger_overview, name="dashboard_ledgers"),
     path("ledgers/<slug:ledger>/", include(ledger_patterns)),
-    path("imports/<int:pk>/", lv.ImportJobView.as_view(), name="import_job"),
-    path("imports/<int:pk>/errors.xlsx", lv.ImportErrorsView.as_view(), name="import_errors"),
+    # background jobs (imports, report files, large exports); /imports/ are the old addresses
+    path("jobs/", job_views.JobListView.as_view(), name="jobs"),
+    path("jobs/<int:pk>/", job_views.JobView.as_view(), name="job"),
+    path("jobs/<int:pk>/result/", job_views.JobResultView.as_view(), name="job_result"),
+    path("imports/<int:pk>/", job_views.JobView.as_view(), name="import_job"),
+    path("imports/<int:pk>/errors.xlsx", job_views.JobErrorsView.as_view(), name="import_errors"),
     path("figures/", views.figure_catalog, name="figures"),
     path("figures/<str:figure_id>/records/", views.figure_records, name="figure_records"),
     path("report/", views.report_page, name="report"),

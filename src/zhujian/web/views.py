@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from zhujian.core import scope
-from zhujian.core.models import OrgUnit
+from zhujian.core.models import Job, OrgUnit
 from zhujian.core.registry import registry
 from zhujian.figures import catalog
 from zhujian.figures.periods import Period, PeriodError
+from zhujian.jobs.tasks import submit
 from zhujian.reports import render as renderers
 from zhujian.reports.build import build_report, ensure_default_template
 from zhujian.reports.models import ReportTemplate
@@ -150,18 +151,25 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def report_download(request: HttpRequest) -> HttpResponse:
+    """Start building the report file in the background; its page offers the download."""
     period, unit, template = _report_args(request)
-    fmt = request.GET.get("format", "docx")
+    fmt = request.POST.get("format", "docx")
     if fmt not in renderers.RENDERERS:
         raise Http404("不支持的格式")
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    report = build_report(period, unit, request.user, template)
-    data = renderers.render(report, fmt)
-    response = HttpResponse(data, content_type=renderers.CONTENT_TYPES[fmt])
-    from urllib.parse import quote
-
     filename = f"{template.name}-{period.code}{'-' + unit.name if unit else ''}.{fmt}"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    job = Job.objects.create(
+        kind=Job.Kind.REPORT,
+        user=request.user,
+        params={
+            "period": period.code,
+            "unit": unit.code if unit else None,
+            "template": template.name,
+            "format": fmt,
+        },
+        filename=filename,
+        result_name=filename,
+    )
+    submit(job)
+    return redirect("web:job", pk=job.pk)
