@@ -319,8 +319,17 @@ class Worker:
                 "如确需更长时间，请联系系统管理员调整 ZHUJIAN_JOB_TIMEOUT_S。",
                 detail=f"killed after {self.timeout_s} s",
             )
+        memory = Outcome(
+            False,
+            message=f"任务所需内存超过上限（{self.memory_mb} MB），已被中止，{{kept}}"
+            "请把文件拆成几个较小的文件分别导入，或请系统管理员调高 ZHUJIAN_JOB_MEMORY_MB。",
+            detail="out of memory",
+        )
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
+            if sig == signal.SIGABRT and self.memory_mb:
+                # native code (the Rust Excel reader) aborts when an allocation fails
+                return memory
             name = signal.Signals(sig).name if sig in signal.Signals else str(sig)
             return Outcome(
                 False,
@@ -330,12 +339,7 @@ class Worker:
             )
         code = os.WEXITSTATUS(status)
         if code == EXIT_MEMORY:
-            return Outcome(
-                False,
-                message=f"任务所需内存超过上限（{self.memory_mb} MB），已被中止，{{kept}}"
-                "请把文件拆成几个较小的文件分别导入，或请系统管理员调高 ZHUJIAN_JOB_MEMORY_MB。",
-                detail="MemoryError",
-            )
+            return memory
         if code == EXIT_OK and got_result:
             return Outcome(True, value=value)
         return Outcome(
