@@ -142,7 +142,14 @@ def counts(ledger: str) -> dict[str, Any]:
     return {"records": model._default_manager.count(), "history": model.history.count()}
 
 
+def health() -> dict[str, Any]:
+    from zhujian.ops.health import health as report
+
+    return report()
+
+
 COMMANDS = {
+    "health": health,
     "fingerprint": fingerprint,
     "write-survey": write_survey,
     "clear-survey": clear_survey,

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import close_old_connections
 from django.tasks import task
 from django.utils import timezone
 
@@ -56,7 +55,6 @@ def run_job(job_id: int) -> dict[str, Any]:
         raise  # the worker reports it (the process may be too short of memory to write)
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        close_old_connections()
         fail(job, BUG_MESSAGE.format(what=nothing_kept(job)))
         raise
     job.finished_at = timezone.now()
