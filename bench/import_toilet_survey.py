@@ -12,7 +12,9 @@ Steps, each timed:
 5. in a fresh process: import the same file again (must change nothing).
 
 Each measured step runs in its own process so that its peak RSS
-(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) is its own.
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) is its own. ``cpu`` is the step's CPU
+time: the process's, plus on PostgreSQL its server backend's (from ``/proc``; the server
+must run on this machine) — what to compare when the machine is busy with other work.
 """
 
 from __future__ import annotations
@@ -113,10 +115,30 @@ def write_file(path: Path, rows: int, seed: int = 1) -> list[str]:
 def phase_read(path: str) -> dict[str, Any]:
     from python_calamine import CalamineWorkbook
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     sheet = CalamineWorkbook.from_path(path).get_sheet_by_name("数据")
     n = sum(1 for _ in sheet.iter_rows())
-    return {"seconds": time.perf_counter() - t0, "rows": n - 1, "peak_mb": _peak_mb()}
+    return {
+        "seconds": time.perf_counter() - t0,
+        "cpu_s": time.process_time() - cpu0,
+        "rows": n - 1,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _server_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend (0 on SQLite, whose work is
+    this process's own); the server must run on this machine (/proc)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def phase_import(path: str) -> dict[str, Any]:
@@ -128,13 +150,16 @@ def phase_import(path: str) -> dict[str, Any]:
     user = User.objects.select_related("org_unit").get(username=USER)
     history_before = ToiletHousehold.history.count()
     ticks: list[int] = []
+    cpu0 = time.process_time() + _server_cpu()
     t0 = time.perf_counter()
     result = import_file(
         registry.get(LEDGER), path, user, progress=lambda done, total: ticks.append(done)
     )
     seconds = time.perf_counter() - t0
+    cpu = time.process_time() + _server_cpu() - cpu0
     return {
         "seconds": seconds,
+        "cpu_s": cpu,
         "rows": result.rows,
         "created": result.created,
         "updated": result.updated,
@@ -201,20 +226,20 @@ def main(argv: list[str] | None = None) -> None:
     read = _run_phase("read", var_dir, path, args.debug)
     print(
         f"calamine read only : {read['seconds']:6.1f} s  {read['rows'] / read['seconds']:>9,.0f} rows/s"
-        f"  peak RSS {read['peak_mb']:.0f} MB"
+        f"  cpu {read['cpu_s']:5.1f} s  peak RSS {read['peak_mb']:.0f} MB"
     )
     first = _run_phase("import", var_dir, path, args.debug)
     if first["error_count"]:
         raise SystemExit(f"import refused: {first['errors']}")
     print(
         f"import (new)       : {first['seconds']:6.1f} s  {first['rows'] / first['seconds']:>9,.0f} rows/s"
-        f"  peak RSS {first['peak_mb']:.0f} MB  created {first['created']:,}"
+        f"  cpu {first['cpu_s']:5.1f} s  peak RSS {first['peak_mb']:.0f} MB  created {first['created']:,}"
         f"  history +{first['history_added']:,}  ratio to read {first['seconds'] / read['seconds']:.1f}×"
     )
     again = _run_phase("import", var_dir, path, args.debug)
     print(
         f"re-import (same)   : {again['seconds']:6.1f} s  {again['rows'] / again['seconds']:>9,.0f} rows/s"
-        f"  peak RSS {again['peak_mb']:.0f} MB  unchanged {again['unchanged']:,}"
+        f"  cpu {again['cpu_s']:5.1f} s  peak RSS {again['peak_mb']:.0f} MB  unchanged {again['unchanged']:,}"
         f"  created {again['created']}  updated {again['updated']}  history +{again['history_added']}"
     )
     print(

@@ -20,9 +20,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _imports_inline(settings) -> None:
-    settings.ZHUJIAN_IMPORT_IN_THREAD = False
+def _jobs_inline(settings, tmp_path_factory) -> None:
+    """Background jobs run at once, in the test's process (Django's immediate backend);
+    tests/ops runs them through a real ``zhujian worker``."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = str(settings.VAR_DIR / "test-media")
+    settings.ZHUJIAN_JOB_STATE_FILE = tmp_path_factory.getbasetemp() / "jobs-state.sqlite3"
 
 
 @pytest.fixture

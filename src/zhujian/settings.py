@@ -125,7 +125,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            # WAL: readers never wait for a writer. mmap: a request (a new connection) reads
+            # the big ledgers from the OS page cache without copying them (issue 10).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA mmap_size=268435456;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -262,18 +268,44 @@ AXES_LOCKOUT_CALLABLE = "zhujian.core.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "zhujian.core.lockout.client_ip"
 # --- end of security settings ----------------------------------------------------------
 
+# Fixed facts the report may take from settings rather than records (see figures.settings).
+ZHUJIAN_FACTS_FILE = os.environ.get("ZHUJIAN_FACTS_FILE", "")
+
+# --- background jobs, backups, production (issue 10) ------------------------------------
+# Kept in one block so that other settings work merges around it.
+INSTALLED_APPS += ["django_tasks_db", "zhujian.jobs", "zhujian.ops"]
+# Imports, report files and exports run as Django tasks stored in the database
+# (django-tasks-db) and executed by ``zhujian worker`` (docs/decisions/0003-background-jobs.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A job runs in a process of its own with these limits (0 = no memory limit).
+ZHUJIAN_JOB_MEMORY_MB = int(os.environ.get("ZHUJIAN_JOB_MEMORY_MB", "3072"))
+ZHUJIAN_JOB_TIMEOUT_S = float(os.environ.get("ZHUJIAN_JOB_TIMEOUT_S", "1800"))
+# A worker not seen for this long is gone: its running jobs are marked failed.
+ZHUJIAN_WORKER_LEASE_S = float(os.environ.get("ZHUJIAN_WORKER_LEASE_S", "30"))
+# SQLite only: progress and heartbeats go to this side file, which imports never lock.
+ZHUJIAN_JOB_STATE_FILE = Path(
+    os.environ.get("ZHUJIAN_JOB_STATE_FILE", VAR_DIR / "jobs-state.sqlite3")
+).resolve()
+# A ledger export of more rows than this runs as a background job; smaller ones at once.
+ZHUJIAN_EXPORT_INLINE_ROWS = int(os.environ.get("ZHUJIAN_EXPORT_INLINE_ROWS", "5000"))
+# /healthz reports failure below this much free disk space under ZHUJIAN_VAR_DIR.
+ZHUJIAN_HEALTH_MIN_FREE_MB = int(os.environ.get("ZHUJIAN_HEALTH_MIN_FREE_MB", "1024"))
+# Logs go to standard error, where systemd's journal collects them (it adds the time).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("ZHUJIAN_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "zhujian": {"level": os.environ.get("ZHUJIAN_LOG_LEVEL", "INFO")},
+        "django_tasks_db": {"level": os.environ.get("ZHUJIAN_LOG_LEVEL", "INFO")},
+    },
 }
+# --- end of background jobs, backups, production ----------------------------------------
 
 # --- Uploaded evidence (zhujian.core.files) ------------------------------------------
 # Largest accepted upload (hazard photos, evidence documents), in MB. Files are served only
 # through the scoped view /files/<ledger>/<pk>/<field>/; no URL serves MEDIA_ROOT.
 ZHUJIAN_UPLOAD_MAX_MB = int(os.environ.get("ZHUJIAN_UPLOAD_MAX_MB", "20"))
 # --- end uploaded evidence -------------------------------------------------------------
-
-# Fixed facts the report may take from settings rather than records (see figures.settings).
-ZHUJIAN_FACTS_FILE = os.environ.get("ZHUJIAN_FACTS_FILE", "")

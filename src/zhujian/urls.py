@@ -3,9 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from zhujian.ops.health import healthz
 from zhujian.web.urls import auth_urlpatterns
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     *auth_urlpatterns,
     path("admin/", admin.site.urls),
     path("api/lpg/", include("zhujian.domains.lpg.api_urls")),

@@ -48,7 +48,7 @@ def test_import_with_a_bad_cell_shows_its_error_report(open_page, tmp_path) -> N
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(workbook))
     page.get_by_role("button", name="上传并导入").click()
     page.wait_for_url(re.compile(r"/imports/\d+/$"))
-    status = page.locator("#import-progress")
+    status = page.locator("#job-progress")
     status.get_by_text("被拒绝", exact=True).wait_for()
     assert "发现 1 处错误" in status.locator(".summary").inner_text()
     errors = page.locator("table.errors-table tbody tr")
@@ -68,8 +68,11 @@ def test_report_page_and_word_download(open_page, tmp_path) -> None:
     page.wait_for_url(re.compile(r"/report/\?period=2022H1"))
     assert page.locator("article.report-text p").count() > 5
     screenshot(page, "report.png")
+    page.get_by_role("button", name="下载 Word").click()
+    page.wait_for_url(re.compile(r"/jobs/\d+/$"))
+    page.locator("#job-progress").get_by_text("已完成", exact=True).wait_for()
     with page.expect_download() as info:
-        page.get_by_role("link", name="下载 Word").click()
+        page.get_by_role("link", name=re.compile("下载 .*docx")).click()
     download = info.value
     assert download.suggested_filename.endswith("-2022H1.docx")
     saved = tmp_path / download.suggested_filename

@@ -42,17 +42,3 @@ def test_insert_writes_one_history_row_per_record_with_user_and_reason(admin_use
     assert row.history_user_id == admin_user.pk
     assert row.history_change_reason == "Excel导入"
     assert row.surveyed_on == dt.date(2022, 3, 1) and row.renovated is True
-
-
-@pytest.mark.django_db
-def test_web_import_progress_is_read_from_the_running_import(admin_user) -> None:
-    from zhujian.core.models import ImportJob
-    from zhujian.imports import jobs
-
-    job = ImportJob(pk=999_999, ledger="rural_toilethousehold", user=admin_user, status="running")
-    jobs._live[job.pk] = (5000, 300_000)
-    try:
-        assert jobs.overlay_progress(job).done == 5000
-        assert job.total == 300_000
-    finally:
-        jobs._live.pop(job.pk, None)

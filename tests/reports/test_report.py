@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
+from zhujian.core.models import Job
 from zhujian.figures import catalog
 from zhujian.figures.periods import Period
 from zhujian.reports import coverage, render
@@ -200,9 +202,16 @@ def test_report_page_and_download(client, user):
     client.force_login(user("leader"))
     page = client.get("/report/", {"period": "2022H1"})
     assert page.status_code == 200 and "工作总结" in page.content.decode()
-    download = client.get("/report/download/", {"period": "2022H1", "format": "docx"})
+    # the file is built by a background job (run at once in tests), then downloaded
+    started = client.post("/report/download/?period=2022H1", {"format": "docx"})
+    assert started.status_code == 302
+    job_page = client.get(started["Location"]).content.decode()
+    assert "已完成" in job_page and "报告已生成" in job_page
+    job = Job.objects.filter(kind=Job.Kind.REPORT).latest("pk")
+    download = client.get(reverse("web:job_result", args=[job.pk]))
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get("/report/download/", {"format": "docx"}).status_code == 405
 
 
 def test_default_template_is_reset_from_the_shipped_text():

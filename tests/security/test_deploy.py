@@ -8,7 +8,6 @@ import json
 import os
 import re
 import secrets
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,18 +18,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def readme_production_env() -> dict[str, str]:
-    """The variables the README's Production section exports, placeholders (…) filled in."""
+    """The production settings the README's recipe installs: ``deploy/zhujian.env.example``
+    (copied to /etc/zhujian/zhujian.env), with a real secret key in place of the example."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Production", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```bash\n(.*?)```", section, re.S)[1].replace("\\\n", " ")
-    secret = secrets.token_urlsafe(50)
+    assert "deploy/zhujian.env.example" in section  # the recipe names the file read here
     env: dict[str, str] = {}
-    for line in block.splitlines():
+    for line in (ROOT / "deploy" / "zhujian.env.example").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
-        if line.startswith("export "):
-            for word in shlex.split(line[len("export ") :]):
-                key, _, value = word.partition("=")
-                env[key] = value.replace("…", secret)
+        if "=" in line:
+            key, _, value = line.partition("=")
+            env[key] = value
+    env["ZHUJIAN_SECRET_KEY"] = secrets.token_urlsafe(50)
+    env.pop("DATABASE_URL", None)  # check --deploy needs no database: the default file
     return env
 
 

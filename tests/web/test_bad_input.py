@@ -4,6 +4,8 @@ clear message; and the error pages themselves are Chinese."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -72,7 +74,10 @@ def test_period_bounds_are_inclusive_and_year_on_year_stays_valid():
 def test_odd_period_is_a_400_with_a_chinese_message(client, admin_user, url, params, bad):
     client.raise_request_exception = False
     login(client, admin_user)
-    response = client.get(url, {**params, "period": bad})
+    if url == "/report/download/":  # a form posts the format; the period is in the query
+        response = client.post(f"{url}?{urlencode({'period': bad})}", params)
+    else:
+        response = client.get(url, {**params, "period": bad})
     assert response.status_code == 400, response.content[:300]
     text = response.content.decode()
     if response["Content-Type"].startswith("application/json"):
@@ -116,7 +121,7 @@ ODD_PARAMETERS = [
     ("get", "/dashboard/units.json", {"figure": "nosuch"}, 404),
     ("get", "/dashboard/units.json", {}, 404),
     ("get", "/report/", {"template": "没有这个模板"}, 200),
-    ("get", "/report/download/", {"format": "exe"}, 400),
+    ("post", "/report/download/", {"format": "exe"}, 400),
     ("get", "/api/figures/", {"ids": "nosuch"}, 400),
     ("get", "/api/figures/", {"unit": "nosuch"}, 400),
     ("get", "/hazards/", {"township": "abc"}, 200),
@@ -174,8 +179,10 @@ def test_odd_parameters(client, user, method, url, data, expected):
     login(client, user("admin"))
     if method == "get":
         response = client.get(url, data)
-    else:
+    elif "/api/" in url:
         response = client.post(url, data, content_type="application/json")
+    else:  # a page's form
+        response = client.post(url, data)
     assert response.status_code == expected, response.content[:300]
     if response.status_code == 400 and response["Content-Type"].startswith("application/json"):
         assert any("\u4e00" <= ch <= "\u9fff" for ch in str(response.json())), response.json()
@@ -259,10 +266,11 @@ def test_a_broken_stored_template_gives_a_readable_error_not_500(client, user, b
     assert "报告模板“坏模板”有错误，无法生成报告" in text
     assert "第2行" in text
     assert "请联系系统管理员或局领导修改这个模板" in text
-    download = client.get(
-        reverse("web:report_download"), {"template": stored.name, "format": "docx"}
+    download = client.post(
+        f"{reverse('web:report_download')}?{urlencode({'template': stored.name})}",
+        {"format": "docx"},
     )
-    assert download.status_code == 302
+    assert download.status_code == 302  # back to the report page, no job for a broken template
     assert download["Location"].startswith(reverse("web:report"))
 
 

@@ -66,7 +66,7 @@ def test_progress_partial_for_htmx(client, user):
     partial = client.get(
         reverse("web:import_job", args=[job.pk]), HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert partial.startswith('<div id="import-progress"') and "hx-trigger" not in partial
+    assert partial.startswith('<div id="job-progress"') and "hx-trigger" not in partial
 
 
 def test_other_users_cannot_see_an_import_job(client, user):

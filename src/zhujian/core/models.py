@@ -200,44 +200,59 @@ class LedgerModel(models.Model):
             self.org_unit_id = getattr(self, self.unit_from).org_unit_id
 
 
-class ImportJob(models.Model):
-    """An Excel import started from the web UI; its progress is polled by the page."""
+class Job(models.Model):
+    """Long work started from the web UI and run by ``zhujian worker`` in a process of its
+    own: an Excel import, a report file, a ledger export. The page polls its progress
+    (:mod:`zhujian.jobs.progress`); its outcome, message and files stay on this row."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "导入"
+        REPORT = "report", "生成报告"
+        EXPORT = "export", "导出"
 
     class Status(models.TextChoices):
         PENDING = "pending", "排队中"
-        RUNNING = "running", "导入中"
+        RUNNING = "running", "进行中"
         DONE = "done", "已完成"
         REFUSED = "refused", "被拒绝"
         FAILED = "failed", "出错"
 
-    ledger = models.CharField("台账", max_length=64)
-    user = models.ForeignKey(User, models.CASCADE, verbose_name="用户", related_name="import_jobs")
-    file = models.FileField("文件", upload_to="imports/%Y/%m/")
-    filename = models.CharField("原文件名", max_length=255)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.IMPORT)
+    ledger = models.CharField("台账", max_length=64, blank=True)
+    user = models.ForeignKey(User, models.CASCADE, verbose_name="用户", related_name="jobs")
+    params = models.JSONField("参数", default=dict, blank=True)
+    file = models.FileField("上传文件", upload_to="imports/%Y/%m/", blank=True)
+    filename = models.CharField("名称", max_length=255)
     dry_run = models.BooleanField("仅校验", default=False)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.PENDING)
-    total = models.PositiveIntegerField("总行数", default=0)
-    done = models.PositiveIntegerField("已处理行数", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    done = models.PositiveIntegerField("已处理", default=0)
     summary = models.TextField("结果", blank=True)
     errors = models.JSONField("错误（前500处）", default=list, blank=True)
     error_count = models.PositiveIntegerField("错误数", default=0)
     error_report = models.FileField("错误清单", upload_to="imports/errors/", blank=True)
-    created_at = models.DateTimeField("开始时间", auto_now_add=True)
+    result = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField("结果文件名", max_length=255, blank=True)
+    task_id = models.CharField("后台任务编号", max_length=64, blank=True, db_index=True)
+    worker = models.CharField("后台进程", max_length=100, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:
-        verbose_name = "导入任务"
-        verbose_name_plural = "导入任务"
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status"], name="core_job_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.filename}（{self.get_status_display()}）"
+        return f"{self.get_kind_display()} {self.filename}（{self.get_status_display()}）"
 
     @property
     def percent(self) -> int:
         if self.status in (self.Status.DONE, self.Status.REFUSED):
             return 100
-        return int(100 * self.done / self.total) if self.total else 0
+        return min(100, int(100 * self.done / self.total)) if self.total else 0
 
     @property
     def finished(self) -> bool:
@@ -297,3 +312,29 @@ class PersonalDataAccess(models.Model):
         return (
             f"{self.username} {self.at:%Y-%m-%d %H:%M} {self.ledger}#{self.record_id}.{self.field}"
         )
+
+
+#: The name this model had before reports and exports became jobs too (issue 10).
+ImportJob = Job
+
+
+class JobWorker(models.Model):
+    """A running ``zhujian worker`` and when it was last seen (its heartbeat), on PostgreSQL.
+
+    A job left "running" by a worker that is no longer seen is marked failed by the next
+    worker (see ``zhujian.jobs.worker``). On SQLite heartbeats go to the side file of
+    :mod:`zhujian.jobs.progress`, because an import holds SQLite's only write lock.
+    """
+
+    worker_id = models.CharField("编号", max_length=64, unique=True)
+    host = models.CharField("主机", max_length=255)
+    pid = models.PositiveIntegerField("进程号")
+    started_at = models.DateTimeField("启动时间")
+    seen_at = models.DateTimeField("最近心跳")
+
+    class Meta:
+        verbose_name = "后台进程"
+        verbose_name_plural = "后台进程"
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"

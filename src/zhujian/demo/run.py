@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.apps import apps
 from django.db import connection, transaction
 
-from zhujian.core.models import ImportJob, OrgUnit, User
+from zhujian.core.models import Job, OrgUnit, User
 from zhujian.core.registry import registry
 from zhujian.demo.county import DemoContext, build_units, build_users
 
@@ -30,7 +30,10 @@ def reset() -> None:
                 break
         for model in ledger_models:
             model.history.model.objects.all().delete()
-        ImportJob.objects.all().delete()
+        Job.objects.all().delete()
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.all().delete()
         from zhujian.reports.models import ReportTemplate
 
         ReportTemplate.objects.all().delete()

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connections, models, router
 from django.db.models.functions import Substr, TruncMonth
 
 from zhujian.core.models import OrgUnit, User
@@ -69,18 +70,43 @@ def evaluate_grouped(
             by_model[fig.model].append((fig, back))
 
     keys = [ALL] if group_length is None else list(group_keys)
+    unit_paths: dict[int, str] | None = None
     for model, figs in by_model.items():
         exprs: dict[str, models.Aggregate] = {}
         slots: list[tuple[str, catalog.Aggregate, int, Period]] = []
+        bounds = _date_bounds(model, {fig.date for fig, _ in figs if fig.date})
         for fig, back in figs:
             for period in periods:
+                shifted = _shift(period, back)
+                covered = _date_coverage(fig, shifted, bounds)
+                if covered == "none":
+                    for key in keys:  # nothing is dated that early: no column to compute
+                        values.setdefault((fig.id, back, period.code), {})[key] = fig.empty()
+                    continue
                 alias = f"f{len(slots)}"
-                exprs[alias] = fig.expression(_shift(period, back))
+                # every record's date lies inside the period: the date test is always true
+                column = replace(fig, mode="all") if covered == "all" else fig
+                exprs[alias] = column.expression(shifted)
                 slots.append((alias, fig, back, period))
+        if not exprs:
+            continue
         qs = ctx.base(model)
         if group_length is None:
             rows = [{"grp": ALL, **qs.aggregate(**exprs)}]
-        else:
+        elif all(fig.func != "distinct" for _, fig, _, _ in slots):
+            # Aggregate per org unit (no join, no string cut per record), then add the
+            # units up into the compared ones here: a county has a few hundred units.
+            if unit_paths is None:
+                unit_paths = dict(OrgUnit.objects.values_list("pk", "path"))
+            funcs = {alias: fig.func for alias, fig, _, _ in slots}
+            groups: dict[str, dict[str, Any]] = {}
+            for row in qs.order_by().values("org_unit_id").annotate(**exprs):
+                path = unit_paths.get(row.pop("org_unit_id"), "")
+                group = groups.setdefault(path[:group_length], {"grp": path[:group_length]})
+                for alias, value in row.items():
+                    group[alias] = _combine(funcs[alias], (group.get(alias), value))
+            rows = list(groups.values())
+        else:  # distinct counts do not add up across units: group in SQL
             rows = list(
                 qs.annotate(grp=Substr("org_unit__path", 1, group_length))
                 .order_by()
@@ -118,6 +144,69 @@ def evaluate_grouped(
     for fid in ids:
         out[fid] = {p.code: values.get((fid, 0, p.code), {}) for p in periods}
     return out
+
+
+def _indexed(model: type[models.Model], name: str) -> bool:
+    """Whether ``name`` leads an index of ``model`` (so its minimum is one index probe)."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    if field.db_index or field.unique:
+        return True
+    return any(index.fields and index.fields[0] == name for index in model._meta.indexes)
+
+
+def _date_bounds(model: type[models.Model], names: set[str]) -> dict[str, tuple[Any, Any, bool]]:
+    """(earliest, latest, nullable) of each indexed date field of ``model`` over all its
+    records (``None``: no record has one). One query for the model, made of single
+    ``MIN``/``MAX`` selects that both SQLite and PostgreSQL answer from the index."""
+    fields = [
+        model._meta.get_field(name)
+        for name in sorted(names)
+        if "__" not in name and _indexed(model, name)
+    ]
+    if not fields:
+        return {}
+    connection = connections[router.db_for_read(model)]
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    sql = " UNION ALL ".join(
+        f"SELECT {func}({qn(f.column)}) FROM {table}" for f in fields for func in ("MIN", "MAX")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        found = [row[0] for row in cursor.fetchall()]
+    out: dict[str, tuple[Any, Any, bool]] = {}
+    for i, f in enumerate(fields):
+        first, last = (
+            None if v is None else _as_date(f.to_python(v)) for v in found[2 * i : 2 * i + 2]
+        )
+        out[f.name] = (first, last, f.null)
+    return out
+
+
+def _as_date(value: Any) -> Any:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _date_coverage(
+    fig: catalog.Aggregate, period: Period, bounds: dict[str, tuple[Any, Any, bool]]
+) -> str:
+    """How ``fig``'s date condition for ``period`` meets the records' dates: ``"none"``
+    when no record is dated on or before the period's end (e.g. last year's value of a
+    ledger kept since this year: the figure is empty without a query), ``"all"`` when
+    every record has a date inside the period (the test can be left out), else ``"some"``.
+    """
+    if fig.date not in bounds or fig.mode not in ("within", "asof"):
+        return "some"
+    first, last, nullable = bounds[fig.date]
+    if first is None or first > period.end:
+        return "none"
+    lower = period.start if fig.mode == "within" and not period.as_of else None
+    if not nullable and last <= period.end and (lower is None or first >= lower):
+        return "all"
+    return "some"
 
 
 def _input(cell: dict[str, Any], group: str, arg: tuple[str, int]) -> Any:
@@ -272,17 +361,42 @@ def evaluate_months(
             f"f{i}": replace(fig, mode="all", where=where).expression(members[0])
             for i, (fig, where, members) in enumerate(cols)
         }
-        rows = (
-            ctx.base(model)
-            .annotate(_month=TruncMonth(date))
-            .order_by()
-            .values("_month")
-            .annotate(**exprs)
-        )
+        # Only rows dated up to the last month asked for (and, when every column counts
+        # "within" its month, from the first): records without the date — most households
+        # have no rectification date — never reach the month truncation.
+        span = {f"{date}__lte": max(m.end for *_, members in cols for m in members)}
+        if all(fig.mode == "within" for fig, *_ in cols):
+            span[f"{date}__gte"] = min(m.start for *_, members in cols for m in members)
         per_month: dict[tuple[int, int], dict[str, Any]] = {}
-        for row in rows:
-            if (key := _month_key(row.pop("_month"))) is not None:
-                per_month[key] = row
+        field = model._meta.get_field(date)
+        if (
+            isinstance(field, models.DateField)
+            and not isinstance(field, models.DateTimeField)
+            and all(fig.func != "distinct" for fig, *_ in cols)
+        ):
+            # Group by the date itself and add the days up into months here: SQLite has no
+            # native month truncation (Django's is a Python function called per row), and
+            # the date's index gives the rows already in order.
+            days = ctx.base(model).filter(**span).order_by().values(date).annotate(**exprs)
+            funcs = {f"f{i}": fig.func for i, (fig, *_rest) in enumerate(cols)}
+            for row in days:
+                if (key := _month_key(row.pop(date))) is None:
+                    continue
+                month = per_month.setdefault(key, {})
+                for alias, value in row.items():
+                    month[alias] = _combine(funcs[alias], (month.get(alias), value))
+        else:
+            rows = (
+                ctx.base(model)
+                .filter(**span)
+                .annotate(_month=TruncMonth(date))
+                .order_by()
+                .values("_month")
+                .annotate(**exprs)
+            )
+            for row in rows:
+                if (key := _month_key(row.pop("_month"))) is not None:
+                    per_month[key] = row
         months_sorted = sorted(per_month)
         for i, (fig, _where, members) in enumerate(cols):
             for period in members:

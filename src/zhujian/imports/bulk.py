@@ -12,10 +12,21 @@ are set (one timestamp per call); each record gets a ``+`` history row with the 
 change reason and the same timestamp, exactly what ``bulk_create_with_history`` writes.
 Backends that cannot return rows from a multi-row insert fall back to that function;
 on PostgreSQL the rows go through ``COPY`` with keys drawn from the table's sequence.
+
+PostgreSQL inside a transaction (every import): the write overlaps with the importer's
+next batch. Keys are reserved from the sequence ahead (``nextval`` by the thousand), the
+records are sent with ``COPY`` and their history rows are copied from them by the
+server (``INSERT … SELECT``), with their foreign keys checked at that point rather than
+all at commit, in a background thread on the same connection. psycopg's connection
+lock makes any other statement wait for that write, and commit/rollback/close wait for
+it and raise its error (see :class:`_PgOverlap`). On a 2-core server this puts the
+database's work (indexes, foreign keys) beside the parsing instead of after it.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -24,6 +35,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 Converter = Callable[[Any], Any]
+
+logger = logging.getLogger("zhujian.imports")
 
 
 def _identity(value: Any) -> Any:
@@ -162,6 +175,15 @@ def insert_with_history(
     attnames = [f.attname for f in fields]
     pairs = list(zip(attnames, convert, strict=True))
     rows = [[c(getattr(obj, a)) for a, c in pairs] for obj in objs]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        overlapped = _PgOverlap.of(connection).insert(
+            model, objs, fields, rows, now=now, user=user, change_reason=change_reason
+        )
+        if overlapped:
+            for obj in objs:
+                obj._state.adding = False
+                obj._state.db = using
+            return list(objs)
     ids = _insert(connection, opts.db_table, [f.column for f in fields], pk.column, rows)
     for obj, pk_value in zip(objs, ids, strict=True):
         obj.pk = pk_value
@@ -202,3 +224,195 @@ def insert_with_history(
     hrows = [[g(obj) for g in getters] for obj in objs]
     _insert(connection, hopts.db_table, [f.column for f in hfields], hopts.pk.column, hrows)
     return list(objs)
+
+
+# --- PostgreSQL: writes that overlap with the importer's own work -----------------------
+
+#: Keys reserved from a sequence at a time (unused ones are simply never used: sequences
+#: have gaps anyway).
+RESERVE = 20_000
+
+
+class _PgOverlap:
+    """One per Django connection: reserved keys, and the one write running in a thread.
+
+    The thread uses the same psycopg connection, so everything stays in the caller's
+    transaction. Any statement the caller sends through Django waits for the thread first
+    (an execute wrapper) and re-raises its error, and so do Django's commit, rollback and
+    close of the connection: PostgreSQL answers a COMMIT in a failed transaction with a
+    silent ROLLBACK, which must never pass for success. The caller's Python work between
+    two statements (parsing the next rows, building and checking records) is what runs
+    beside the write.
+    """
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.pool: dict[str, list[int]] = {}
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.sequences: dict[str, str | None] = {}
+        self.foreign_keys: dict[str, list[str]] = {}
+        commit, rollback, close = connection._commit, connection._rollback, connection._close
+
+        def _commit() -> Any:
+            self.join()
+            return commit()
+
+        def _rollback() -> Any:
+            self.join(raise_error=False)
+            return rollback()
+
+        def _close() -> Any:
+            self.join(raise_error=False)
+            self.pool.clear()
+            return close()
+
+        connection._commit, connection._rollback, connection._close = _commit, _rollback, _close
+        # Any statement through Django waits for the write to finish first, so nobody sees
+        # the records without their history. First in the list: Django's own
+        # execute_wrapper() context manager pops the last one.
+        connection.execute_wrappers.insert(0, self._wait_first)
+
+    def _wait_first(self, execute: Any, sql: Any, params: Any, many: bool, context: Any) -> Any:
+        self.join()
+        return execute(sql, params, many, context)
+
+    @classmethod
+    def of(cls, connection: Any) -> _PgOverlap:
+        found = getattr(connection, "_zhujian_overlap", None)
+        if found is None:
+            found = connection._zhujian_overlap = cls(connection)
+        return found
+
+    def join(self, raise_error: bool = True) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        error, self.error = self.error, None
+        if error is not None and raise_error:
+            raise error
+
+    def _sequence(self, cursor: Any, table: str, column: str) -> str | None:
+        if table not in self.sequences:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+            self.sequences[table] = cursor.fetchone()[0]
+        return self.sequences[table]
+
+    def _deferred_fks(self, cursor: Any, table: str) -> list[str]:
+        """The table's deferred foreign keys (Django makes every one DEFERRABLE INITIALLY
+        DEFERRED), checked when its rows are written instead of at commit."""
+        if table not in self.foreign_keys:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass "
+                "AND contype = 'f' AND condeferrable AND condeferred",
+                [table],
+            )
+            self.foreign_keys[table] = [r[0] for r in cursor.fetchall()]
+        return self.foreign_keys[table]
+
+    def _reserve(self, cursor: Any, sequence: str, n: int) -> list[int]:
+        pool = self.pool.setdefault(sequence, [])
+        if len(pool) < n:
+            cursor.execute(
+                "SELECT nextval(%s) FROM generate_series(1, %s)", [sequence, max(RESERVE, n)]
+            )
+            pool.extend(r[0] for r in cursor.fetchall())
+        taken = pool[:n]
+        del pool[:n]
+        return taken
+
+    def insert(
+        self,
+        model: type[models.Model],
+        objs: Sequence[models.Model],
+        fields: list[models.Field],
+        rows: list[list[Any]],
+        *,
+        now: Any,
+        user: Any,
+        change_reason: str,
+    ) -> bool:
+        """Start writing ``rows`` (and their history); False when the table's key has no
+        sequence (the caller then inserts the usual way)."""
+        opts = model._meta
+        qn = self.connection.ops.quote_name
+        history = getattr(model, "history", None)
+        with self.connection.cursor() as cursor:  # waits for the previous write
+            self.join()
+            sequence = self._sequence(cursor, opts.db_table, opts.pk.column)
+            if sequence is None:
+                return False
+            ids = self._reserve(cursor, sequence, len(objs))
+            fks = list(self._deferred_fks(cursor, opts.db_table))
+            history_sql, history_params = None, []
+            if history is not None:
+                htable = history.model._meta.db_table
+                fks += self._deferred_fks(cursor, htable)
+                history_sql, history_params = self._history_statement(
+                    model, now=now, user=user, change_reason=change_reason
+                )
+        for obj, pk_value in zip(objs, ids, strict=True):
+            obj.pk = pk_value
+        names = ", ".join(qn(c) for c in (opts.pk.column, *(f.column for f in fields)))
+        copy_sql = f"COPY {qn(opts.db_table)} ({names}) FROM STDIN"
+        constraints = ", ".join(qn(n) for n in fks)
+        raw = self.connection.connection
+
+        def write() -> None:
+            try:
+                with raw.cursor() as cur:
+                    if constraints:
+                        cur.execute(f"SET CONSTRAINTS {constraints} IMMEDIATE")
+                    with cur.copy(copy_sql) as copy:
+                        for pk_value, row in zip(ids, rows, strict=True):
+                            copy.write_row((pk_value, *row))
+                    if history_sql is not None:
+                        cur.execute(history_sql, [*history_params, ids])
+                    if constraints:
+                        cur.execute(f"SET CONSTRAINTS {constraints} DEFERRED")
+            except BaseException as exc:  # raised again by join() in the caller's thread
+                logger.error("overlapped insert into %s failed: %s", opts.db_table, exc)
+                self.error = exc
+
+        self.thread = threading.Thread(target=write, name="zhujian-pg-write", daemon=True)
+        self.thread.start()
+        return True
+
+    def _history_statement(
+        self, model: type[models.Model], *, now: Any, user: Any, change_reason: str
+    ) -> tuple[str, list[Any]]:
+        """``INSERT INTO <history> (…) SELECT … FROM <table> WHERE pk = ANY(%s)``: the same
+        ``+`` rows ``bulk_create_with_history`` writes, copied by the server."""
+        qn = self.connection.ops.quote_name
+        opts = model._meta
+        hmodel = model.history.model
+        hopts = hmodel._meta
+        tracked = {f.attname for f in hmodel.tracked_fields}
+        special = {
+            "history_date": now,
+            "history_change_reason": change_reason,
+            "history_type": "+",
+            "history_user_id": getattr(user, "pk", None),
+        }
+        columns, values, params = [], [], []
+        for f in hopts.concrete_fields:
+            if isinstance(f, models.AutoField):
+                continue
+            columns.append(qn(f.column))
+            if f.attname in special:
+                values.append("%s")
+                params.append(special[f.attname])
+            elif f.attname in tracked:
+                source = next(s for s in opts.concrete_fields if s.attname == f.attname)
+                values.append(f"t.{qn(source.column)}")
+            elif f.attname == "history_relation_id":
+                values.append(f"t.{qn(opts.pk.column)}")
+            else:
+                values.append("%s")
+                params.append(f.get_db_prep_save(f.get_default(), self.connection))
+        sql = (
+            f"INSERT INTO {qn(hopts.db_table)} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM {qn(opts.db_table)} t "
+            f"WHERE t.{qn(opts.pk.column)} = ANY(%s) ORDER BY t.{qn(opts.pk.column)}"
+        )
+        return sql, params

@@ -134,6 +134,8 @@ def import_file(
     except WorkbookError as exc:
         result.errors.append(BadCell("", 0, "文件", Path(path).name, str(exc)))
         return result
+    except MemoryError:
+        raise  # not the file's fault: the job runner reports its memory limit
     except Exception as exc:  # calamine raises its own types for broken files
         result.errors.append(BadCell("", 0, "文件", Path(path).name, f"无法读取 Excel 文件：{exc}"))
         return result

@@ -1,72 +1,40 @@
-"""Running a web-started import: in a worker thread, reporting progress on the job row."""
+"""What an import job and an export job do; they run in ``zhujian worker``'s job process.
+
+The web views only create the :class:`~zhujian.core.models.Job` row (with the uploaded
+file) and enqueue it (:func:`zhujian.jobs.tasks.submit`): the web process never parses
+a user's file.
+"""
 
 from __future__ import annotations
 
-import threading
-import traceback
+import tempfile
 from io import BytesIO
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import close_old_connections
-from django.utils import timezone
+from django.http import QueryDict
 
-from zhujian.core.models import ImportJob
+from zhujian.core import personal, scope
+from zhujian.core.filters import filterset_for
+from zhujian.core.models import Job
 from zhujian.core.registry import registry
 from zhujian.imports.engine import import_file
-from zhujian.imports.excel import write_error_report
-
-# Progress of the imports running in this process: job pk → (done, total). The import runs
-# in one transaction, so progress written to the job row would stay invisible to the page
-# polling it until the end (and on SQLite a second connection cannot write meanwhile).
-_live: dict[int, tuple[int, int]] = {}
+from zhujian.imports.excel import export_rows, write_error_report
+from zhujian.jobs import progress
 
 
-def overlay_progress(job: ImportJob) -> ImportJob:
-    """Put the live progress of a running ``job`` on it, for the progress page."""
-    if job.pk in _live and not job.finished:
-        job.done, job.total = _live[job.pk]
-    return job
+def run_import(job: Job) -> dict[str, Any]:
+    """Import the job's file as its user; the outcome (counts or errors) goes on the row."""
+    ledger = registry.get(job.ledger)
 
+    def tick(done: int, total: int) -> None:
+        progress.report(job, done, total)
 
-def start(job: ImportJob) -> None:
-    """Run ``job`` in a thread (or inline when ZHUJIAN_IMPORT_IN_THREAD is off, as in tests)."""
-    if getattr(settings, "ZHUJIAN_IMPORT_IN_THREAD", True):
-        threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True).start()
-    else:
-        run(job.pk)
-
-
-def _run_in_thread(pk: int) -> None:
-    close_old_connections()
-    try:
-        run(pk)
-    finally:
-        close_old_connections()
-
-
-def run(pk: int) -> None:
-    job = ImportJob.objects.select_related("user", "user__org_unit").get(pk=pk)
-    job.status = ImportJob.Status.RUNNING
-    job.save(update_fields=["status"])
-
-    def progress(done: int, total: int) -> None:
-        _live[pk] = (done, total)
-
-    try:
-        ledger = registry.get(job.ledger)
-        result = import_file(
-            ledger, job.file.path, job.user, dry_run=job.dry_run, progress=progress
-        )
-    except Exception:  # a bug, not bad input: keep the trace for the administrator
-        job.status = ImportJob.Status.FAILED
-        job.summary = (
-            "导入时发生系统错误，数据未写入。请联系系统管理员。\n" + traceback.format_exc()
-        )
-        job.finished_at = timezone.now()
-        job.save()
-        _live.pop(pk, None)
-        return
+    result = import_file(ledger, job.file.path, job.user, dry_run=job.dry_run, progress=tick)
     job.summary = result.summary()
     job.error_count = len(result.errors)
     job.errors = [
@@ -83,10 +51,48 @@ def run(pk: int) -> None:
         buffer = BytesIO()
         write_error_report(result.errors, buffer)
         job.error_report.save(f"errors-{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
-        job.status = ImportJob.Status.REFUSED
+        job.status = Job.Status.REFUSED
     else:
-        job.status = ImportJob.Status.DONE
+        job.status = Job.Status.DONE
         job.done = job.total = result.rows
-    job.finished_at = timezone.now()
-    job.save()
-    _live.pop(pk, None)
+    progress.store().clear(job.pk)
+    return {
+        "rows": result.rows,
+        "created": result.created,
+        "updated": result.updated,
+        "errors": len(result.errors),
+    }
+
+
+def export_queryset(job: Job) -> Any:
+    """The records an export job writes: the list page's filters, under the user's scope."""
+    ledger = registry.get(job.ledger)
+    base = scope.restrict(ledger.model._default_manager.all(), job.user, "view")
+    data = QueryDict(job.params.get("query", ""))
+    # the filter set takes linked-record choices from the requesting user's scope
+    asker = SimpleNamespace(user=job.user)
+    filterset = filterset_for(ledger)(data or None, queryset=base, request=asker)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    return qs.order_by("pk")
+
+
+def run_export(job: Job) -> dict[str, Any]:
+    """Write the ledger's filtered records to an .xlsx file kept as the job's result."""
+    ledger = registry.get(job.ledger)
+    qs = export_queryset(job)
+    job.total = qs.count()
+    job.save(update_fields=["total"])
+    folder = Path(settings.MEDIA_ROOT)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(suffix=".xlsx", dir=folder) as tmp:
+        viewer = personal.Viewer(
+            job.user, personal.Source.EXPORT, job.params.get("path", ""), job.params.get("ip")
+        )
+        unmask = personal.wants_unmask(QueryDict(job.params.get("query", "")))
+        rows = export_rows(ledger, qs, tmp.name, viewer=viewer, unmask=unmask)
+        with open(tmp.name, "rb") as fh:
+            job.result.save(f"export-{job.pk}.xlsx", File(fh), save=False)
+    job.done = rows
+    job.status = Job.Status.DONE
+    job.summary = f"导出完成：共 {rows} 条记录。"
+    return {"rows": rows}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -22,10 +23,10 @@ from django.views import View
 
 from zhujian.core import deletion, files, personal, scope, versions
 from zhujian.core.filters import filterset_for
-from zhujian.core.models import ImportJob
+from zhujian.core.models import Job
 from zhujian.core.registry import Ledger, registry
-from zhujian.imports import jobs
 from zhujian.imports.excel import export_rows, write_template
+from zhujian.jobs.tasks import submit
 from zhujian.web.forms import form_for
 
 PAGE_SIZE = 30
@@ -159,12 +160,29 @@ class LedgerListView(LedgerMixin, View):
 class LedgerExportView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str) -> HttpResponse:
         _, qs = self.filtered()
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        filename = f"{self.ledger.label}-{stamp}.xlsx"
+        if qs.count() > settings.ZHUJIAN_EXPORT_INLINE_ROWS:  # large: a background job
+            job = Job.objects.create(
+                kind=Job.Kind.EXPORT,
+                ledger=self.ledger.name,
+                user=request.user,
+                # who asked and from where: the personal-data access record of the export
+                params={
+                    "query": request.GET.urlencode(),
+                    "path": request.get_full_path()[:300],
+                    "ip": request.META.get("REMOTE_ADDR") or None,
+                },
+                filename=filename,
+                result_name=filename,
+            )
+            submit(job)
+            return redirect("web:job", pk=job.pk)
         buffer = BytesIO()
         viewer = personal.viewer_for(request, personal.Source.EXPORT)
         unmask = personal.wants_unmask(request.GET)
         export_rows(self.ledger, qs.order_by("pk"), buffer, viewer=viewer, unmask=unmask)
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        return xlsx_response(buffer, f"{self.ledger.label}-{stamp}.xlsx")
+        return xlsx_response(buffer, filename)
 
 
 class LedgerTemplateView(LedgerMixin, View):
@@ -455,7 +473,9 @@ class LedgerImportView(LedgerMixin, View):
     action = "add"
 
     def get(self, request: HttpRequest, ledger: str) -> HttpResponse:
-        recent = ImportJob.objects.filter(user=request.user, ledger=self.ledger.name)[:10]
+        recent = Job.objects.filter(
+            user=request.user, kind=Job.Kind.IMPORT, ledger=self.ledger.name
+        )[:10]
         return render(request, "web/ledger_import.html", self.context(recent=recent))
 
     def post(self, request: HttpRequest, ledger: str) -> HttpResponse:
@@ -463,34 +483,13 @@ class LedgerImportView(LedgerMixin, View):
         if upload is None or not upload.name.lower().endswith((".xlsx", ".xlsm")):
             messages.error(request, "请选择一个 .xlsx 文件（可先下载导入模板）")
             return redirect(self.ledger.url("import"))
-        job = ImportJob.objects.create(
+        job = Job.objects.create(
+            kind=Job.Kind.IMPORT,
             ledger=self.ledger.name,
             user=request.user,
             file=upload,
             filename=upload.name,
             dry_run=bool(request.POST.get("dry_run")),
         )
-        jobs.start(job)
+        submit(job)  # the worker reads the file: this process never parses it
         return redirect("web:import_job", pk=job.pk)
-
-
-class ImportJobView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = jobs.overlay_progress(get_object_or_404(ImportJob, pk=pk, user=request.user))
-        ledger = get_ledger(job.ledger)
-        template = (
-            "web/_import_progress.html"
-            if request.headers.get("HX-Request")
-            else "web/import_job.html"
-        )
-        return render(request, template, {"job": job, "ledger": ledger})
-
-
-class ImportErrorsView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job = get_object_or_404(ImportJob, pk=pk, user=request.user)
-        if not job.error_report:
-            raise Http404("没有错误清单")
-        return FileResponse(
-            job.error_report.open("rb"), as_attachment=True, filename=f"错误清单-{job.filename}"
-        )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from zhujian.web import dashboard, deadline_views, tag_views, views
+from zhujian.web import dashboard, deadline_views, job_views, tag_views, views
 from zhujian.web import ledger_views as lv
 
 app_name = "web"
@@ -29,9 +29,13 @@ urlpatterns = [
     path(
         "files/<slug:ledger>/<int:pk>/<str:field>/", lv.LedgerFileView.as_view(), name="ledger_file"
     ),
-    path("imports/<int:pk>/", lv.ImportJobView.as_view(), name="import_job"),
-    path("imports/<int:pk>/errors.xlsx", lv.ImportErrorsView.as_view(), name="import_errors"),
     path("deadlines/<slug:ledger>/", deadline_views.deadline_list, name="deadlines"),
+    # background jobs (imports, report files, large exports); /imports/ are the old addresses
+    path("jobs/", job_views.JobListView.as_view(), name="jobs"),
+    path("jobs/<int:pk>/", job_views.JobView.as_view(), name="job"),
+    path("jobs/<int:pk>/result/", job_views.JobResultView.as_view(), name="job_result"),
+    path("imports/<int:pk>/", job_views.JobView.as_view(), name="import_job"),
+    path("imports/<int:pk>/errors.xlsx", job_views.JobErrorsView.as_view(), name="import_errors"),
     path("figures/", views.figure_catalog, name="figures"),
     path("figures/<str:figure_id>/records/", views.figure_records, name="figure_records"),
     path("report/", views.report_page, name="report"),

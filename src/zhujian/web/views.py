@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from zhujian.core import scope
-from zhujian.core.models import OrgUnit
+from zhujian.core.models import Job, OrgUnit
 from zhujian.core.registry import registry
 from zhujian.figures import catalog
 from zhujian.figures.periods import Period, PeriodError
+from zhujian.jobs.tasks import submit
 from zhujian.reports import render as renderers
 from zhujian.reports.build import build_report, ensure_default_template
 from zhujian.reports.coverage import describe
@@ -158,23 +159,31 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def report_download(request: HttpRequest) -> HttpResponse:
+    """Start building the report file in the background; its page offers the download."""
     period, unit, template = _report_args(request)
-    fmt = request.GET.get("format", "docx")
+    fmt = request.POST.get("format", "docx")
     if fmt not in renderers.RENDERERS:
         raise BadParameter(f"不支持的下载格式“{fmt}”：可用 {'、'.join(renderers.RENDERERS)}")
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    try:
-        report = build_report(period, unit, request.user, template)
-    except TemplateError:  # the report page says what is wrong
-        query = request.GET.copy()
-        query.pop("format", None)
-        return redirect(f"{reverse('web:report')}?{query.urlencode()}")
-    data = renderers.render(report, fmt)
-    response = HttpResponse(data, content_type=renderers.CONTENT_TYPES[fmt])
-    from urllib.parse import quote
-
+    try:  # a template broken in the database: the report page says what is wrong
+        if problems(template.title, template.body):
+            raise TemplateError("模板有错误")
+        build_report(period, unit, request.user, template)  # fast; the file is the slow part
+    except TemplateError:
+        return redirect(f"{reverse('web:report')}?{request.GET.urlencode()}")
     filename = f"{template.name}-{period.code}{'-' + unit.name if unit else ''}.{fmt}"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    job = Job.objects.create(
+        kind=Job.Kind.REPORT,
+        user=request.user,
+        params={
+            "period": period.code,
+            "unit": unit.code if unit else None,
+            "template": template.name,
+            "format": fmt,
+        },
+        filename=filename,
+        result_name=filename,
+    )
+    submit(job)
+    return redirect("web:job", pk=job.pk)

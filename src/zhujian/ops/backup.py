@@ -1,0 +1,323 @@
+"""Backups of the database and the uploaded files in one archive, and their restore.
+
+An archive (``.tar.gz``) holds:
+
+- ``manifest.json``: format, time, versions (Zhujian, Django, Python, database server,
+  ``pg_dump``), the applied migrations, and the size and SHA-256 of every other member;
+- ``database.sqlite3`` — SQLite's online backup API (``sqlite3.Connection.backup``): a
+  consistent copy while the server writes; or ``database.pgdump`` — ``pg_dump -Fc``,
+  which reads one snapshot and blocks no writer;
+- ``media/…``: the uploaded files (``MEDIA_ROOT``), copied *after* the database, so that
+  every file a row of the copy names is already there (uploads are written before their
+  row).
+
+:func:`restore` checks the manifest and every checksum before it touches anything, and
+restores only into an empty database (tables of any kind count) unless forced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import django
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+
+FORMAT = "zhujian-backup/1"
+MANIFEST = "manifest.json"
+SQLITE_MEMBER = "database.sqlite3"
+PG_MEMBER = "database.pgdump"
+MEDIA = "media"
+
+
+class BackupError(Exception):
+    """Why a backup or restore cannot be done, in the administrator's words (Chinese)."""
+
+
+@dataclass
+class RestoreReport:
+    vendor: str
+    media_files: int
+    behind: list[str]  # migrations of this code the backup had not applied yet
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _pg_env() -> dict[str, str]:
+    """libpq's environment for the configured database (no password on a command line)."""
+    db = settings.DATABASES["default"]
+    env = dict(os.environ)
+    for key, name in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
+        if db.get(key):
+            env[name] = str(db[key])
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    env["PGDATABASE"] = str(db["NAME"])
+    if sslmode := (db.get("OPTIONS") or {}).get("sslmode"):
+        env["PGSSLMODE"] = str(sslmode)
+    return env
+
+
+def _run(args: list[str], what: str) -> str:
+    try:
+        done = subprocess.run(args, env=_pg_env(), capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise BackupError(
+            f"找不到 {args[0]}：请安装与数据库服务器版本相同或更新的 PostgreSQL 客户端"
+            "（Debian：apt-get install postgresql-client）。"
+        ) from None
+    if done.returncode != 0:
+        raise BackupError(f"{what}失败：{done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout
+
+
+def applied_migrations() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for app, name in sorted(MigrationRecorder(connection).applied_migrations()):
+        out.setdefault(app, []).append(name)
+    return out
+
+
+def _server_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        return str(cursor.fetchone()[0])
+
+
+def _dump_database(work: Path) -> tuple[str, dict[str, Any]]:
+    info: dict[str, Any] = {"vendor": connection.vendor, "server_version": _server_version()}
+    if connection.vendor == "sqlite":
+        target = work / SQLITE_MEMBER
+        source = sqlite3.connect(settings.DATABASES["default"]["NAME"], timeout=30)
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)  # one consistent snapshot, readers and writers go on
+        finally:
+            dest.close()
+            source.close()
+        return SQLITE_MEMBER, info
+    if connection.vendor == "postgresql":
+        target = work / PG_MEMBER
+        info["pg_dump"] = _run(["pg_dump", "--version"], "pg_dump").strip()
+        _run(["pg_dump", "-Fc", "--no-owner", "--no-privileges", "-f", str(target)], "pg_dump")
+        return PG_MEMBER, info
+    raise BackupError(f"不支持备份 {connection.vendor} 数据库（只支持 SQLite 和 PostgreSQL）")
+
+
+def backup(output: str | Path | None = None, log: Callable[[str], None] = print) -> Path:
+    """Write an archive of the database and ``MEDIA_ROOT``; returns its path."""
+    from zhujian import __version__
+
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    out = Path(output) if output else Path(settings.VAR_DIR) / "backups" / f"zhujian-{stamp}.tar.gz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".zhujian-backup-", dir=out.parent) as tmp:
+        work = Path(tmp)
+        member, db_info = _dump_database(work)
+        files = {
+            member: {"bytes": (work / member).stat().st_size, "sha256": _sha256(work / member)}
+        }
+        log(f"数据库（{db_info['vendor']}）已导出：{files[member]['bytes']:,} 字节")
+        media_root = Path(settings.MEDIA_ROOT)
+        media_files: list[Path] = []
+        if media_root.is_dir():
+            media_files = sorted(p for p in media_root.rglob("*") if p.is_file())
+        for path in media_files:
+            name = f"{MEDIA}/{path.relative_to(media_root).as_posix()}"
+            files[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        manifest = {
+            "format": FORMAT,
+            "created_at": timezone.now().isoformat(),
+            "versions": {
+                "zhujian": __version__,
+                "django": django.get_version(),
+                "python": platform.python_version(),
+            },
+            "database": db_info,
+            "migrations": applied_migrations(),
+            "media": {
+                "count": len(media_files),
+                "bytes": sum(p.stat().st_size for p in media_files),
+            },
+            "files": files,
+        }
+        (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+        partial = out.with_name(out.name + ".partial")
+        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+            tar.add(work / MANIFEST, arcname=MANIFEST)
+            tar.add(work / member, arcname=member)
+            for path in media_files:
+                tar.add(path, arcname=f"{MEDIA}/{path.relative_to(media_root).as_posix()}")
+        partial.replace(out)
+    log(f"已写出备份 {out}（{out.stat().st_size:,} 字节，上传文件 {len(media_files)} 个）")
+    return out
+
+
+# --- restore ------------------------------------------------------------------------------
+
+
+def read_manifest(archive: Path) -> dict[str, Any]:
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            member = tar.extractfile(MANIFEST)
+            if member is None:
+                raise KeyError(MANIFEST)
+            manifest = json.loads(member.read())
+    except (tarfile.TarError, KeyError, ValueError, OSError) as exc:
+        raise BackupError(f"{archive} 不是 Zhujian 的备份文件（{exc}）") from None
+    if manifest.get("format") != FORMAT:
+        raise BackupError(f"不认识的备份格式：{manifest.get('format')!r}（应为 {FORMAT}）")
+    return manifest
+
+
+def database_is_empty() -> bool:
+    return not connection.introspection.table_names(include_views=True)
+
+
+def _media_is_empty() -> bool:
+    root = Path(settings.MEDIA_ROOT)
+    return not root.exists() or not any(p.is_file() for p in root.rglob("*"))
+
+
+def _check_migrations(manifest: dict[str, Any]) -> list[str]:
+    """Refuse a backup from newer code; list this code's migrations it lacks."""
+    known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    saved = {(app, name) for app, names in manifest["migrations"].items() for name in names}
+    unknown = sorted(f"{a}.{n}" for a, n in saved - set(known))
+    if unknown:
+        raise BackupError(
+            "备份来自更新版本的 Zhujian，其中有本程序不认识的数据库迁移："
+            f"{'、'.join(unknown[:5])}{' 等' if len(unknown) > 5 else ''}。请先升级程序再恢复。"
+        )
+    return sorted(f"{a}.{n}" for a, n in set(known) - saved)
+
+
+def _verify(work: Path, manifest: dict[str, Any]) -> None:
+    for name, meta in manifest["files"].items():
+        path = work / name
+        if not path.is_file():
+            raise BackupError(f"备份文件不完整：缺少 {name}")
+        if path.stat().st_size != meta["bytes"] or _sha256(path) != meta["sha256"]:
+            raise BackupError(f"备份文件已损坏：{name} 的校验和不符")
+
+
+def _clear_database() -> None:
+    if connection.vendor == "sqlite":
+        return  # the backup API replaces the whole file's content
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA public CASCADE")
+        cursor.execute("CREATE SCHEMA public")
+
+
+def _restore_database(work: Path, member: str) -> None:
+    if connection.vendor == "sqlite":
+        name = settings.DATABASES["default"]["NAME"]
+        connection.close()
+        source = sqlite3.connect(work / member)
+        dest = sqlite3.connect(name, timeout=30)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+            source.close()
+        return
+    connection.close()
+    _run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            "-d",
+            _pg_env()["PGDATABASE"],
+            str(work / member),
+        ],
+        "pg_restore",
+    )
+
+
+def _restore_media(work: Path) -> int:
+    root = Path(settings.MEDIA_ROOT)
+    source = work / MEDIA
+    if root.exists() and any(root.iterdir()):
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        root.rename(root.with_name(f"{root.name}.before-restore-{stamp}"))
+    root.mkdir(parents=True, exist_ok=True)
+    count = 0
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                target = root / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+                count += 1
+    return count
+
+
+def restore(
+    archive: str | Path, *, force: bool = False, log: Callable[[str], None] = print
+) -> RestoreReport:
+    """Restore ``archive`` into the configured (empty) database and ``MEDIA_ROOT``."""
+    archive = Path(archive)
+    manifest = read_manifest(archive)
+    vendor = manifest["database"]["vendor"]
+    if vendor != connection.vendor:
+        raise BackupError(
+            f"该备份来自 {vendor} 数据库，不能恢复到当前配置的 {connection.vendor} 数据库。"
+        )
+    behind = _check_migrations(manifest)
+    if not force:
+        busy = []
+        if not database_is_empty():
+            busy.append("数据库")
+        if not _media_is_empty():
+            busy.append(f"上传文件目录 {settings.MEDIA_ROOT}")
+        if busy:
+            raise BackupError(
+                f"{'和'.join(busy)}不是空的，拒绝恢复以免覆盖现有数据。"
+                "请恢复到新建的空数据库；确需覆盖现有数据时加 --force。"
+            )
+    member = SQLITE_MEMBER if vendor == "sqlite" else PG_MEMBER
+    parent = Path(settings.VAR_DIR)
+    parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".zhujian-restore-", dir=parent) as tmp:
+        work = Path(tmp)
+        with tarfile.open(archive, "r:*") as tar:
+            tar.extractall(work, filter="data")
+        _verify(work, manifest)
+        log(f"备份 {archive.name} 校验通过（{manifest['created_at']}，{vendor}）")
+        if force:
+            _clear_database()
+        _restore_database(work, member)
+        log("数据库已恢复")
+        media = _restore_media(work)
+        log(f"上传文件已恢复：{media} 个")
+    if behind:
+        log(f"备份缺少本程序的 {len(behind)} 个数据库迁移：请接着运行 zhujian migrate")
+    return RestoreReport(vendor, media, behind)
