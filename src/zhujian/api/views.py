@@ -174,7 +174,7 @@ class LedgerViewSet(VersionedMixin, CascadeGuardMixin, viewsets.ModelViewSet):
 
     def _reveal(self, request: Any, objs: list[models.Model]) -> None:
         candidates = self.ledger.model._default_manager.filter(pk__in=[o.pk for o in objs])
-        revealable = personal.revealable(request.user, self.ledger, candidates)
+        revealable = scope.revealable(request.user, self.ledger, candidates)
         self._reveal_ids = set(revealable.values_list("pk", flat=True))
         viewer = personal.viewer_for(request, personal.Source.API)
         personal.record(viewer, self.ledger, [o for o in objs if o.pk in self._reveal_ids])

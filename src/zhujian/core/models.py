@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from zhujian.core import lines
@@ -168,6 +169,8 @@ class LedgerModel(models.Model):
     unit_from: ClassVar[str | None] = None
     # Fields ``derive()`` sets besides ``org_unit`` (written whenever a record changes).
     derived_fields: ClassVar[tuple[str, ...]] = ()
+    # The registry's name for this model's ledger (set when the ledger is declared).
+    ledger_name: ClassVar[str]
 
     org_unit = models.ForeignKey(
         OrgUnit, models.PROTECT, verbose_name="所属单位", related_name="+", db_index=True
@@ -184,9 +187,10 @@ class LedgerModel(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        from zhujian.core.registry import registry
-
-        return registry.for_model(type(self)).url("detail", pk=self.pk)
+        # ``ledger_name`` is set by the registry when the ledger is declared.
+        return reverse(
+            "web:ledger_detail", kwargs={"ledger": type(self).ledger_name, "pk": self.pk}
+        )
 
     def full_clean(self, *args: Any, **kwargs: Any) -> None:
         """Derive first, so forms check the rules against the values that will be saved (as

@@ -168,25 +168,6 @@ def revealing_lines(ledger: Ledger) -> set[str]:
     return {ledger.line, *(spec.lines if spec else ())}
 
 
-def revealable(user: User, ledger: Ledger, queryset: models.QuerySet) -> models.QuerySet:
-    """The records of ``queryset`` whose personal data ``user`` may see unmasked: those it
-    may change, on a line that may see them."""
-    from zhujian.core import scope
-
-    if declared(ledger) is None or not user.is_authenticated:
-        return queryset.none()
-    if not any(scope.can_edit_line(user, ln) for ln in revealing_lines(ledger)):
-        return queryset.none()
-    if scope.can_ledger(user, "change", ledger):
-        return scope.restrict(queryset, user, "change")
-    # An editor of one of the extra lines: the records in its units.
-    return scope.restrict(queryset, user, "view")
-
-
-def may_reveal(user: User, ledger: Ledger, obj: models.Model) -> bool:
-    return revealable(user, ledger, type(obj)._default_manager.filter(pk=obj.pk)).exists()
-
-
 def record(
     viewer: Viewer, ledger: Ledger, objs: Iterable[models.Model], names: Iterable[str] | None = None
 ) -> int:

@@ -135,6 +135,7 @@ class Registry:
             raise ValueError(f"ledger name {ledger.name!r} is registered twice")
         self._by_name[ledger.name] = ledger
         self._by_model[ledger.model] = ledger
+        ledger.model.ledger_name = ledger.name  # for get_absolute_url, without this module
         return ledger
 
     def detail_panel(

@@ -115,3 +115,22 @@ def unit_allowed(user: User, unit: OrgUnit) -> bool:
     if root is None:
         return user.is_authenticated and not (user.role == Role.TOWNSHIP)
     return root.contains(unit)
+
+
+def revealable(user: User, ledger: Ledger, queryset: models.QuerySet) -> models.QuerySet:
+    """The records of ``queryset`` whose personal data (``core.personal``) ``user`` may see
+    unmasked: those it may change, on a line that may see them."""
+    from zhujian.core import personal
+
+    if personal.declared(ledger) is None or not user.is_authenticated:
+        return queryset.none()
+    if not any(can_edit_line(user, ln) for ln in personal.revealing_lines(ledger)):
+        return queryset.none()
+    if can_ledger(user, "change", ledger):
+        return restrict(queryset, user, "change")
+    # An editor of one of the extra lines: the records in its units.
+    return restrict(queryset, user, "view")
+
+
+def may_reveal(user: User, ledger: Ledger, obj: models.Model) -> bool:
+    return revealable(user, ledger, type(obj)._default_manager.filter(pk=obj.pk)).exists()

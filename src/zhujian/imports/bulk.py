@@ -416,3 +416,33 @@ class _PgOverlap:
             f"WHERE t.{qn(opts.pk.column)} = ANY(%s) ORDER BY t.{qn(opts.pk.column)}"
         )
         return sql, params
+
+
+class AnyOf(models.Lookup):
+    """``field__any_of=[…]``: ``IN`` for a long list of values, sent on PostgreSQL as
+    ``= ANY(%s)`` with one array parameter. psycopg parses a statement's placeholders on
+    the client, ~10 µs each: an ``IN`` of 2,000 keys costs ~20 ms per import batch before
+    the server sees it. Elsewhere it is the ordinary ``IN``."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value: Any, connection: Any) -> tuple[str, list[Any]]:
+        field = self.lhs.output_field
+        values = [field.get_db_prep_value(v, connection, prepared=False) for v in value]
+        if connection.vendor == "postgresql":
+            return "%s", [values]
+        return "(" + ", ".join(["%s"] * len(values)) + ")", values
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        if not self.rhs:
+            return "1 = 0", []
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.get_db_prep_lookup(self.rhs, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
+
+
+models.Field.register_lookup(AnyOf)
+models.ForeignObject.register_lookup(AnyOf)  # foreign keys have lookups of their own

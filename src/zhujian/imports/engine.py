@@ -198,6 +198,7 @@ def import_rows(
     try:
         with locking.import_lock(), transaction.atomic():
             batch: list[tuple[int, dict[str, Any]]] = []
+            ready: _Ready | None = None
             for index, raw in numbered_rows:
                 if progress and index % 5000 == 0:
                     progress(index - header_row, max(total - header_row, 0))
@@ -213,11 +214,21 @@ def import_rows(
                     continue
                 batch.append((index, values))
                 if len(batch) >= BATCH_SIZE:
-                    writer.write(batch, sheet)
+                    # Look this batch up, then write the previous one, then check this one:
+                    # on PostgreSQL the checks run while the server writes (see _Writer).
+                    looked = writer.lookup(batch, sheet)
+                    if ready is not None:
+                        writer.flush(ready)
+                    ready = writer.build(looked)
                     batch = []
                     reset_queries()  # DEBUG keeps every query's SQL: bound it per batch
             if batch:
-                writer.write(batch, sheet)
+                looked = writer.lookup(batch, sheet)
+                if ready is not None:
+                    writer.flush(ready)
+                ready = writer.build(looked)
+            if ready is not None:
+                writer.flush(ready)
             if progress:
                 done = max(total - header_row, result.rows)
                 progress(done, done)
@@ -337,6 +348,31 @@ def _comparable(model_field: models.Field, value: Any) -> Any:
     return value
 
 
+@dataclass
+class _Looked:
+    """A batch after step 1: rows keyed, new ones apart, changed ones with their records."""
+
+    batch: list[tuple[int, dict[str, Any]]]
+    sheet: str
+    keyed: list[tuple[int, dict[str, Any], tuple[Any, ...]]] = field(default_factory=list)
+    existing: dict[tuple[Any, ...], models.Model] = field(default_factory=dict)
+    reachable_ids: set[Any] = field(default_factory=set)
+    new: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    changed: list[tuple[int, dict[str, Any], list[str], Any]] = field(default_factory=list)
+    whole: dict[Any, models.Model] = field(default_factory=dict)
+
+
+@dataclass
+class _Ready:
+    """A batch after step 2: the records to create and to update, checked."""
+
+    batch: list[tuple[int, dict[str, Any]]]
+    sheet: str
+    to_create: list[models.Model] = field(default_factory=list)
+    to_update: list[models.Model] = field(default_factory=list)
+    changed_fields: set[str] = field(default_factory=set)
+
+
 class _Writer:
     """Matches a batch to existing records by natural key and writes the difference."""
 
@@ -384,8 +420,19 @@ class _Writer:
         return tuple(_key_part(values.get(k)) for k in self.key)
 
     def write(self, batch: list[tuple[int, dict[str, Any]]], sheet: str) -> None:
+        """Look up, check and write one batch (the three steps :func:`import_rows`
+        interleaves across batches)."""
+        self.flush(self.build(self.lookup(batch, sheet)))
+
+    def lookup(self, batch: list[tuple[int, dict[str, Any]]], sheet: str) -> _Looked:
+        """Step 1, the database reads: the batch's rows matched to existing records.
+
+        It runs before the previous batch is written, so that on PostgreSQL the next
+        batch's checks (step 2, pure Python) overlap that write instead of waiting for it.
+        That is safe: a key that the previous batches create cannot occur here (duplicate
+        keys in one file are refused by ``seen``)."""
         result = self.result
-        keyed: list[tuple[int, dict[str, Any], tuple[Any, ...]]] = []
+        looked = _Looked(batch, sheet)
         for row, values in batch:
             line_field = self.ledger.line_field
             if line_field and values.get(line_field) not in self.lines:
@@ -412,43 +459,34 @@ class _Writer:
                 )
                 continue
             self.seen[key] = row
-            keyed.append((row, values, key))
+            looked.keyed.append((row, values, key))
         probe_field = self.ledger.field(self.probe)
-        probe_values = {_key_part(v.get(self.probe)) for _, v, _ in keyed}
-        lookup = f"{probe_field.attname}__in" if probe_field.is_relation else f"{self.probe}__in"
-        existing: dict[tuple[Any, ...], models.Model] = {}
+        probe_values = {_key_part(v.get(self.probe)) for _, v, _ in looked.keyed}
+        name = probe_field.attname if probe_field.is_relation else self.probe
+        lookup = f"{name}__any_of"  # imports.bulk.AnyOf: one array parameter on PostgreSQL
         # Only what the comparison needs (no timestamps, no related rows): a re-import of a
         # county-scale file compares 300k records. Changed ones are reloaded whole below.
+        existing = looked.existing
         for obj in self.model._default_manager.filter(**{lookup: probe_values}).only(
             *self.compared
         ):
             existing[
                 tuple(_key_part(getattr(obj, self.ledger.field(k).attname)) for k in self.key)
             ] = obj
-        reachable_ids: set[int] | None = None
-        to_create: list[models.Model] = []
-        to_update: list[models.Model] = []
-        changed: list[tuple[int, dict[str, Any], list[str], Any]] = []
-        changed_fields: set[str] = set()
-        rows_of: dict[int, int] = {}  # id(record) → its row, for rules across rows
-        for row, values, key in keyed:
+        if existing:
+            looked.reachable_ids = set(
+                self.reachable.filter(pk__any_of=[o.pk for o in existing.values()]).values_list(
+                    "pk", flat=True
+                )
+            )
+        for row, values, key in looked.keyed:
             obj = existing.get(key)
             if self.personal and not self._unmasked(obj, values, row, sheet):
                 continue
             if obj is None:
-                obj = self.model(**values)
-                if not self._clean(obj, row, sheet):
-                    continue
-                to_create.append(obj)
-                rows_of[id(obj)] = row
+                looked.new.append((row, values))
                 continue
-            if reachable_ids is None:
-                reachable_ids = set(
-                    self.reachable.filter(pk__in=[o.pk for o in existing.values()]).values_list(
-                        "pk", flat=True
-                    )
-                )
-            if obj.pk not in reachable_ids:
+            if obj.pk not in looked.reachable_ids:
                 # Say no more than that the key cannot be used: not whose record it is.
                 result.errors.append(
                     BadCell(
@@ -464,35 +502,55 @@ class _Writer:
             if not diff:
                 result.unchanged += 1
                 continue
-            changed.append((row, values, diff, obj.pk))
-        if changed:  # reload the changed records whole: history copies every field
+            looked.changed.append((row, values, diff, obj.pk))
+        if looked.changed:  # reload the changed records whole: history copies every field
             related = ["org_unit", *([self.unit_from] if self.unit_from else [])]
-            whole = self.model._default_manager.select_related(*related).in_bulk(
-                [pk for *_, pk in changed]
+            looked.whole = self.model._default_manager.select_related(*related).in_bulk(
+                [pk for *_, pk in looked.changed]
             )
-            derived = {
-                *getattr(self.model, "derived_fields", ()),
-                *(["org_unit"] if self.unit_from else []),
-            }
-            for row, values, diff, pk in changed:
-                obj = whole[pk]
-                for name in diff:
-                    setattr(obj, name, values[name])
-                if not self._clean(obj, row, sheet):
-                    continue
-                changed_fields.update(diff, derived)
-                to_update.append(obj)
+        return looked
+
+    def build(self, looked: _Looked) -> _Ready:
+        """Step 2, in Python: the records as they will be written, each derived, checked by
+        the model's rules and against the user's scope."""
+        result, sheet = self.result, looked.sheet
+        ready = _Ready(looked.batch, sheet)
+        rows_of: dict[int, int] = {}  # id(record) → its row, for rules across rows
+        for row, values in looked.new:
+            obj = self.model(**values)
+            if self._clean(obj, row, sheet):
+                ready.to_create.append(obj)
                 rows_of[id(obj)] = row
+        derived = {
+            *getattr(self.model, "derived_fields", ()),
+            *(["org_unit"] if self.unit_from else []),
+        }
+        for row, values, diff, pk in looked.changed:
+            obj = looked.whole[pk]
+            for name in diff:
+                setattr(obj, name, values[name])
+            if not self._clean(obj, row, sheet):
+                continue
+            ready.changed_fields.update(diff, derived)
+            ready.to_update.append(obj)
+            rows_of[id(obj)] = row
         together = getattr(self.model, "clean_together", None)
-        if together is not None and (to_create or to_update) and not result.errors:
+        if together is not None and (ready.to_create or ready.to_update) and not result.errors:
             # Rules across the rows of one file (e.g. a running total against a cap):
             # ``Model.clean_together(records) -> {index: ValidationError}``.
-            written = [*to_create, *to_update]
+            written = [*ready.to_create, *ready.to_update]
             for index, exc in together(written).items():
                 self._report(exc, rows_of[id(written[index])], sheet, written[index])
-        if result.errors:
+        return ready
+
+    def flush(self, ready: _Ready) -> None:
+        """Step 3, the writes (on PostgreSQL, ``imports.bulk`` runs them beside the next
+        batch's checks). Nothing is written once any cell was bad."""
+        result = self.result
+        to_create, to_update = ready.to_create, ready.to_update
+        if result.errors or not (to_create or to_update):
             return  # nothing more will be kept; parse on to report every bad cell
-        first, last = batch[0][0], batch[-1][0]
+        first, last = ready.batch[0][0], ready.batch[-1][0]
         try:
             with transaction.atomic():
                 if to_create:
@@ -503,7 +561,7 @@ class _Writer:
                     bulk_update_with_history(
                         to_update,
                         self.model,
-                        sorted(changed_fields),
+                        sorted(ready.changed_fields),
                         batch_size=500,
                         default_user=self.user,
                         default_change_reason=CHANGE_REASON,
@@ -512,7 +570,7 @@ class _Writer:
             # A uniqueness rule beyond the natural key (rare): name the rows, not the DB.
             result.errors.append(
                 BadCell(
-                    sheet,
+                    ready.sheet,
                     first,
                     "整行",
                     None,
@@ -524,7 +582,7 @@ class _Writer:
         # A model that moves other records when its own are written (an inspection moves
         # its cylinder) does so here: imports write in bulk and never call ``save()``.
         after_import = getattr(self.model, "after_import", None)
-        if after_import is not None and (to_create or to_update):
+        if after_import is not None:
             after_import([*to_create, *to_update], self.user)
         result.created += len(to_create)
         result.updated += len(to_update)

@@ -130,9 +130,7 @@ def export_rows(
     revealed: set[Any] = set()
     if secret and unmask:
         revealed = set(
-            personal.revealable(viewer.user, ledger, queryset.order_by()).values_list(
-                "pk", flat=True
-            )
+            scope.revealable(viewer.user, ledger, queryset.order_by()).values_list("pk", flat=True)
         )
     shown: list[models.Model] = []
     wb = Workbook(write_only=True)

@@ -109,7 +109,7 @@ def _declare_fallbacks(doc: Document) -> None:
 
 
 def render_docx(report: Report) -> bytes:
-    from zhujian.reports.render import line_kind
+    from zhujian.reports.template import line_kind
 
     doc = Document()
     section = doc.sections[0]

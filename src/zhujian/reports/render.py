@@ -14,20 +14,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from zhujian.reports.build import Report
-from zhujian.reports.template import Fragment, Line
-
-H1 = re.compile(r"^[一二三四五六七八九十]+、")
-H2 = re.compile(r"^（[一二三四五六七八九十]+）")
-
-
-def line_kind(line: Line) -> str:
-    """``h1`` (一、…), ``h2`` (a short （一）… heading line), or ``p``."""
-    text = line.text
-    if H1.match(text) and len(text) < 40:
-        return "h1"
-    if H2.match(text) and len(text) < 40 and "。" not in text:
-        return "h2"
-    return "p"
+from zhujian.reports.template import Fragment, line_kind
 
 
 def drill_url(figure_id: str, report: Report) -> str:

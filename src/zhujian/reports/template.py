@@ -323,3 +323,18 @@ def render_lines(
             line.fragments.append(Fragment(raw[pos:]))
         out.append(line)
     return out
+
+
+H1 = re.compile(r"^[一二三四五六七八九十]+、")
+H2 = re.compile(r"^（[一二三四五六七八九十]+）")
+
+
+def line_kind(line: Line) -> str:
+    """How a rendered line is laid out: ``h1`` (一、…), ``h2`` (a short （一）… heading
+    line) or ``p``; every output format (HTML, Markdown, Word) follows it."""
+    text = line.text
+    if H1.match(text) and len(text) < 40:
+        return "h1"
+    if H2.match(text) and len(text) < 40 and "。" not in text:
+        return "h2"
+    return "p"

@@ -25,6 +25,7 @@ from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import registry
 from zhujian.figures import breakdown, catalog, headlines
 from zhujian.figures.periods import Period
+from zhujian.web.params import period_and_unit
 
 
 def records_url(figure_id: str, period: Period, unit: OrgUnit | str | None = None) -> str:
@@ -332,8 +333,6 @@ def context(request: HttpRequest, period: Period, unit: OrgUnit | None) -> dict[
 @login_required
 def data(request: HttpRequest) -> JsonResponse:
     """The dashboard's chart data as JSON (the page itself inlines the same data)."""
-    from zhujian.web.views import period_and_unit
-
     period, unit = period_and_unit(request)
     payload = {
         "period": period.code,
@@ -365,8 +364,6 @@ def data(request: HttpRequest) -> JsonResponse:
 @login_required
 def unit_data(request: HttpRequest) -> JsonResponse:
     """One figure per 乡镇 (or 村/社区) as JSON, for the comparison chart."""
-    from zhujian.web.views import period_and_unit
-
     period, unit = period_and_unit(request)
     fid = request.GET.get("figure", "")
     if fid not in _chart_figures():

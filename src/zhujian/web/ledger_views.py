@@ -97,7 +97,7 @@ class LedgerMixin(LoginRequiredMixin):
         """Whether the page shows ``obj``'s personal data in full; if so, record the view."""
         if not personal.personal_fields(self.ledger):
             return False
-        if not personal.may_reveal(self.request.user, self.ledger, obj):
+        if not scope.may_reveal(self.request.user, self.ledger, obj):
             return False
         personal.record(personal.viewer_for(self.request, source), self.ledger, [obj])
         return True

@@ -9,11 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from zhujian.core import scope
 from zhujian.core.models import Job, OrgUnit
 from zhujian.core.registry import registry
 from zhujian.figures import catalog
-from zhujian.figures.periods import Period, PeriodError
+from zhujian.figures.periods import Period
 from zhujian.jobs.tasks import submit
 from zhujian.reports import render as renderers
 from zhujian.reports.build import build_report, ensure_default_template
@@ -21,36 +20,15 @@ from zhujian.reports.coverage import describe
 from zhujian.reports.forms import problems
 from zhujian.reports.models import ReportTemplate
 from zhujian.reports.template import TemplateError
+from zhujian.web import dashboard
 from zhujian.web.errors import BadParameter
 from zhujian.web.ledger_views import display
-
-
-def period_and_unit(request: HttpRequest, default: str = "2022H1") -> tuple[Period, OrgUnit | None]:
-    """The ``period`` and ``unit`` query parameters, the unit limited to the user's scope."""
-    try:
-        period = Period.parse(request.GET.get("period") or default)
-    except PeriodError as exc:
-        raise BadParameter(str(exc)) from None
-    unit = None
-    if code := request.GET.get("unit"):
-        unit = scope.org_units_for(request.user).filter(code=code).first()
-        if unit is None:
-            raise Http404("没有这个单位，或不在您的管辖范围内")
-    elif request.user.org_unit and request.user.role == "township":
-        unit = request.user.org_unit
-    return period, unit
-
-
-def unit_choices(request: HttpRequest) -> list[OrgUnit]:
-    qs = scope.org_units_for(request.user).filter(kind__in=["county", "town", "township", "street"])
-    return list(qs.order_by("path"))
+from zhujian.web.params import period_and_unit, unit_choices
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard (驾驶舱): headline figures, comparisons, trends and overdue hazards."""
-    from zhujian.web import dashboard
-
     period, unit = period_and_unit(request)
     context = dashboard.context(request, period, unit)
     context["units"] = unit_choices(request)
