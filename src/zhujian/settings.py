@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zhujian.domains.realestate",
     "zhujian.domains.petitions",
     "zhujian.domains.housing",
+    "zhujian.domains.sitemonitor",
 ]
 
 MIDDLEWARE = [
