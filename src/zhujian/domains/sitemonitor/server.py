@@ -122,9 +122,6 @@ class Receiver:
             if isinstance(reading, p.Reject):
                 self._reject(reading, conn, now)
                 return
-        if packet.wants_ack:
-            conn.send(p.ack_for(packet))
-            self.stats["acks"] += 1
         self.stats["accepted"] += 1
         store = self.store
         store.seen.append((device.id, now, conn.peer))
@@ -143,6 +140,10 @@ class Receiver:
                 )
                 if events:
                     store.events.extend(events)
+        # Queued first, then acknowledged: whoever sees the ack finds the rows queued.
+        if packet.wants_ack:
+            conn.send(p.ack_for(packet))
+            self.stats["acks"] += 1
 
     _COLUMNS = (
         "pm25",
