@@ -96,9 +96,9 @@ class Live:
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self.call(lambda: None)
-        asyncio.run_coroutine_threadsafe(
-            self.receiver.start("127.0.0.1", 0), self.loop
-        ).result(WAIT)
+        asyncio.run_coroutine_threadsafe(self.receiver.start("127.0.0.1", 0), self.loop).result(
+            WAIT
+        )
         self.port = self.receiver.port
         self.devices: list[Device] = []
 
@@ -160,9 +160,14 @@ def register(
     factor_units: str = "",
     code: str | None = None,
 ) -> SiteDevice:
-    project = project or ConstructionProject.objects.filter(
-        started_on__isnull=False, completed_on__isnull=True
-    ).order_by("pk").first()
+    # A site the demo does not monitor (no demo alarms or hazards of its own).
+    project = (
+        project
+        or ConstructionProject.objects.filter(started_on__isnull=False, completed_on__isnull=True)
+        .exclude(pk__in=SiteDevice.objects.exclude(mn="").values("project_id"))
+        .order_by("pk")
+        .first()
+    )
     device = SiteDevice(
         project=project,
         code=code or f"T-{mn[-6:]}",

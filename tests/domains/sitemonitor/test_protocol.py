@@ -17,7 +17,12 @@ def test_standard_example_parses_into_its_fields():
     segment, _ = p.split_frame(EXAMPLE)
     packet = p.parse_segment(EXAMPLE, segment)
     assert isinstance(packet, p.Packet)
-    assert (packet.qn, packet.st, packet.cn, packet.pw) == ("20160801085857223", "32", "1062", "100000")
+    assert (packet.qn, packet.st, packet.cn, packet.pw) == (
+        "20160801085857223",
+        "32",
+        "1062",
+        "100000",
+    )
     assert packet.mn == "010000A8900016F000169DC0"
     assert packet.flag == 5 and packet.wants_ack
     assert packet.cp == {"RtdInterval": "30"}
@@ -47,8 +52,7 @@ def test_acknowledgement_echoes_qn_and_checks():
     ack_segment, crc = p.split_frame(ack)
     assert crc == p.crc_hj212(ack_segment)
     assert ack_segment == (
-        b"QN=20160801085857223;ST=91;CN=9014;PW=100000;MN=010000A8900016F000169DC0;"
-        b"Flag=4;CP=&&&&"
+        b"QN=20160801085857223;ST=91;CN=9014;PW=100000;MN=010000A8900016F000169DC0;Flag=4;CP=&&&&"
     )
 
 
