@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from zhujian.domains.construction.models import SiteDevice
 from zhujian.domains.construction.models.smartsite import DUST_FACTORS
 from zhujian.domains.sitemonitor.models import (
     FACTOR_COLUMNS,
@@ -44,35 +45,56 @@ class Snapshot:
     open_alarms: dict[tuple[int, str, str], int]  # (device, kind, factor) → alarm id
 
 
-def config_of(protocol: DeviceProtocol) -> DeviceConfig:
-    device = protocol.device
-    units, _ = parse_units(protocol.factor_units)
+def _factors(unit: str, overrides: str) -> dict[str, tuple[str, float]]:
+    units, _ = parse_units(overrides)
     factors = {}
     for code, column in FACTOR_COLUMNS.items():
         scale = 1.0
-        if code in DUST_FACTORS and units.get(code, device.concentration_unit) == "ug":
+        if code in DUST_FACTORS and units.get(code, unit) == "ug":
             scale = 0.001
         factors[code] = (column, scale)
-    return DeviceConfig(
-        id=device.pk,
-        mn=device.mn,
-        project_id=device.project_id,
-        password=protocol.password,
-        modbus=protocol.crc == CrcVariant.MODBUS,
-        factors=factors,
-    )
+    return factors
 
 
 def load_devices(as_of: dt.date | None = None) -> dict[str, DeviceConfig]:
-    """Enabled devices with an MN that are installed and not removed on ``as_of``."""
+    """Enabled devices with an MN that are installed and not removed on ``as_of``.
+
+    Plain rows, not model instances, and one factor table per distinct unit setting: the
+    writer thread re-reads tens of thousands of devices without starving the event loop.
+    """
     day = as_of or timezone.localdate()
-    protocols = (
+    rows = (
         DeviceProtocol.objects.filter(enabled=True, device__installed_on__lte=day)
         .filter(Q(device__removed_on__isnull=True) | Q(device__removed_on__gt=day))
         .exclude(device__mn="")
-        .select_related("device")
+        .values_list(
+            "device_id",
+            "device__mn",
+            "device__project_id",
+            "password",
+            "crc",
+            "device__concentration_unit",
+            "factor_units",
+        )
     )
-    return {p.device.mn: config_of(p) for p in protocols}
+    tables: dict[tuple[str, str], dict[str, tuple[str, float]]] = {}
+    devices = {}
+    for device_id, mn, project_id, password, crc, unit, overrides in rows.iterator(2000):
+        factors = tables.get((unit, overrides))
+        if factors is None:
+            factors = tables[unit, overrides] = _factors(unit, overrides)
+        devices[mn] = DeviceConfig(
+            device_id, mn, project_id, password, crc == CrcVariant.MODBUS, factors
+        )
+    return devices
+
+
+def registry_version() -> tuple[object, ...]:
+    """Changes whenever a device or its settings change (or the day turns, which may
+    install or remove devices): the receiver reloads only then."""
+    protocols = DeviceProtocol.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    devices = SiteDevice.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    return (timezone.localdate(), *protocols.values(), *devices.values())
 
 
 def load_snapshot() -> Snapshot:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import multiprocessing
 import random
 import resource
@@ -101,6 +102,7 @@ async def _device(
     latencies: list[float],
     counts: Counter[str],
     tz: dt.tzinfo,
+    steady_from: float,
 ) -> None:
     try:
         reader, writer = await asyncio.open_connection(host, port)
@@ -140,7 +142,8 @@ async def _device(
                     except (TimeoutError, asyncio.IncompleteReadError):
                         counts["ack_missing"] += 1
                         break
-                    latencies.append((time.perf_counter() - t0) * 1000)
+                    if started >= steady_from:
+                        latencies.append((time.perf_counter() - t0) * 1000)
                     counts["acked"] += 1
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - started)))
     except (ConnectionError, OSError):
@@ -164,6 +167,9 @@ async def _run(
     counts: Counter[str] = Counter()
     rng = random.Random(seed)
     until = time.monotonic() + duration
+    # Acks are timed once every device is connected and has sent once (steady state).
+    steady_from = time.monotonic() + (len(devices) / connect_rate if connect_rate else 0) + interval
+    gc.freeze()
     tasks = []
     for n, device in enumerate(devices):
         tasks.append(
@@ -179,6 +185,7 @@ async def _run(
                     latencies,
                     counts,
                     tz,
+                    steady_from,
                 )
             )
         )
@@ -252,6 +259,9 @@ def simulate(
     latencies.sort()
     return {
         "devices": len(devices),
+        "steady_after_s": round(len(devices) / connect_rate + interval, 1)
+        if connect_rate
+        else interval,
         "seconds": round(time.monotonic() - started, 1),
         "counts": dict(counts),
         "ack_ms": summary_ms(latencies),

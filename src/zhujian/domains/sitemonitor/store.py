@@ -139,15 +139,24 @@ class Store:
 
     @staticmethod
     def _write_seen(seen: list[tuple[int, dt.datetime, str]]) -> None:
+        """One upsert of each device's latest time (plain SQL both backends accept)."""
         latest: dict[int, tuple[dt.datetime, str]] = {}
         for device_id, at, peer in seen:
             latest[device_id] = (at, peer)
-        if latest:
-            DeviceSeen.objects.bulk_create(
-                [DeviceSeen(device_id=k, last_seen_at=at, peer=p) for k, (at, p) in latest.items()],
-                update_conflicts=True,
-                unique_fields=["device"],
-                update_fields=["last_seen_at", "peer"],
+        if not latest:
+            return
+        table = connection.ops.quote_name(DeviceSeen._meta.db_table)
+        adapt = (
+            connection.ops.adapt_datetimefield_value
+            if connection.vendor != "postgresql"
+            else (lambda v: v)
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (device_id, last_seen_at, peer) VALUES (%s, %s, %s) "
+                "ON CONFLICT (device_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, "
+                "peer = excluded.peer",
+                [(k, adapt(at), peer) for k, (at, peer) in latest.items()],
             )
 
     @staticmethod
