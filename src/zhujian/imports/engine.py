@@ -26,7 +26,7 @@ from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
 from zhujian.core import personal, scope
-from zhujian.core.models import User
+from zhujian.core.models import User, has_history
 from zhujian.core.registry import Ledger
 from zhujian.imports import locking
 from zhujian.imports.bulk import insert_with_history
@@ -557,7 +557,11 @@ class _Writer:
                     insert_with_history(
                         to_create, self.model, user=self.user, change_reason=CHANGE_REASON
                     )
-                if to_update:
+                if to_update and not has_history(self.model):
+                    self.model._default_manager.bulk_update(
+                        to_update, sorted(ready.changed_fields), batch_size=500
+                    )
+                elif to_update:
                     bulk_update_with_history(
                         to_update,
                         self.model,
