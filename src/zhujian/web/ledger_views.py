@@ -483,8 +483,8 @@ class LedgerImportView(LedgerMixin, View):
 
     def post(self, request: HttpRequest, ledger: str) -> HttpResponse:
         upload = request.FILES.get("file")
-        if upload is None or not upload.name.lower().endswith((".xlsx", ".xlsm")):
-            messages.error(request, "请选择一个 .xlsx 文件（可先下载导入模板）")
+        if upload is None or not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+            messages.error(request, "请选择一个 .xlsx 或 .csv 文件（可先下载导入模板）")
             return redirect(self.ledger.url("import"))
         job = Job.objects.create(
             kind=Job.Kind.IMPORT,

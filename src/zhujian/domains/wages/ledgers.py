@@ -167,3 +167,4 @@ registry.register(
         "工资表须已全部签字。",
     )
 )
+from zhujian.domains.wages import panels  # noqa: E402, F401  (dashboard panel)
