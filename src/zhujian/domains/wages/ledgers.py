@@ -73,6 +73,7 @@ registry.register(
         list_display=[
             "code",
             "name",
+            "id_number",
             "project",
             "employer",
             "trade",
