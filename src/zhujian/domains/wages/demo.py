@@ -113,7 +113,7 @@ def supervision(ctx: DemoContext) -> None:
         .select_related("contractor")
         .order_by("pk")
     )
-    projects = rng.sample(on_site, min(len(on_site), 10 * ctx.scale))
+    projects = rng.sample(on_site, min(len(on_site), 8 * ctx.scale))
     projects.sort(key=lambda p: p.pk)
     subs: dict[int, list] = {}
     for part in Participant.objects.filter(
@@ -143,7 +143,7 @@ def supervision(ctx: DemoContext) -> None:
         setup.derive()
         setups.append(setup)
         employers = [project.contractor, *subs.get(project.pk, [])]
-        for k in range(rng.randint(12, 24) * ctx.scale):
+        for k in range(rng.randint(8, 16) * ctx.scale):
             n += 1
             entered = SUPERVISION_START + dt.timedelta(days=rng.randint(-30, 40))
             born = dt.date(rng.randint(1965, 2002), rng.randint(1, 12), rng.randint(1, 28))
