@@ -132,7 +132,9 @@ class Attendance(LeanLedgerModel):
     worker = models.ForeignKey(
         Worker, models.CASCADE, related_name="attendance", verbose_name="人员编号"
     )
-    day = models.DateField("考勤日期")
+    # Indexed alone too: the import engine matches a batch's rows to existing ones by day
+    # (a gate file is one day after another), and (worker, day) cannot serve that.
+    day = models.DateField("考勤日期", db_index=True)
     hours = models.DecimalField(
         "工时（小时）",
         max_digits=4,
