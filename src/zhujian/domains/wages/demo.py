@@ -80,6 +80,15 @@ TRADES += ["labourer"] * 4 + ["plumber", "painter"]
 AREAS = ["371312", "371321", "371322", "371323", "371324", "371325", "411522", "341221"]
 
 
+def _person(rng: random.Random) -> str:
+    """A name from this line's own random stream (``ctx.person()`` would draw from the
+    shared one and change every later line's demo data)."""
+    from zhujian.demo.county import SURNAMES
+
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰建国志强海燕红梅"
+    return rng.choice(SURNAMES) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2))))
+
+
 def id_number(rng: random.Random, born: dt.date) -> str:
     """A valid 18-digit ID number (check digit per GB 11643) for demo data."""
     first17 = f"{rng.choice(AREAS)}{born:%Y%m%d}{rng.randint(0, 999):03d}"
@@ -134,7 +143,7 @@ def supervision(ctx: DemoContext) -> None:
             if not (gap and i % 2)
             else "",
             guarantee_amount=D(rng.randrange(100000, 800000, 10000)) if not (gap and i % 2) else 0,
-            officer="" if gap and i % 4 == 3 else ctx.person(),
+            officer="" if gap and i % 4 == 3 else _person(rng),
             notice_board=not gap or i == 0,
             pay_day=rng.choice([None, None, 10, 15, 20]),
         )
@@ -143,7 +152,7 @@ def supervision(ctx: DemoContext) -> None:
         setup.derive()
         setups.append(setup)
         employers = [project.contractor, *subs.get(project.pk, [])]
-        for k in range(rng.randint(8, 16) * ctx.scale):
+        for k in range(rng.randint(8, 16)):
             n += 1
             entered = SUPERVISION_START + dt.timedelta(days=rng.randint(-30, 40))
             born = dt.date(rng.randint(1965, 2002), rng.randint(1, 12), rng.randint(1, 28))
@@ -155,7 +164,7 @@ def supervision(ctx: DemoContext) -> None:
                     code=f"GR{n:06d}",
                     project=project,
                     employer=rng.choice(employers),
-                    name=ctx.person(),
+                    name=_person(rng),
                     id_number=id_number(rng, born),
                     phone=f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}",
                     trade=rng.choice(TRADES),
@@ -292,7 +301,7 @@ def _closed_account(ctx, rng, ProjectWageSetup, WageCase) -> None:
             account_opened_on=project.started_on,
             guarantee_kind="deposit",
             guarantee_amount=D(rng.randrange(100000, 500000, 10000)),
-            officer=ctx.person(),
+            officer=_person(rng),
             notice_board=True,
             closing_notice_on=notice,
             closed_on=notice + dt.timedelta(days=rng.randint(31, 45)),
