@@ -107,7 +107,8 @@ def test_one_hazard_per_project_and_month_opened_once(township):
     )
     assert first.code in hazard.description and project.contractor.name in hazard.description
     assert hazard.source_record == project
-    again = arrears.check(MAY, JULY_1)
+    assert "应于2022年06月15日前支付" in hazard.description
+    again = arrears.check(MAY, JULY_1 + dt.timedelta(days=3))  # a later day, same workers
     assert hazard.code not in again.opened + again.updated
     assert _warnings(project).count() == 1
     _attend(second, 11)  # another unpaid worker: the same hazard is updated

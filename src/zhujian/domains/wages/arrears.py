@@ -132,6 +132,11 @@ def check(month: dt.date, as_of: dt.date | None = None) -> CheckResult:
     projects = ConstructionProject.objects.in_bulk(list(by_project))
     workers = Worker.objects.in_bulk([r.worker_id for r in rows])
     employers = Enterprise.objects.in_bulk({r.employer_id for r in rows})
+    pay_days = dict(
+        ProjectWageSetup.objects.filter(project_id__in=list(by_project)).values_list(
+            "project_id", "pay_day"
+        )
+    )
     ctype = ContentType.objects.get_for_model(ConstructionProject)
     label = source_label(month)
     existing = {
@@ -143,7 +148,8 @@ def check(month: dt.date, as_of: dt.date | None = None) -> CheckResult:
     with transaction.atomic():
         for project_id, items in sorted(by_project.items()):
             project = projects[project_id]
-            text = _description(project, month, as_of, items, workers, employers)
+            due = pay_deadline(month, pay_days.get(project_id))
+            text = _description(project, month, due, items, workers, employers)
             hazard = existing.get(project_id)
             if hazard is not None and hazard.verified_on is not None:
                 result.closed_kept += 1
@@ -177,7 +183,7 @@ def check(month: dt.date, as_of: dt.date | None = None) -> CheckResult:
 def _description(
     project: ConstructionProject,
     month: dt.date,
-    as_of: dt.date,
+    due: dt.date,
     items: list[Unpaid],
     workers: dict[int, Worker],
     employers: dict[int, Enterprise],
@@ -192,8 +198,8 @@ def _description(
         more = f"等{len(names)}人" if len(names) > NAMES_PER_EMPLOYER else f"共{len(names)}人"
         parts.append(f"{employers[employer_id].name}：{shown}{more}")
     return (
-        f"{project.name}有{len(items)}名工人{month:%Y年%m月}有考勤，截至{as_of:%Y年%m月%d日}"
-        f"未从农民工工资专用账户发放当月工资（已过支付日及宽限期）。按用工单位：" + "；".join(parts)
+        f"{project.name}有{len(items)}名工人{month:%Y年%m月}有考勤，当月工资应于{due:%Y年%m月%d日}前"
+        "支付，已过宽限期仍未从农民工工资专用账户发放。按用工单位：" + "；".join(parts)
     )
 
 
