@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from tests.core.helpers import api_data, deletable, delete_confirmation, editor_for, form_data
 from zhujian.core import versions
+from zhujian.core.models import has_history
 from zhujian.core.registry import registry
 from zhujian.imports.columns import build_columns
 from zhujian.imports.engine import import_file
@@ -60,7 +61,8 @@ def test_create_update_delete_through_forms_are_audited(client, ledger):
     obj = deletable(ledger)
     assert obj is not None, "no deletable record to recreate"
     data = form_data(ledger, obj)
-    history = model.history.model.objects
+    audited = has_history(model)  # a lean ledger (core.models.LeanLedgerModel) keeps none
+    history = model.history.model.objects if audited else None
     # delete (through the page), then create the same record again through the form
     url = reverse("web:ledger_delete", args=[ledger.name, obj.pk])
     confirmation = delete_confirmation(obj, editor)
@@ -70,19 +72,25 @@ def test_create_update_delete_through_forms_are_audited(client, ledger):
     response = client.post(url, confirmation)
     assert response.status_code == 302
     assert not model._default_manager.filter(pk=obj.pk).exists()
-    deleted = history.filter(**{model._meta.pk.attname: obj.pk}, history_type="-").get()
-    assert deleted.history_user == editor
+    if audited:
+        deleted = history.filter(**{model._meta.pk.attname: obj.pk}, history_type="-").get()
+        assert deleted.history_user == editor
     response = client.post(reverse("web:ledger_create", args=[ledger.name]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     created = model._default_manager.order_by("-pk").first()
-    assert (
+    assert not audited or (
         history.filter(**{model._meta.pk.attname: created.pk}, history_type="+").get().history_user
         == editor
     )
     data[versions.VERSION_FIELD] = versions.token(created)  # as the edit page sends it
     response = client.post(reverse("web:ledger_update", args=[ledger.name, created.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert history.filter(**{model._meta.pk.attname: created.pk}, history_type="~").exists()
+    assert (
+        not audited
+        or history.filter(**{model._meta.pk.attname: created.pk}, history_type="~").exists()
+    )
+    if not audited:
+        return
     page = client.get(reverse("web:ledger_detail", args=[ledger.name, created.pk])).content.decode()
     assert editor.first_name in page or editor.username in page
 
@@ -108,6 +116,8 @@ def test_api_crud(client, ledger):
     new_pk = response.json()["id"]
     response = client.patch(f"{base}{new_pk}/", {}, content_type="application/json")
     assert response.status_code == 200
+    if not has_history(ledger.model):
+        return
     last = ledger.model.history.model.objects.filter(
         **{ledger.model._meta.pk.attname: new_pk}
     ).first()
@@ -142,11 +152,12 @@ def test_export_then_import_round_trip(tmp_path, ledger):
     path = tmp_path / "export.xlsx"
     count = export_rows(ledger, ledger.model._default_manager.order_by("pk"), path)
     assert count == ledger.model._default_manager.count()
-    history_before = ledger.model.history.model.objects.count()
+    audited = has_history(ledger.model)
+    history_before = ledger.model.history.model.objects.count() if audited else 0
     again = import_file(ledger, path, editor)
     assert again.ok, [str(e) for e in again.errors[:5]]
     assert (again.created, again.updated, again.unchanged) == (0, 0, count)
-    assert ledger.model.history.model.objects.count() == history_before
+    assert not audited or ledger.model.history.model.objects.count() == history_before
     obj = deletable(ledger)
     key = {k: getattr(obj, ledger.field(k).attname) for k in ledger.natural_key}
     obj.delete()

@@ -42,3 +42,30 @@ def test_insert_writes_one_history_row_per_record_with_user_and_reason(admin_use
     assert row.history_user_id == admin_user.pk
     assert row.history_change_reason == "Excel导入"
     assert row.surveyed_on == dt.date(2022, 3, 1) and row.renovated is True
+
+
+@pytest.mark.django_db
+def test_a_conflict_rolls_back_to_the_savepoint_and_the_transaction_goes_on(admin_user) -> None:
+    """On PostgreSQL the insert is written by a thread beside the caller; its error must
+    still reach ``atomic()`` as Django's IntegrityError, so the savepoint is rolled back
+    and the next statement of the same transaction works (on SQLite the insert is plain)."""
+    from django.db import IntegrityError, transaction
+
+    insert_with_history([_household("T0004")], ToiletHousehold)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_with_history([_household("T0004")], ToiletHousehold)
+        ToiletHousehold.objects.count()  # the first statement after the write meets its error
+    (again,) = insert_with_history([_household("T0005")], ToiletHousehold)
+    assert ToiletHousehold.objects.filter(household_code__in=["T0004", "T0005"]).count() == 2
+    assert ToiletHousehold.history.filter(id=again.pk, history_type="+").exists()
+
+
+@pytest.mark.django_db
+def test_a_conflict_at_the_end_of_a_savepoint_is_rolled_back_too(admin_user) -> None:
+    """The error may first surface when the savepoint is released."""
+    from django.db import IntegrityError, transaction
+
+    insert_with_history([_household("T0006")], ToiletHousehold)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_with_history([_household("T0006")], ToiletHousehold)
+    assert ToiletHousehold.objects.filter(household_code="T0006").count() == 1

@@ -82,8 +82,8 @@ def test_other_users_cannot_see_an_import_job(client, user):
 def test_non_xlsx_upload_is_refused_with_a_message(client, user):
     client.force_login(user("bangongshi"))
     upload = BytesIO(b"a,b\n1,2\n")
-    upload.name = "data.csv"
+    upload.name = "data.txt"
     response = client.post(
         reverse("web:ledger_import", args=["party_partyactivity"]), {"file": upload}, follow=True
     )
-    assert "请选择一个 .xlsx 文件" in response.content.decode()
+    assert "请选择一个 .xlsx 或 .csv 文件" in response.content.decode()

@@ -156,8 +156,11 @@ class User(AbstractUser):
         )
 
 
-class LedgerModel(models.Model):
-    """Base of every ledger (台账) model: an org unit, timestamps and the audit trail.
+class LeanLedgerModel(models.Model):
+    """Base of a ledger whose rows are too many and too plain for an audit trail of their
+    own (gate attendance: one row per worker per day). Everything a :class:`LedgerModel`
+    has but the history: an org unit, timestamps, ``derive()`` and the scope that comes
+    with it. Pages, API and imports work the same; the record page shows no history.
 
     Values computed from other fields belong in :meth:`derive`, never in ``save()``
     alone: imports write in bulk without calling ``save()``, and they call ``derive()``
@@ -177,7 +180,6 @@ class LedgerModel(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
@@ -202,6 +204,21 @@ class LedgerModel(models.Model):
         """Set the fields computed from others (extend in a ledger; call ``super()``)."""
         if self.unit_from and getattr(self, f"{self.unit_from}_id", None):
             self.org_unit_id = getattr(self, self.unit_from).org_unit_id
+
+
+class LedgerModel(LeanLedgerModel):
+    """Base of every ledger (台账) model: an org unit, timestamps and the audit trail
+    (every create, update and delete kept with who, when and the values)."""
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+def has_history(model: type[models.Model]) -> bool:
+    """Whether ``model`` keeps an audit trail (a :class:`LeanLedgerModel` does not)."""
+    return getattr(model, "history", None) is not None
 
 
 class Job(models.Model):

@@ -290,3 +290,15 @@ def validate_id_number(value: str) -> None:
 def id_check_digit(first17: str) -> str:
     """The check character of an ID number's first 17 digits (for test and demo data)."""
     return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
+
+
+_BANK_CARD = re.compile(r"^\d{12,19}$")
+
+
+def validate_bank_card(value: str) -> None:
+    """A bank card or account number: 12 to 19 digits (spaces allowed between groups)."""
+    text = str(value).replace(" ", "").strip()
+    if MASK in text:
+        raise ValidationError("请填写完整的银行卡号，不能填写脱敏后的号码（含 * 号）")
+    if not _BANK_CARD.match(text):
+        raise ValidationError("银行卡号应为12—19位数字")

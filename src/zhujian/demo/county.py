@@ -17,7 +17,7 @@ from django.db import models
 from simple_history.utils import bulk_create_with_history
 
 from zhujian.core.lines import LINES
-from zhujian.core.models import OrgUnit, OrgUnitKind, Role, User
+from zhujian.core.models import OrgUnit, OrgUnitKind, Role, User, has_history
 
 COUNTY_CODE = "371399000000"
 COUNTY_NAME = "示例县"
@@ -141,6 +141,8 @@ class DemoContext:
         items = list(objs)
         if not items:
             return []
+        if not has_history(model):  # a lean ledger (attendance): no audit rows
+            return model._default_manager.bulk_create(items, batch_size=1000)
         return bulk_create_with_history(
             items,
             model,

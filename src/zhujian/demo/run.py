@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.apps import apps
 from django.db import connection, transaction
 
-from zhujian.core.models import Job, OrgUnit, User
+from zhujian.core.models import Job, OrgUnit, User, has_history
 from zhujian.core.registry import registry
 from zhujian.demo.county import DemoContext, build_units, build_users
 
@@ -29,7 +29,8 @@ def reset() -> None:
             if not remaining:
                 break
         for model in ledger_models:
-            model.history.model.objects.all().delete()
+            if has_history(model):
+                model.history.model.objects.all().delete()
         Job.objects.all().delete()
         from django_tasks_db.models import DBTaskResult
 

@@ -290,7 +290,12 @@ class _PgOverlap:
             self.thread = None
         error, self.error = self.error, None
         if error is not None and raise_error:
-            raise error
+            # The thread wrote through the raw psycopg connection: raise its error as
+            # Django's own (IntegrityError, …), or ``atomic()`` would not see a database
+            # error, would not roll back to its savepoint, and the caller's next statement
+            # would meet an aborted transaction.
+            with self.connection.wrap_database_errors:
+                raise error
 
     def _sequence(self, cursor: Any, table: str, column: str) -> str | None:
         if table not in self.sequences:

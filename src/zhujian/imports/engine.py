@@ -26,9 +26,9 @@ from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
 from zhujian.core import personal, scope
-from zhujian.core.models import User
+from zhujian.core.models import User, has_history
 from zhujian.core.registry import Ledger
-from zhujian.imports import locking
+from zhujian.imports import csvfile, locking
 from zhujian.imports.bulk import insert_with_history
 from zhujian.imports.columns import CellError, Column, build_columns, org_unit_lookup
 from zhujian.imports.workbook import DATA_SHEET, WorkbookError, inspect
@@ -125,9 +125,12 @@ def import_file(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import an .xlsx file. The file is measured before it is read (see
-    :mod:`zhujian.imports.workbook`): a file the reader could not hold is refused."""
+    """Import an .xlsx (or .csv) file. The file is measured before it is read (see
+    :mod:`zhujian.imports.workbook` and :mod:`zhujian.imports.csvfile`): a file the
+    reader could not hold is refused."""
     result = ImportResult(ledger.name, dry_run=dry_run)
+    if csvfile.is_csv(path):
+        return _import_csv(ledger, path, user, result, dry_run=dry_run, progress=progress)
     try:
         shape = inspect(path)
         sheet, rows, total, first_column = read_sheet(path, shape.name)
@@ -151,6 +154,36 @@ def import_file(
         error_cells=error_cells,
         numbered=True,
     )
+
+
+def _import_csv(
+    ledger: Ledger,
+    path: str | Path,
+    user: User,
+    result: ImportResult,
+    *,
+    dry_run: bool,
+    progress: Progress | None,
+) -> ImportResult:
+    try:
+        sheet, rows, total = csvfile.read_csv(path)
+        return import_rows(
+            ledger,
+            sheet,
+            rows,
+            user,
+            total=total,
+            dry_run=dry_run,
+            progress=progress,
+            numbered=True,
+        )
+    except csvfile.CsvRowError as exc:  # in the header: nothing was read, nothing written
+        result.errors.append(BadCell(Path(path).name, exc.row, "整行", None, str(exc)))
+    except WorkbookError as exc:
+        result.errors.append(BadCell("", 0, "文件", Path(path).name, str(exc)))
+    except (OSError, UnicodeError) as exc:
+        result.errors.append(BadCell("", 0, "文件", Path(path).name, f"无法读取 CSV 文件：{exc}"))
+    return result
 
 
 def import_rows(
@@ -236,6 +269,8 @@ def import_rows(
                 raise _Rollback
     except _Rollback:
         pass
+    except csvfile.CsvRowError as exc:  # a line the CSV reader could not split: roll back
+        result.errors.append(BadCell(sheet, exc.row, "整行", None, str(exc)))
     except locking.ImportBusy as exc:
         result.errors.append(BadCell(sheet, 0, "文件", None, str(exc)))
     except OperationalError as exc:
@@ -557,7 +592,11 @@ class _Writer:
                     insert_with_history(
                         to_create, self.model, user=self.user, change_reason=CHANGE_REASON
                     )
-                if to_update:
+                if to_update and not has_history(self.model):
+                    self.model._default_manager.bulk_update(
+                        to_update, sorted(ready.changed_fields), batch_size=500
+                    )
+                elif to_update:
                     bulk_update_with_history(
                         to_update,
                         self.model,

@@ -23,7 +23,7 @@ from django.views import View
 
 from zhujian.core import deletion, files, personal, scope, versions
 from zhujian.core.filters import filterset_for
-from zhujian.core.models import Job
+from zhujian.core.models import Job, has_history
 from zhujian.core.registry import Ledger, registry
 from zhujian.imports.excel import export_rows, write_template
 from zhujian.jobs.tasks import submit
@@ -216,6 +216,7 @@ class LedgerDetailView(LedgerMixin, View):
                     if (panel := fn(self.ledger, obj, request.user))
                 ],
                 history=history_of(obj, request.user),
+                no_history=not has_history(type(obj)),
                 personal_note=_personal_note(self.ledger, reveal),
             ),
         )
@@ -258,6 +259,8 @@ def _personal_note(ledger: Ledger, revealed: bool) -> str:
 def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
     """Audit entries newest first, each with the fields it changed (before → after); a
     linked record is named only when ``user`` may see it."""
+    if not has_history(type(obj)):
+        return []  # a lean ledger (core.models.LeanLedgerModel) keeps no audit trail
     records = list(
         obj.history.select_related("history_user").order_by("-history_date", "-history_id")
     )
@@ -480,8 +483,8 @@ class LedgerImportView(LedgerMixin, View):
 
     def post(self, request: HttpRequest, ledger: str) -> HttpResponse:
         upload = request.FILES.get("file")
-        if upload is None or not upload.name.lower().endswith((".xlsx", ".xlsm")):
-            messages.error(request, "请选择一个 .xlsx 文件（可先下载导入模板）")
+        if upload is None or not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+            messages.error(request, "请选择一个 .xlsx 或 .csv 文件（可先下载导入模板）")
             return redirect(self.ledger.url("import"))
         job = Job.objects.create(
             kind=Job.Kind.IMPORT,

@@ -489,5 +489,5 @@ def _save_cylinders(cylinders: list[CylinderState], reason: str) -> None:
 
 
 def _is_conflict(exc: BaseException) -> bool:
-    """A uniqueness conflict, from Django or straight from psycopg (PostgreSQL ``COPY``)."""
-    return isinstance(exc, IntegrityError) or getattr(exc, "sqlstate", None) == "23505"
+    """A uniqueness conflict (PostgreSQL's ``COPY`` errors arrive as Django's too)."""
+    return isinstance(exc, IntegrityError)

@@ -12,7 +12,7 @@ from zhujian.imports.excel import write_error_report
 
 
 class Command(BaseCommand):
-    help = "Import an .xlsx file into a ledger: all rows or none, upserting by the natural key."
+    help = "Import an .xlsx or .csv file into a ledger: all rows or none, upserting by the natural key."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("ledger")

@@ -1,0 +1,234 @@
+"""Arrears warnings (欠薪预警): workers with attendance in a month and no payment from the
+special account by the project's pay day plus a grace period.
+
+The check is set-based: one aggregate query over a month's attendance (index on project
+and day) with a ``NOT EXISTS`` on that month's payments (index on worker and month)
+returns the unpaid (project, employer, worker) rows; nothing loops over workers. Each
+project with unpaid workers gets ONE hazard per month in the shared hazard loop, opened
+or updated idempotently by :func:`check` (``zhujian wages check --month 2022-05``) and
+closed through the loop like any other hazard. A closed warning is never reopened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncMonth
+
+from zhujian.domains.construction.models import ConstructionProject, Enterprise
+from zhujian.domains.wages import conf
+from zhujian.domains.wages.models import (
+    Attendance,
+    ProjectWageSetup,
+    WageCase,
+    WagePayment,
+    Worker,
+)
+from zhujian.domains.wages.models.accounts import pay_deadline
+from zhujian.hazards.models import Hazard, HazardCategory
+
+FOUND_BY = "农民工工资实名制监管"
+NAMES_PER_EMPLOYER = 30
+
+
+def month_start(value: dt.date) -> dt.date:
+    return value.replace(day=1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def warning_day(month: dt.date, pay_day: int | None = None) -> dt.date:
+    """The first day a month without payment is a warning: pay day + grace + 1."""
+    return pay_deadline(month, pay_day) + dt.timedelta(days=conf.grace_days() + 1)
+
+
+@dataclass
+class Unpaid:
+    project_id: int
+    employer_id: int
+    worker_id: int
+    days: int
+
+
+def unpaid(month: dt.date, as_of: dt.date, projects: Any = None) -> list[Unpaid]:
+    """Workers with attendance in ``month`` and no payment for it made by ``as_of``, on
+    the projects whose pay day plus grace has passed by ``as_of``. ``projects``: an
+    optional queryset of projects to limit to (the dashboard's scope)."""
+    month = month_start(month)
+    pay_days = dict(
+        ProjectWageSetup.objects.exclude(pay_day=None).values_list("project_id", "pay_day")
+    )
+    default_due = warning_day(month) <= as_of
+    differ = {
+        pid for pid, day in pay_days.items() if (warning_day(month, day) <= as_of) != default_due
+    }
+    attendance = Attendance.objects.filter(day__gte=month, day__lte=month_end(month))
+    if default_due:
+        attendance = attendance.exclude(project_id__in=differ) if differ else attendance
+    elif differ:
+        attendance = attendance.filter(project_id__in=differ)
+    else:
+        return []
+    if projects is not None:
+        attendance = attendance.filter(project_id__in=projects.values("pk"))
+    paid = WagePayment.objects.filter(
+        worker_id=OuterRef("worker_id"), month=month, paid_on__lte=as_of
+    )
+    rows = (
+        attendance.filter(~Exists(paid))
+        .values("project_id", "worker__employer_id", "worker_id")
+        .annotate(days=Count("id"))
+        .order_by("project_id", "worker_id")
+    )
+    return [
+        Unpaid(r["project_id"], r["worker__employer_id"], r["worker_id"], r["days"]) for r in rows
+    ]
+
+
+@dataclass
+class CheckResult:
+    month: dt.date
+    as_of: dt.date
+    projects: int = 0
+    workers: int = 0
+    opened: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    closed_kept: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.month:%Y年%m月}欠薪预警（截至{self.as_of:%Y-%m-%d}）：{self.projects}个项目、"
+            f"{self.workers}名工人有考勤未发放工资；新登记隐患{len(self.opened)}条，"
+            f"更新{len(self.updated)}条，未变化{self.unchanged}条，已销号未重开{self.closed_kept}条。"
+        )
+
+
+def source_label(month: dt.date) -> str:
+    return f"欠薪预警：{month:%Y年%m月}工资"
+
+
+def check(month: dt.date, as_of: dt.date | None = None) -> CheckResult:
+    """Open or update one hazard per project with unpaid workers in ``month``."""
+    month = month_start(month)
+    as_of = as_of or dt.date.today()
+    result = CheckResult(month, as_of)
+    rows = unpaid(month, as_of)
+    by_project: dict[int, list[Unpaid]] = defaultdict(list)
+    for row in rows:
+        by_project[row.project_id].append(row)
+    result.projects, result.workers = len(by_project), len(rows)
+    if not by_project:
+        return result
+    projects = ConstructionProject.objects.in_bulk(list(by_project))
+    workers = Worker.objects.in_bulk([r.worker_id for r in rows])
+    employers = Enterprise.objects.in_bulk({r.employer_id for r in rows})
+    pay_days = dict(
+        ProjectWageSetup.objects.filter(project_id__in=list(by_project)).values_list(
+            "project_id", "pay_day"
+        )
+    )
+    ctype = ContentType.objects.get_for_model(ConstructionProject)
+    label = source_label(month)
+    existing = {
+        h.source_id: h
+        for h in Hazard.objects.filter(
+            source_type=ctype, source_id__in=list(by_project), found_by=FOUND_BY, source=label
+        ).order_by("verified_on", "pk")
+    }
+    with transaction.atomic():
+        for project_id, items in sorted(by_project.items()):
+            project = projects[project_id]
+            due = pay_deadline(month, pay_days.get(project_id))
+            text = _description(project, month, due, items, workers, employers)
+            hazard = existing.get(project_id)
+            if hazard is not None and hazard.verified_on is not None:
+                result.closed_kept += 1
+                continue
+            if hazard is not None:
+                if hazard.description == text:
+                    result.unchanged += 1
+                    continue
+                hazard.description = text
+                hazard._change_reason = "欠薪预警复核，更新未发放工人名单"
+                hazard.save()
+                result.updated.append(hazard.code)
+                continue
+            hazard = Hazard(
+                line="wages",
+                org_unit_id=project.org_unit_id,
+                source=label,
+                category=HazardCategory.MANAGEMENT,
+                description=text,
+                location=(project.address or project.name)[:200],
+                found_on=as_of,
+                found_by=FOUND_BY,
+            )
+            hazard.link(project)
+            hazard._change_reason = "欠薪预警，系统自动登记"
+            hazard.save()
+            result.opened.append(hazard.code)
+    return result
+
+
+def _description(
+    project: ConstructionProject,
+    month: dt.date,
+    due: dt.date,
+    items: list[Unpaid],
+    workers: dict[int, Worker],
+    employers: dict[int, Enterprise],
+) -> str:
+    by_employer: dict[int, list[Unpaid]] = defaultdict(list)
+    for item in items:
+        by_employer[item.employer_id].append(item)
+    parts = []
+    for employer_id, group in sorted(by_employer.items(), key=lambda kv: -len(kv[1])):
+        names = [f"{workers[i.worker_id].name}（{workers[i.worker_id].code}）" for i in group]
+        shown = "、".join(names[:NAMES_PER_EMPLOYER])
+        more = f"等{len(names)}人" if len(names) > NAMES_PER_EMPLOYER else f"共{len(names)}人"
+        parts.append(f"{employers[employer_id].name}：{shown}{more}")
+    return (
+        f"{project.name}有{len(items)}名工人{month:%Y年%m月}有考勤，当月工资应于{due:%Y年%m月%d日}前"
+        "支付，已过宽限期仍未从农民工工资专用账户发放。按用工单位：" + "；".join(parts)
+    )
+
+
+def outstanding(project: ConstructionProject) -> str | None:
+    """Why the project still has arrears (for closing its special account), or None."""
+    reasons = []
+    cases = WageCase.objects.filter(project=project, resolved_on__isnull=True).count()
+    if cases:
+        reasons.append(f"尚有{cases}件欠薪案件未办结")
+    ctype = ContentType.objects.get_for_model(ConstructionProject)
+    warnings = Hazard.objects.filter(
+        source_type=ctype, source_id=project.pk, found_by=FOUND_BY, verified_on__isnull=True
+    ).count()
+    if warnings:
+        reasons.append(f"尚有{warnings}条欠薪预警未销号")
+    paid = WagePayment.objects.filter(worker_id=OuterRef("worker_id"), month=OuterRef("m"))
+    unpaid_workers = (
+        Attendance.objects.filter(project=project)
+        .annotate(m=TruncMonth("day"))
+        .filter(~Exists(paid))
+        .values("worker_id")
+        .distinct()
+        .count()
+    )
+    if unpaid_workers:
+        reasons.append(f"尚有{unpaid_workers}名工人有考勤月份未从专用账户发放工资")
+    return "、".join(reasons) or None
+
+
+def open_warnings(user_hazards: Any) -> Any:
+    """The arrears warnings among ``user_hazards`` that are not closed."""
+    return user_hazards.filter(Q(found_by=FOUND_BY) & Q(verified_on__isnull=True))

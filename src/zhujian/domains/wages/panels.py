@@ -1,0 +1,74 @@
+"""The arrears-warning panel on the leaders' dashboard (``registry.dashboard_panel``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from zhujian.core import scope
+from zhujian.core.models import OrgUnit, User
+from zhujian.core.registry import registry
+from zhujian.domains.construction.models import ConstructionProject, Enterprise
+from zhujian.domains.wages import arrears
+from zhujian.domains.wages.models import ProjectWageSetup
+from zhujian.figures.periods import Period
+from zhujian.hazards.models import Hazard
+
+LISTED = 8
+
+
+def latest_due_month(as_of: dt.date) -> dt.date:
+    """The latest month whose wages are overdue by ``as_of`` at the county's pay day."""
+    month = (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    while arrears.warning_day(month) > as_of:
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month
+
+
+@registry.dashboard_panel
+def arrears_panel(period: Period, unit: OrgUnit | None, user: User) -> dict[str, Any] | None:
+    """Unpaid workers of the latest overdue month, by project and by employer, and the
+    projects whose wage set-up has gaps; every name links to its records."""
+    if not scope.can(user, "view", "wages"):
+        return None
+    as_of = min(period.end, dt.date.today())
+    month = latest_due_month(as_of)
+    projects = scope.restrict(ConstructionProject.objects.all(), user, "view")
+    setups = scope.restrict(ProjectWageSetup.objects.all(), user, "view")
+    hazards = scope.restrict(Hazard.objects.filter(line="wages"), user, "view")
+    if unit is not None:
+        projects = projects.filter(org_unit__path__startswith=unit.path)
+        setups = setups.filter(org_unit__path__startswith=unit.path)
+        hazards = hazards.filter(org_unit__path__startswith=unit.path)
+    rows = arrears.unpaid(month, as_of, projects)
+    by_project = Counter(r.project_id for r in rows)
+    by_employer = Counter(r.employer_id for r in rows)
+    names = dict(
+        ConstructionProject.objects.filter(pk__in=list(by_project)).values_list("pk", "name")
+    )
+    employers = dict(Enterprise.objects.filter(pk__in=list(by_employer)).values_list("pk", "name"))
+    project_url = registry.get("construction_constructionproject").url
+    enterprise_url = registry.get("construction_enterprise").url
+    return {
+        "template": "wages/_arrears_panel.html",
+        "month": month,
+        "as_of": as_of,
+        "workers": len(rows),
+        "projects": [
+            (names[pid], project_url("detail", pk=pid), n)
+            for pid, n in by_project.most_common(LISTED)
+        ],
+        "project_count": len(by_project),
+        "employers": [
+            (employers[eid], enterprise_url("detail", pk=eid), n)
+            for eid, n in by_employer.most_common(LISTED)
+        ],
+        "open_warnings": arrears.open_warnings(hazards).count(),
+        "hazards_url": reverse("hazards:list") + "?" + urlencode({"line": "wages"}),
+        "gaps": setups.filter(compliant=False, closed_on__isnull=True).count(),
+        "gaps_url": registry.get("wages_projectwagesetup").url("list") + "?compliant=false",
+    }
