@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "zhujian.domains.realestate",
     "zhujian.domains.petitions",
     "zhujian.domains.housing",
+    "zhujian.domains.sitemonitor",
 ]
 
 MIDDLEWARE = [
@@ -309,3 +310,12 @@ LOGGING = {
 # through the scoped view /files/<ledger>/<pk>/<field>/; no URL serves MEDIA_ROOT.
 ZHUJIAN_UPLOAD_MAX_MB = int(os.environ.get("ZHUJIAN_UPLOAD_MAX_MB", "20"))
 # --- end uploaded evidence -------------------------------------------------------------
+
+# --- HJ 212 site monitors (zhujian.domains.sitemonitor; limits etc. in its conf.py) -----
+# Where ``zhujian hj212 serve`` listens, how long raw packets are kept for disputes
+# (``zhujian hj212 prune``) and after how many silent minutes a device is offline.
+ZHUJIAN_HJ212_HOST = os.environ.get("ZHUJIAN_HJ212_HOST", "0.0.0.0")
+ZHUJIAN_HJ212_PORT = int(os.environ.get("ZHUJIAN_HJ212_PORT", "9212"))
+ZHUJIAN_HJ212_RAW_DAYS = int(os.environ.get("ZHUJIAN_HJ212_RAW_DAYS", "180"))
+ZHUJIAN_HJ212_OFFLINE_MINUTES = float(os.environ.get("ZHUJIAN_HJ212_OFFLINE_MINUTES", "10"))
+# --- end HJ 212 ------------------------------------------------------------------------

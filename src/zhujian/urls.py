@@ -16,6 +16,7 @@ urlpatterns = [
     path("hazards/", include("zhujian.hazards.urls")),
     path("lpg/", include("zhujian.domains.lpg.urls")),
     path("housing/", include("zhujian.domains.housing.urls")),
+    path("sitemonitor/", include("zhujian.domains.sitemonitor.urls")),
     path("", include("zhujian.web.urls")),
 ]
 

@@ -13,9 +13,11 @@ address are fetched through nginx over HTTPS. The systemd units must pass
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import shlex
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -198,6 +200,9 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
         "zhujian-worker.service",
         "zhujian-backup.service",
         "zhujian-backup.timer",
+        "zhujian-hj212.service",
+        "zhujian-hj212-prune.service",
+        "zhujian-hj212-prune.timer",
     }
     for unit in units:
         text = unit.read_text().replace("/opt/zhujian/venv/bin/", f"{VENV_BIN}/")
@@ -215,6 +220,40 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
         if "zhujian" in line and "Documentation" not in line
     ]
     assert done.returncode == 0 and not problems, done.stdout + done.stderr
-    broken = tmp_path / "zhujian-worker.service"
-    broken.write_text(broken.read_text().replace("ExecStart=", "ExecStart=/no/such/zhujian "))
-    assert subprocess.run([analyze, "verify", str(broken)], capture_output=True).returncode != 0
+    for name in ("zhujian-worker.service", "zhujian-hj212.service"):
+        broken = tmp_path / name
+        broken.write_text(broken.read_text().replace("ExecStart=", "ExecStart=/no/such/zhujian "))
+        assert subprocess.run([analyze, "verify", str(broken)], capture_output=True).returncode != 0
+
+
+def test_hj212_unit_receives_and_acknowledges_device_packets(scratch: Scratch) -> None:
+    """``zhujian-hj212.service``'s command against the demo county: a simulated device's
+    packets are acknowledged and stored; SIGTERM stops it cleanly."""
+    port = free_port()
+    env = {**env_file(), "DATABASE_URL": scratch.url, "ZHUJIAN_VAR_DIR": str(scratch.var_dir)}
+    env.update(ZHUJIAN_HJ212_HOST="127.0.0.1", ZHUJIAN_HJ212_PORT=str(port))
+    receiver = scratch.start(*exec_start("zhujian-hj212.service")[1:], **env)
+
+    def listening() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+
+    wait_until(listening)
+    done = scratch.run(
+        "hj212",
+        "simulate",
+        "--port",
+        str(port),
+        "--devices",
+        "2",
+        "--interval",
+        "0.5",
+        "--duration",
+        "2",
+        **env,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["counts"]["acked"] >= 2 and "ack_missing" not in result["counts"]
+    receiver.send_signal(signal.SIGTERM)
+    assert receiver.wait(timeout=30) == 0, scratch.log(receiver)
+    assert "HJ 212 receiver stopped" in scratch.log(receiver)

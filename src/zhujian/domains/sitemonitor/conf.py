@@ -1,0 +1,77 @@
+"""The site-monitoring line's numbers, each a Django setting with its default.
+
+Read at call time, so a county changes a value in its settings and tests change it with
+pytest-django's ``settings`` fixture.
+
+| setting | default | meaning |
+|---|---|---|
+| ``ZHUJIAN_HJ212_HOST`` / ``ZHUJIAN_HJ212_PORT`` | ``0.0.0.0`` / 9212 | where ``zhujian hj212 serve`` listens |
+| ``ZHUJIAN_HJ212_LIMITS`` | see :data:`DEFAULT_LIMITS` | limit per factor (mg/m³; noise dB(A) by day and night) |
+| ``ZHUJIAN_HJ212_DAY_HOURS`` | ``(6, 22)`` | noise "day" is [06:00, 22:00) local time (GB 12523-2011) |
+| ``ZHUJIAN_HJ212_ALARM_READINGS`` | 3 | consecutive readings over a limit that raise an alarm |
+| ``ZHUJIAN_HJ212_ALARM_CN`` | ``2011`` | the data whose values are checked against the limits |
+| ``ZHUJIAN_HJ212_OFFLINE_MINUTES`` | 10 | a device silent this long is offline |
+| ``ZHUJIAN_HJ212_RAW_DAYS`` | 180 | raw packets are kept this many days (``zhujian hj212 prune``) |
+| ``ZHUJIAN_HJ212_FLUSH_SECONDS`` | 0.5 | the writer's batch interval |
+| ``ZHUJIAN_HJ212_RELOAD_SECONDS`` | 60 | how often the receiver re-reads the device registry |
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+# Defaults: GB 3095-2012 24-hour class II limits for PM10, PM2.5 and TSP (mg/m³) and
+# GB 12523-2011 site-boundary noise, 70 dB(A) by day and 55 dB(A) by night. Counties
+# with a stricter local standard set their own.
+DEFAULT_LIMITS: dict[str, float] = {
+    "a34002": 0.15,
+    "a34004": 0.075,
+    "a34001": 0.30,
+    "LA_day": 70.0,
+    "LA_night": 55.0,
+}
+
+
+def _get(name: str, default: object) -> object:
+    return getattr(settings, f"ZHUJIAN_HJ212_{name}", default)
+
+
+def host() -> str:
+    return str(_get("HOST", "0.0.0.0"))
+
+
+def port() -> int:
+    return int(_get("PORT", 9212))
+
+
+def limits() -> dict[str, float]:
+    return {**DEFAULT_LIMITS, **dict(_get("LIMITS", {}) or {})}  # type: ignore[call-overload]
+
+
+def day_hours() -> tuple[int, int]:
+    start, end = _get("DAY_HOURS", (6, 22))  # type: ignore[misc]
+    return int(start), int(end)
+
+
+def alarm_readings() -> int:
+    return max(1, int(_get("ALARM_READINGS", 3)))
+
+
+def alarm_cn() -> str:
+    return str(_get("ALARM_CN", "2011"))
+
+
+def offline_minutes() -> float:
+    return float(_get("OFFLINE_MINUTES", 10))
+
+
+def raw_days() -> int:
+    return int(_get("RAW_DAYS", 180))
+
+
+def flush_seconds() -> float:
+    return float(_get("FLUSH_SECONDS", 0.5))
+
+
+def reload_seconds() -> float:
+    return float(_get("RELOAD_SECONDS", 60))

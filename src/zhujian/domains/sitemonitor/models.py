@@ -1,0 +1,259 @@
+"""HJ 212 site monitoring: how each device talks (a ledger), and what the receiver stores.
+
+The device itself (MN, site, factors, concentration unit) is construction's
+:class:`~zhujian.domains.construction.models.SiteDevice`; :class:`DeviceProtocol` adds
+what only the receiver needs (password, CRC variant, per-factor units). Readings, raw
+packets, refusals, last-seen times and alarms are written by ``zhujian hj212 serve`` in
+batches: they are feed data, not ledgers (no audit trail per row), and every page that
+shows them reaches them through a site the user's scope allows.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from zhujian.core.models import LedgerModel
+from zhujian.domains.construction.models import ConstructionProject, SiteDevice
+from zhujian.domains.construction.models.smartsite import (
+    DUST_FACTORS,
+    FACTORS,
+    ConcentrationUnit,
+)
+from zhujian.hazards.models import Hazard
+
+# HJ 212 factor code → Reading column (values stored in mg/m³, dB(A), ℃, %, kPa, m/s, °).
+FACTOR_COLUMNS: dict[str, str] = {
+    "a34004": "pm25",
+    "a34002": "pm10",
+    "a34001": "tsp",
+    "LA": "noise",
+    "a01001": "temperature",
+    "a01002": "humidity",
+    "a01006": "pressure",
+    "a01007": "wind_speed",
+    "a01008": "wind_direction",
+}
+LIMITED_FACTORS = ("a34002", "a34004", "a34001", "LA")
+
+
+class CrcVariant(models.TextChoices):
+    HJ212 = "hj212", "HJ 212-2017 附录A算法"
+    MODBUS = "modbus", "CRC-16/MODBUS（非标准）"
+
+
+def parse_units(text: str) -> tuple[dict[str, str], list[str]]:
+    """``a34004=ug,a34002=mg`` → ({factor: unit}, problems)."""
+    units: dict[str, str] = {}
+    problems: list[str] = []
+    for item in (text or "").replace("，", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        code, _, unit = item.partition("=")
+        code, unit = code.strip(), unit.strip().lower()
+        if code not in DUST_FACTORS:
+            problems.append(
+                f"“{item}”：只有颗粒物因子（{'、'.join(sorted(DUST_FACTORS))}）可设单位"
+            )
+        elif unit not in ConcentrationUnit.values:
+            problems.append(f"“{item}”：单位应为 mg 或 ug")
+        else:
+            units[code] = unit
+    return units, problems
+
+
+class DeviceProtocol(LedgerModel):
+    """接入参数: what the receiver checks for one device's packets."""
+
+    unit_from = "device"
+
+    device = models.OneToOneField(
+        SiteDevice, models.CASCADE, related_name="protocol", verbose_name="监测设备"
+    )
+    password = models.CharField(
+        "访问密码（PW）", max_length=20, help_text="设备数据包中的 PW 字段，不符的数据包被拒收"
+    )
+    crc = models.CharField(
+        "CRC 算法",
+        max_length=8,
+        choices=CrcVariant.choices,
+        default=CrcVariant.HJ212,
+        help_text="仅当设备确实按 CRC-16/MODBUS 计算校验码时才选择非标准算法",
+    )
+    factor_units = models.CharField(
+        "分因子浓度单位",
+        max_length=100,
+        blank=True,
+        help_text="与设备“浓度上报单位”不同的因子，如：a34004=ug,a34002=mg",
+    )
+    enabled = models.BooleanField("接收数据", default=True)
+
+    class Meta:
+        verbose_name = "监测设备接入参数"
+        verbose_name_plural = "监测设备接入参数"
+
+    def __str__(self) -> str:
+        return f"{self.device.code} 接入参数"
+
+    def unit_of(self, factor: str) -> str:
+        units, _ = parse_units(self.factor_units)
+        return units.get(factor, self.device.concentration_unit)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.device_id and not self.device.mn:
+            errors["device"] = "该设备没有登记 MN 编码，不能接入 HJ 212 数据"
+        _, problems = parse_units(self.factor_units)
+        if problems:
+            errors["factor_units"] = "；".join(problems)
+        if self.password and not self.password.isalnum():
+            errors["password"] = "访问密码应为字母或数字"
+        if errors:
+            raise ValidationError(errors)
+
+
+class DataKind(models.TextChoices):
+    REALTIME = "2011", "实时数据"
+    MINUTE = "2051", "分钟数据"
+    HOURLY = "2061", "小时数据"
+
+
+class Reading(models.Model):
+    """One data packet's values (real-time ``Rtd``, minute/hourly ``Avg``), normalised to
+    the standard's units (concentrations in mg/m³ whatever the device sends)."""
+
+    device = models.ForeignKey(
+        SiteDevice, models.CASCADE, related_name="+", db_index=False, verbose_name="监测设备"
+    )
+    project = models.ForeignKey(
+        ConstructionProject, models.CASCADE, related_name="+", db_index=False, verbose_name="工地"
+    )
+    cn = models.CharField("数据类型", max_length=4, choices=DataKind.choices)
+    data_time = models.DateTimeField("数据时间")
+    received_at = models.DateTimeField("接收时间")
+    pm25 = models.FloatField("PM2.5（mg/m³）", null=True)
+    pm10 = models.FloatField("PM10（mg/m³）", null=True)
+    tsp = models.FloatField("TSP（mg/m³）", null=True)
+    noise = models.FloatField("噪声（dB(A)）", null=True)
+    temperature = models.FloatField("温度（℃）", null=True)
+    humidity = models.FloatField("湿度（%）", null=True)
+    pressure = models.FloatField("气压（kPa）", null=True)
+    wind_speed = models.FloatField("风速（m/s）", null=True)
+    wind_direction = models.FloatField("风向（°）", null=True)
+    flags = models.CharField("非正常数据标记", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "监测数据"
+        verbose_name_plural = "监测数据"
+        indexes = [
+            models.Index(fields=["device", "cn", "data_time"], name="reading_device_time"),
+            models.Index(fields=["project", "cn", "data_time"], name="reading_site_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.cn} {self.data_time}"
+
+
+class RawPacket(models.Model):
+    """A packet exactly as received (accepted or refused), kept for disputes for
+    ``ZHUJIAN_HJ212_RAW_DAYS`` days."""
+
+    received_at = models.DateTimeField("接收时间", db_index=True)
+    mn = models.CharField("MN", max_length=24, blank=True)
+    device = models.ForeignKey(
+        SiteDevice, models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+    peer = models.CharField("来源地址", max_length=64, blank=True)
+    accepted = models.BooleanField("已接收")
+    reason = models.CharField("拒收原因", max_length=12, blank=True)
+    text = models.TextField("原始报文")
+
+    class Meta:
+        verbose_name = "原始报文"
+        verbose_name_plural = "原始报文"
+        indexes = [models.Index(fields=["device", "received_at"], name="raw_device_time")]
+
+    def __str__(self) -> str:
+        return f"{self.received_at} {self.mn}"
+
+
+class Rejection(models.Model):
+    """Refused packets counted per MN (device, when registered) and reason."""
+
+    mn = models.CharField("MN", max_length=24, blank=True)
+    device = models.ForeignKey(SiteDevice, models.CASCADE, null=True, blank=True, related_name="+")
+    reason = models.CharField("拒收原因", max_length=12)
+    count = models.PositiveBigIntegerField("次数", default=0)
+    last_at = models.DateTimeField("最近一次")
+    last_detail = models.CharField("最近一次说明", max_length=100, blank=True)
+    last_peer = models.CharField("最近来源地址", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "拒收报文统计"
+        verbose_name_plural = "拒收报文统计"
+        constraints = [models.UniqueConstraint(fields=["mn", "reason"], name="rejection_mn_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.mn} {self.reason} ×{self.count}"
+
+
+class DeviceSeen(models.Model):
+    """When each device last sent an accepted packet (offline = silent too long)."""
+
+    device = models.OneToOneField(
+        SiteDevice, models.CASCADE, primary_key=True, related_name="hj212_seen"
+    )
+    last_seen_at = models.DateTimeField("最近通信时间", db_index=True)
+    peer = models.CharField("来源地址", max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.device_id} {self.last_seen_at}"
+
+
+class AlarmKind(models.TextChoices):
+    OVER_LIMIT = "over", "超标"
+    OFFLINE = "offline", "离线"
+
+
+class Alarm(models.Model):
+    """An over-limit spell of one factor, or an offline spell, of one device."""
+
+    device = models.ForeignKey(
+        SiteDevice, models.CASCADE, related_name="hj212_alarms", verbose_name="监测设备"
+    )
+    project = models.ForeignKey(
+        ConstructionProject, models.CASCADE, related_name="+", verbose_name="工地"
+    )
+    kind = models.CharField("报警类型", max_length=8, choices=AlarmKind.choices)
+    factor = models.CharField("监测因子", max_length=10, blank=True)
+    limit = models.FloatField("限值", null=True, blank=True)
+    peak = models.FloatField("最高值", null=True, blank=True)
+    readings = models.PositiveIntegerField("超标读数", default=0)
+    started_at = models.DateTimeField("开始时间")
+    cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
+    hazard = models.ForeignKey(
+        Hazard, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="隐患"
+    )
+
+    class Meta:
+        verbose_name = "监测报警"
+        verbose_name_plural = "监测报警"
+        indexes = [
+            models.Index(fields=["project", "started_at"], name="alarm_site_time"),
+            models.Index(
+                fields=["device", "kind"], name="alarm_open", condition=Q(cleared_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.factor_label}{self.get_kind_display()}"
+
+    @property
+    def factor_label(self) -> str:
+        return FACTORS.get(self.factor, (self.factor, ""))[0] if self.factor else ""
+
+    @property
+    def unit(self) -> str:
+        return FACTORS.get(self.factor, ("", ""))[1] if self.factor else ""

@@ -1,0 +1,238 @@
+"""The HJ 212 receiver: an asyncio TCP server, one :class:`Connection` per device.
+
+Each read is cut into frames (:class:`~.protocol.Framer`); each frame is checked
+(length, CRC, data segment, MN, password) and, when its Flag asks, acknowledged at once
+(CN=9014) — before anything is written. Accepted data becomes plain tuples queued on
+the :class:`~.store.Store`, which the writer thread writes in batches. A refused packet
+is counted per MN and reason and stored raw; it never closes the connection nor touches
+another one. The event loop never calls the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from zhujian.domains.sitemonitor import protocol as p
+from zhujian.domains.sitemonitor.devices import DeviceConfig, Snapshot
+from zhujian.domains.sitemonitor.store import Store
+from zhujian.domains.sitemonitor.supervision import Supervisor
+
+logger = logging.getLogger("zhujian.hj212")
+
+UTC = dt.UTC
+
+
+class Receiver:
+    """What every connection shares: devices, supervision, the store and counters."""
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        store: Store,
+        supervisor: Supervisor,
+        *,
+        tz: dt.tzinfo,
+        alarm_cn: str = p.CN_REALTIME,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        self.devices: dict[str, DeviceConfig] = snapshot.devices
+        self.last_seen: dict[int, dt.datetime] = dict(snapshot.last_seen)
+        self.store = store
+        self.supervisor = supervisor
+        self.tz = tz
+        self.alarm_cn = alarm_cn
+        self.clock = clock or (lambda: dt.datetime.now(UTC))
+        self.stats: Counter[str] = Counter()
+        self.rejected: Counter[tuple[str, str]] = Counter()
+        self.connections: set[Connection] = set()
+        self.server: asyncio.Server | None = None
+
+    # --- devices ---------------------------------------------------------------------
+
+    def replace_devices(self, devices: dict[str, DeviceConfig]) -> None:
+        """Swap in a re-read registry (called from the writer thread; one assignment)."""
+        self.devices = devices
+
+    # --- serving ---------------------------------------------------------------------
+
+    async def start(self, host: str, port: int, backlog: int = 4096) -> asyncio.Server:
+        loop = asyncio.get_running_loop()
+        self.server = await loop.create_server(
+            lambda: Connection(self), host, port, backlog=backlog, reuse_address=True
+        )
+        return self.server
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return self.server.sockets[0].getsockname()[1]
+
+    async def watch_offline(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            self.check_offline()
+
+    def check_offline(self, now: dt.datetime | None = None) -> int:
+        """Open offline alarms for registered devices silent too long; returns how many."""
+        projects = {d.id: d.project_id for d in self.devices.values()}
+        events = self.supervisor.check_offline(now or self.clock(), self.last_seen, projects)
+        self.store.events.extend(events)
+        return len(events)
+
+    # --- one frame -------------------------------------------------------------------
+
+    def handle(self, item: p.Frame | p.Reject, conn: Connection) -> None:
+        self.stats["frames"] += 1
+        now = self.clock()
+        if isinstance(item, p.Reject):
+            self._reject(item, conn, now)
+            return
+        raw = item.raw
+        split = p.split_frame(raw)
+        if isinstance(split, p.Reject):
+            self._reject(split, conn, now)
+            return
+        segment, crc = split
+        mn = p.peek_mn(raw)
+        device = self.devices.get(mn)
+        if crc != p.crc_hj212(segment) and not (
+            device is not None and device.modbus and crc == p.crc_modbus(segment)
+        ):
+            self._reject(p.Reject(p.Reason.CRC, raw, mn, f"CRC {crc:04X} 不符"), conn, now)
+            return
+        packet = p.parse_segment(raw, segment)
+        if isinstance(packet, p.Reject):
+            self._reject(packet, conn, now)
+            return
+        device = self.devices.get(packet.mn)
+        if device is None:
+            self._reject(p.Reject(p.Reason.UNKNOWN_MN, raw, packet.mn, "MN未登记"), conn, now)
+            return
+        if packet.pw != device.password:
+            self._reject(p.Reject(p.Reason.PASSWORD, raw, packet.mn, "PW不符"), conn, now)
+            return
+        reading = None
+        if packet.cn in p.DATA_CNS:
+            reading = self._values(packet, device)
+            if isinstance(reading, p.Reject):
+                self._reject(reading, conn, now)
+                return
+        self.stats["accepted"] += 1
+        store = self.store
+        store.seen.append((device.id, now, conn.peer))
+        self.last_seen[device.id] = now
+        back = self.supervisor.heard(device.id, device.project_id, now)
+        if back is not None:
+            store.events.append(back)
+        if store.keep_raw:
+            store.raw.append((now, mn, device.id, conn.peer, True, "", raw.decode("ascii")))
+        if reading is not None and packet.cn in p.STORED_CNS:
+            data_time, row, values = reading
+            store.readings.append((device.id, device.project_id, packet.cn, data_time, now, *row))
+            if packet.cn == self.alarm_cn:
+                events = self.supervisor.observe(
+                    device.id, device.project_id, data_time.astimezone(self.tz), values
+                )
+                if events:
+                    store.events.extend(events)
+        # Queued first, then acknowledged: whoever sees the ack finds the rows queued.
+        if packet.wants_ack:
+            conn.send(p.ack_for(packet))
+            self.stats["acks"] += 1
+
+    _COLUMNS = (
+        "pm25",
+        "pm10",
+        "tsp",
+        "noise",
+        "temperature",
+        "humidity",
+        "pressure",
+        "wind_speed",
+        "wind_direction",
+    )
+    _INDEX = {c: i for i, c in enumerate(_COLUMNS)}
+
+    def _values(
+        self, packet: p.Packet, device: DeviceConfig
+    ) -> tuple[dt.datetime, tuple[Any, ...], dict[str, tuple[float, str]]] | p.Reject:
+        cp = packet.cp
+        data_time = p.parse_time(cp.get("DataTime", ""), self.tz)
+        if data_time is None:
+            return p.Reject(p.Reason.DATA, packet.raw, packet.mn, "DataTime缺失或错误")
+        suffix = "-Rtd" if packet.cn == p.CN_REALTIME else "-Avg"
+        row: list[Any] = [None] * len(self._COLUMNS)
+        values: dict[str, tuple[float, str]] = {}
+        flags = []
+        for factor, (column, scale) in device.factors.items():
+            text = cp.get(factor + suffix)
+            if text is None:
+                continue
+            try:
+                value = float(text) * scale
+            except ValueError:
+                return p.Reject(p.Reason.DATA, packet.raw, packet.mn, f"{factor}{suffix}不是数值")
+            if value != value or value in (float("inf"), float("-inf")):
+                return p.Reject(p.Reason.DATA, packet.raw, packet.mn, f"{factor}{suffix}不是数值")
+            flag = cp.get(factor + "-Flag", "N")
+            row[self._INDEX[column]] = value
+            values[factor] = (value, flag)
+            if flag != "N":
+                flags.append(f"{factor}:{flag}")
+        return data_time, (*row, ",".join(flags)[:100]), values
+
+    def _reject(self, reject: p.Reject, conn: Connection, now: dt.datetime) -> None:
+        mn = reject.mn
+        device = self.devices.get(mn) if mn else None
+        device_id = device.id if device else None
+        self.stats["rejected"] += 1
+        self.rejected[mn, reject.reason.value] += 1
+        store = self.store
+        store.rejects.append((mn, device_id, reject.reason.value, now, reject.detail, conn.peer))
+        if store.keep_raw:
+            text = reject.raw.decode("ascii", "backslashreplace")[:2000]
+            store.raw.append((now, mn, device_id, conn.peer, False, reject.reason.value, text))
+
+
+class Connection(asyncio.Protocol):
+    __slots__ = ("framer", "peer", "receiver", "transport")
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+        self.framer = p.Framer()
+        self.transport: asyncio.Transport | None = None
+        self.peer = ""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        self.peer = f"{peer[0]}:{peer[1]}" if peer else ""
+        self.receiver.connections.add(self)
+        self.receiver.stats["connections"] += 1
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.receiver.connections.discard(self)
+
+    def data_received(self, data: bytes) -> None:
+        receiver = self.receiver
+        try:
+            items = self.framer.feed(data)
+        except Exception:  # never let one device's bytes stop the server
+            logger.exception("framing failed for %s", self.peer)
+            self.framer = p.Framer()
+            return
+        for item in items:
+            try:
+                receiver.handle(item, self)
+            except Exception:
+                receiver.stats["errors"] += 1
+                logger.exception("handling a packet from %s failed", self.peer)
+
+    def send(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
