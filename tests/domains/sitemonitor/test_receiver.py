@@ -180,3 +180,62 @@ def test_a_removed_device_is_unknown_after_the_registry_is_reloaded(live, device
     live.settle(2)
     live.flush()
     assert Rejection.objects.get(mn=MN).reason == "unknown_mn"
+
+
+def test_an_overlong_mn_is_a_data_refusal_and_later_batches_still_land(live):
+    """A forged MN longer than the standard's 24 characters is refused as broken data
+    (and its count stored under the first 24 characters): it must never reach a column
+    that cannot hold it, or the writer would retry that batch forever."""
+    conn = live.connect()
+    conn.send(packet(mn="X" * 300) + packet(qn="20260101000000051"))
+    assert ack_qn(conn.reply()) == "20260101000000051"
+    live.flush()
+    conn.send(packet(qn="20260101000000052"))
+    assert ack_qn(conn.reply()) == "20260101000000052"
+    live.flush()
+    assert Rejection.objects.get(reason="data").mn == "X" * 24
+    assert Reading.objects.filter(device__mn=MN).count() == 2
+
+
+def test_made_up_mns_cannot_grow_the_counts_or_the_raw_store_without_bound(live, monkeypatch):
+    from zhujian.domains.sitemonitor import server
+
+    monkeypatch.setattr(server, "MAX_UNKNOWN_SOURCES", 3)
+    monkeypatch.setattr(server, "RAW_SAMPLE_UNKNOWN", 2)
+    conn = live.connect()
+    for i in range(8):
+        conn.send(packet(mn=f"FORGED{i:018d}"))
+    for _ in range(3):
+        conn.send(packet(mn="FORGED000000000000000000"))
+    conn.send(packet(qn="20260101000000061"))
+    assert ack_qn(conn.reply()) == "20260101000000061"
+    live.flush()
+    rows = {r.mn: r.count for r in Rejection.objects.filter(reason="unknown_mn")}
+    assert rows == {
+        "FORGED000000000000000000": 4,
+        "FORGED000000000000000001": 1,
+        "FORGED000000000000000002": 1,
+        server.OTHER_SOURCES: 5,
+    }
+    assert len(live.receiver.rejected) == 4
+    # two raw copies per unregistered source at most
+    assert RawPacket.objects.filter(accepted=False, mn=server.OTHER_SOURCES).count() == 2
+    assert RawPacket.objects.filter(accepted=False, mn="FORGED000000000000000000").count() == 2
+
+
+def test_a_row_the_database_refuses_is_dropped_alone_and_never_blocks_the_writer(live, caplog):
+    """A batch the database refuses for one row is written row by row: the good rows
+    land, the bad one is logged and dropped, and the next batch is not held up."""
+
+    store = live.receiver.store
+    conn = live.connect()
+    conn.send(packet(qn="20260101000000071"))
+    conn.reply()
+    store.raw.append((None, "M" * 24, None, "", False, "data", "no time"))  # NOT NULL
+    live.flush()
+    assert store.written["dropped"] == 1
+    assert store._retry is None
+    conn.send(packet(qn="20260101000000072"))
+    conn.reply()
+    live.flush()
+    assert Reading.objects.filter(device__mn=MN).count() == 2

@@ -170,6 +170,7 @@ class Framer:
 
 
 _MN_RE = re.compile(rb";MN=([^;]*);")
+_MN_VALID = re.compile(r"[0-9A-Za-z]{1,24}\Z")
 
 
 def peek_mn(raw: bytes) -> str:
@@ -225,6 +226,8 @@ def parse_segment(raw: bytes, segment: bytes) -> Packet | Reject:
     for key in ("ST", "CN", "PW", "MN"):
         if key not in header:
             return Reject(Reason.DATA, raw[:64], mn, f"缺少{key}")
+    if not _MN_VALID.match(header["MN"]):
+        return Reject(Reason.DATA, raw[:64], mn, "MN应为1—24位字母或数字")
     flag_text = header.get("Flag", "0")
     if not flag_text.isdigit():
         return Reject(Reason.DATA, raw[:64], mn, "Flag不是数字")

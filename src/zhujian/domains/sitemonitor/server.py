@@ -26,6 +26,16 @@ logger = logging.getLogger("zhujian.hj212")
 
 UTC = dt.UTC
 
+#: Sources that are not registered devices (unknown or forged MNs) get a count of their
+#: own up to this many; past it they share one row, so a flood of made-up MNs cannot
+#: grow the receiver's memory or the refusal table without bound.
+MAX_UNKNOWN_SOURCES = 1000
+#: The refusal row those further sources share.
+OTHER_SOURCES = "（其他未登记来源）"
+#: Raw copies kept of refused packets from one unregistered source per receiver run (a
+#: registered device's refusals are all kept, for disputes).
+RAW_SAMPLE_UNKNOWN = 20
+
 
 class Receiver:
     """What every connection shares: devices, supervision, the store and counters."""
@@ -49,6 +59,7 @@ class Receiver:
         self.clock = clock or (lambda: dt.datetime.now(UTC))
         self.stats: Counter[str] = Counter()
         self.rejected: Counter[tuple[str, str]] = Counter()
+        self.unknown_sources: set[str] = set()
         self.connections: set[Connection] = set()
         self.server: asyncio.Server | None = None
 
@@ -187,14 +198,21 @@ class Receiver:
         return data_time, (*row, ",".join(flags)[:100]), values
 
     def _reject(self, reject: p.Reject, conn: Connection, now: dt.datetime) -> None:
-        mn = reject.mn
+        mn = reject.mn[:24]
         device = self.devices.get(mn) if mn else None
         device_id = device.id if device else None
+        detail = reject.detail
+        if device is None and mn and mn not in self.unknown_sources:
+            if len(self.unknown_sources) < MAX_UNKNOWN_SOURCES:
+                self.unknown_sources.add(mn)
+            else:
+                detail, mn = f"{detail}（MN {mn}）", OTHER_SOURCES
         self.stats["rejected"] += 1
-        self.rejected[mn, reject.reason.value] += 1
+        key = (mn, reject.reason.value)
+        self.rejected[key] += 1
         store = self.store
-        store.rejects.append((mn, device_id, reject.reason.value, now, reject.detail, conn.peer))
-        if store.keep_raw:
+        store.rejects.append((mn, device_id, reject.reason.value, now, detail, conn.peer))
+        if store.keep_raw and (device is not None or self.rejected[key] <= RAW_SAMPLE_UNKNOWN):
             text = reject.raw.decode("ascii", "backslashreplace")[:2000]
             store.raw.append((now, mn, device_id, conn.peer, False, reject.reason.value, text))
 

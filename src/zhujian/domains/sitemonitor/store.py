@@ -18,7 +18,14 @@ from collections import Counter, deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.db.models import F
 
 from zhujian.domains.sitemonitor.hazards import open_hazard_for
@@ -63,7 +70,11 @@ def insert_rows(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]])
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            # The raw psycopg cursor's errors, raised as Django's (DataError, …).
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return
@@ -118,15 +129,46 @@ class Store:
             try:
                 with transaction.atomic():
                     self._write(batch)
-            except Exception:
+            except (OperationalError, InterfaceError):
+                # The database is away (restart, network): keep everything for the next try.
                 logger.exception("writing a batch failed; it is kept and retried")
                 self._retry = batch
                 raise
+            except DatabaseError:
+                # A row the database refuses would be refused on every retry and hold up
+                # every later batch: write row by row and drop (and log) only such rows.
+                logger.exception("a batch held a row the database refuses; writing row by row")
+                self._write_row_by_row(batch)
             done = len(batch["readings"]) + len(batch["raw"])
             self.written["readings"] += len(batch["readings"])
             self.written["raw"] += len(batch["raw"])
             self.written["events"] += len(batch["events"])
             return done
+
+    def _write_row_by_row(self, batch: dict[str, list[Any]]) -> None:
+        names = ("readings", "raw", "rejects", "seen", "events")
+        for at, name in enumerate(names):
+            kept = []
+            for i, row in enumerate(batch[name]):
+                one: dict[str, list[Any]] = {key: [] for key in names}
+                one[name] = [row]
+                try:
+                    with transaction.atomic():
+                        self._write(one)
+                except (OperationalError, InterfaceError):
+                    # Gone mid-way: what is not written yet is kept for the next try.
+                    rest = {key: [] for key in names}
+                    rest[name] = batch[name][i:]
+                    for later in names[at + 1 :]:
+                        rest[later] = batch[later]
+                    self._retry = rest
+                    raise
+                except DatabaseError as exc:
+                    self.written["dropped"] += 1
+                    logger.error("dropped a %s row the database refuses: %s (%r)", name, exc, row)
+                else:
+                    kept.append(row)
+            batch[name] = kept
 
     def _write(self, batch: dict[str, list[Any]]) -> None:
         insert_rows(Reading, READING_COLUMNS, batch["readings"])
