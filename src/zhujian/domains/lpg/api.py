@@ -13,12 +13,12 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhujian.api.parsers import BoundedJSONParser
 from zhujian.core import scope
 from zhujian.domains.lpg import conf, ingest, rules, trace
 from zhujian.domains.lpg.auth import DeviceRateThrottle, DeviceTokenAuthentication, IsDevice
@@ -144,7 +144,7 @@ RESULT_EXAMPLE = {
 
 class DeviceView(APIView):
     authentication_classes = [DeviceTokenAuthentication]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsDevice]
     throttle_classes = [DeviceRateThrottle]
 
@@ -176,8 +176,8 @@ class ScanUploadView(DeviceView):
     def post(self, request: Request) -> Response:
         try:
             data = request.data
-        except ParseError:
-            return Response({"detail": "请求体不是有效的 JSON"}, status=status.HTTP_400_BAD_REQUEST)
+        except ParseError as exc:  # says why: invalid, or nested too deep
+            return Response({"detail": str(exc.detail)}, status=status.HTTP_400_BAD_REQUEST)
         payload = data.get("events") if isinstance(data, dict) and "events" in data else data
         if not isinstance(payload, list | dict):
             return Response(

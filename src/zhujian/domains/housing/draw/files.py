@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from zhujian.core import bounds
 from zhujian.domains.housing.draw import algorithm as alg
 from zhujian.domains.housing.draw.algorithm import DrawError
 from zhujian.imports import workbook
@@ -130,8 +131,8 @@ def to_json(rf: RoundFile) -> bytes:
 
 def from_json(data: bytes) -> RoundFile:
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = bounds.load_json(data.decode("utf-8"))
+    except ValueError as exc:  # invalid UTF-8 or JSON, or nested too deep
         raise DrawError(f"不是有效的摇号文件（JSON 无法解析：{exc}）") from None
     if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
         raise DrawError(f"不是摇号文件（format 应为 {FILE_FORMAT}）")
