@@ -58,3 +58,47 @@ def test_the_public_verify_page_refuses_a_deeply_nested_file(client):
     response = client.post("/housing/draws/verify/", {"file": upload, "seed": "0" * 64})
     assert response.status_code == 400
     assert "嵌套层数过多" in response.content.decode()
+
+
+# --- query parameters of the new pages: bounded, a 400 rather than a server error --------
+
+
+@pytest.mark.parametrize(
+    "as_of", ["9999-12-31", "0001-01-01", "2022-02-30", "2022-6-1", "x" * 5000]
+)
+@pytest.mark.parametrize("state", ["overdue", "soon"])
+def test_a_deadline_list_refuses_dates_no_record_can_carry(client, user, as_of, state):
+    login(client, user("town01"))
+    url = "/deadlines/petitions_petitioncase/"
+    response = client.get(url, {"state": state, "as_of": as_of})
+    assert response.status_code == 400
+    assert "as_of" in response.content.decode()
+    assert client.get(url, {"state": state, "as_of": "2022-06-30"}).status_code == 200
+
+
+@pytest.mark.parametrize("company", ["9" * 30, "9" * 5000, "١٢", "-1", "1.5", str(2**63), "1e3"])
+def test_the_label_sheet_refuses_a_company_id_no_table_holds(client, user, company):
+    login(client, user("ranqi"))
+    response = client.get("/lpg/labels/", {"company": company})
+    assert response.status_code == 400
+    assert "company" in response.content.decode()
+
+
+def test_the_label_sheet_reads_and_echoes_only_as_many_codes_as_it_prints(client, user):
+    from zhujian.domains.lpg.models import Cylinder
+    from zhujian.domains.lpg.views import MAX_LABELS
+
+    login(client, user("ranqi"))
+    first = Cylinder.objects.order_by("code").first()
+    codes = [first.code] + [f"ZZ{i:012d}" for i in range(50_000)]
+    response = client.get("/lpg/labels/", {"codes": ",".join(codes)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert first.code in page
+    assert "ZZ000000000198" in page and "ZZ000000000199" not in page  # 200 codes echoed
+    assert len(response.content) < 200_000
+    assert MAX_LABELS == 200
+    since = client.get(
+        "/lpg/labels/", {"company": first.company_id, "registered_from": "9999-99-99"}
+    )
+    assert since.status_code == 400
