@@ -102,3 +102,70 @@ def test_the_label_sheet_reads_and_echoes_only_as_many_codes_as_it_prints(client
         "/lpg/labels/", {"company": first.company_id, "registered_from": "9999-99-99"}
     )
     assert since.status_code == 400
+
+
+# --- personal data: an LPG user's phone ----------------------------------------------------
+
+
+@pytest.fixture
+def lpg_customer():
+    from zhujian.domains.lpg.models import Customer
+
+    return Customer.objects.exclude(phone="").select_related("org_unit").order_by("pk").first()
+
+
+def test_a_department_user_of_another_line_cannot_find_an_lpg_user_by_phone(
+    client, user, lpg_customer
+):
+    phone = lpg_customer.phone
+    login(client, user("chengjian"))  # 城建股: reads the county, edits other lines
+    listing = client.get("/ledgers/lpg_customer/", {"q": phone}).content.decode()
+    assert lpg_customer.code not in listing
+    search = client.get("/lpg/", {"q": phone})
+    assert search.status_code == 200 and lpg_customer.code not in search.content.decode()
+    api = client.get("/api/ledgers/lpg_customer/", {"search": phone}).json()
+    assert api["count"] == 0
+
+
+def test_an_lpg_users_phone_is_masked_for_whoever_does_not_handle_it(client, user, lpg_customer):
+    from zhujian.core.models import PersonalDataAccess
+
+    phone, pk = lpg_customer.phone, lpg_customer.pk
+    for who in ("chengjian", "leader"):
+        login(client, user(who))
+        for url in (f"/ledgers/lpg_customer/{pk}/", f"/api/ledgers/lpg_customer/{pk}/"):
+            response = client.get(url)
+            assert response.status_code == 200 and phone not in response.content.decode()
+        export = client.get("/ledgers/lpg_customer/export.xlsx", {"q": lpg_customer.code})
+        assert phone.encode() not in _xlsx_text(export)
+    assert not PersonalDataAccess.objects.filter(ledger="lpg_customer").exists()
+    # the gas line's editors see it, and the view is recorded
+    login(client, user("ranqi"))
+    assert phone in client.get(f"/ledgers/lpg_customer/{pk}/").content.decode()
+    assert phone in client.get("/lpg/", {"q": phone}, follow=True).content.decode()
+    assert PersonalDataAccess.objects.filter(ledger="lpg_customer", record_id=pk).exists()
+
+
+def test_a_masked_phone_is_refused_on_every_path_even_without_a_field_validator(
+    client, user, lpg_customer
+):
+    login(client, user("ranqi"))
+    url = f"/api/ledgers/lpg_customer/{lpg_customer.pk}/"
+    response = client.patch(url, {"phone": "139****0000"}, content_type="application/json")
+    assert response.status_code == 400 and "脱敏" in response.json()["phone"][0]
+    same = client.patch(
+        url,
+        {"phone": lpg_customer.phone[:3] + "****" + lpg_customer.phone[-4:]},
+        content_type="application/json",
+    )
+    assert same.status_code == 200  # the mask of the stored value: kept as stored
+    lpg_customer.refresh_from_db()
+    assert "*" not in lpg_customer.phone
+
+
+def _xlsx_text(response) -> bytes:
+    import zipfile
+
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    with zipfile.ZipFile(io.BytesIO(body)) as z:
+        return b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
