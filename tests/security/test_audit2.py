@@ -169,3 +169,82 @@ def _xlsx_text(response) -> bytes:
     body = b"".join(response.streaming_content) if response.streaming else response.content
     with zipfile.ZipFile(io.BytesIO(body)) as z:
         return b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
+
+
+# --- the public draw verification page: any file, any visitor ------------------------------
+
+
+@pytest.fixture
+def round_file(user):
+    import json
+
+    from tests.domains.housing import helpers
+    from zhujian.domains.housing.draw import files
+
+    drawn = helpers.drawn_round(user("zhubao"))
+    return json.loads(files.to_json(files.from_round(drawn))), drawn.seed
+
+
+def _verify(client, doc, seed, **extra):
+    import json
+
+    upload = io.BytesIO(json.dumps(doc).encode())
+    upload.name = "round.json"
+    return client.post("/housing/draws/verify/", {"file": upload, "seed": seed}, **extra)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d.__setitem__("inputs", [{}]),  # no seq
+        lambda d: d.__setitem__("inputs", [{"seq": "a", "value": "1"}, {"seq": 1, "value": "2"}]),
+        lambda d: d["assignment"][0].__setitem__("household", {"a": 1}),
+        lambda d: d["assignment"][0].__setitem__("group", [1]),
+        lambda d: d.__setitem__("seed", 5),
+        lambda d: d.__setitem__("signed_by", {"a": 1}),
+    ],
+    ids=["input-without-seq", "mixed-seq", "dict-household", "list-group", "int-seed", "dict"],
+)
+def test_a_round_file_of_the_wrong_shape_is_refused_in_chinese(client, round_file, change):
+    doc, seed = round_file
+    change(doc)
+    response = _verify(client, doc, seed)
+    assert response.status_code == 400
+    assert "摇号文件" in response.content.decode()
+
+
+def test_many_one_household_groups_cost_linear_time_not_quadratic(round_file):
+    """5,000 groups used to scan both lists 5,000 times (2 s; 50,000 groups: minutes).
+    Counted, not timed: the group key is read once per row."""
+    from zhujian.domains.housing.draw import algorithm
+
+    doc, seed = round_file
+    household, unit = doc["list"]["households"][0], doc["list"]["units"][0]
+    reads = 0
+
+    class Row(dict):
+        def get(self, key, default=None):
+            nonlocal reads
+            reads += key == "group"
+            return super().get(key, default)
+
+    n = 2000
+    doc["list"]["households"] = [
+        Row(household, seq=i, code=f"H{i}", group=f"G{i}") for i in range(1, n + 1)
+    ]
+    doc["list"]["units"] = [Row(unit, seq=i, code=f"U{i}", group=f"G{i}") for i in range(1, n + 1)]
+    result = algorithm.assign(doc["list"], seed)
+    assert len(result) == n and all(a.unit == a.household for a in result)
+    assert reads <= 10 * n
+
+
+def test_the_public_verify_page_is_rate_limited_per_address(client, round_file, settings):
+    doc, seed = round_file
+    settings.ZHUJIAN_DRAW_VERIFY_RATE = "3/min"
+    assert [_verify(client, doc, seed).status_code for _ in range(3)] == [200, 200, 200]
+    refused = _verify(client, doc, seed)
+    assert refused.status_code == 429 and "验证过于频繁" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0
+    # another address is not held up; reading the page never counts
+    assert _verify(client, doc, seed, REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert client.get("/housing/draws/verify/").status_code == 200
