@@ -248,3 +248,25 @@ def test_the_public_verify_page_is_rate_limited_per_address(client, round_file, 
     # another address is not held up; reading the page never counts
     assert _verify(client, doc, seed, REMOTE_ADDR="10.0.0.9").status_code == 200
     assert client.get("/housing/draws/verify/").status_code == 200
+
+
+# --- a device token reads its own company's cylinders only ---------------------------------
+
+
+def test_a_device_learns_nothing_of_another_companys_cylinder_but_the_refusal(client):
+    from tests.domains.lpg.helpers import other_cylinder, own_cylinder
+
+    site = station()
+    _, token = device_of(site)
+    auth = {"Authorization": f"Device {token}"}
+    foreign = client.get(f"/api/lpg/check/{other_cylinder(site).code}/", headers=auth).json()
+    assert foreign["fill_allowed"] is False and foreign["reason"] == "other_company"
+    assert foreign["status"] is None
+    assert foreign["next_inspection_due"] is None and foreign["scrap_due"] is None
+    own = client.get(f"/api/lpg/check/{own_cylinder(site).code}/", headers=auth).json()
+    assert own["status"] and own["next_inspection_due"]  # its own: the state it fills by
+    # and nothing outside the scan API: the trace and the ledgers want a signed-in person
+    assert client.get(
+        f"/api/lpg/cylinders/{own_cylinder(site).code}/trace/", headers=auth
+    ).status_code in (401, 403)
+    assert client.get("/api/ledgers/lpg_cylinder/", headers=auth).status_code in (401, 403)

@@ -247,6 +247,9 @@ class CheckView(DeviceView):
         verdict = rules.check(
             ScanKind.FILL, code, timezone.localdate(), device.station.company_id, cylinder
         )
+        own = cylinder if cylinder and cylinder.company_id == device.station.company_id else None
+        # Another company's cylinder: the verdict (do not fill) and nothing of its state — a
+        # station's device reads its own company's cylinders only.
         return Response(
             {
                 "code": code,
@@ -254,9 +257,9 @@ class CheckView(DeviceView):
                 "fill_allowed": verdict.accepted,
                 "reason": verdict.reason,
                 "message": verdict.message,
-                "status": cylinder.get_status_display() if cylinder else None,
-                "next_inspection_due": cylinder.next_inspection_due if cylinder else None,
-                "scrap_due": cylinder.scrap_due if cylinder else None,
+                "status": own.get_status_display() if own else None,
+                "next_inspection_due": own.next_inspection_due if own else None,
+                "scrap_due": own.scrap_due if own else None,
             }
         )
 
