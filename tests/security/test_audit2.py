@@ -270,3 +270,29 @@ def test_a_device_learns_nothing_of_another_companys_cylinder_but_the_refusal(cl
         f"/api/lpg/cylinders/{own_cylinder(site).code}/trace/", headers=auth
     ).status_code in (401, 403)
     assert client.get("/api/ledgers/lpg_cylinder/", headers=auth).status_code in (401, 403)
+
+
+# --- the draw's steps: text bounded by its column on every backend --------------------------
+
+
+def test_draw_steps_refuse_text_longer_than_its_column(client, user):
+    from django.urls import reverse
+
+    from tests.domains.housing import helpers
+    from zhujian.domains.housing.draw import service
+    from zhujian.domains.housing.models import AllocationRound, RoundStatus
+
+    staff = user("zhubao")
+    rnd = helpers.make_round(staff)
+    service.freeze(rnd, staff)
+    for who, value in helpers.INPUTS:
+        service.add_input(rnd, who, value, staff)
+    client.force_login(staff)
+    page = client.post(
+        reverse("housing:run", args=[rnd.pk]), {"signed_by": "签" * 33}, follow=True
+    ).content.decode()
+    rnd.refresh_from_db()
+    assert rnd.status == RoundStatus.PUBLISHED and "签发人最多32个字" in page
+    drawn = service.run(rnd, staff, "测试签发人")
+    client.post(reverse("housing:redraw", args=[drawn.pk]), {"reason": "因" * 10_001})
+    assert not AllocationRound.objects.filter(redraw_of=drawn).exists()
