@@ -296,3 +296,22 @@ def test_draw_steps_refuse_text_longer_than_its_column(client, user):
     drawn = service.run(rnd, staff, "测试签发人")
     client.post(reverse("housing:redraw", args=[drawn.pk]), {"reason": "因" * 10_001})
     assert not AllocationRound.objects.filter(redraw_of=drawn).exists()
+
+
+# --- Django's refusals of a whole request answer an API client in JSON, in Chinese ---------
+
+
+def test_a_scan_batch_over_the_body_limit_gets_a_json_reason(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000  # the same path as the real 50 MB
+    _, token = device_of(station())
+    body = '{"events": [' + ",".join(['{"id": "a", "note": "' + "x" * 100 + '"}'] * 200) + "]}"
+    response = client.post(
+        "/api/lpg/scans/",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Device {token}"},
+    )
+    assert response.status_code == 400
+    assert "请求体过大" in response.json()["detail"]
+    missing = client.get("/api/no-such-endpoint/", headers={"Authorization": f"Device {token}"})
+    assert missing.status_code == 404 and missing.json()["detail"]
