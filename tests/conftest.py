@@ -28,6 +28,15 @@ def _jobs_inline(settings, tmp_path_factory) -> None:
     settings.ZHUJIAN_JOB_STATE_FILE = tmp_path_factory.getbasetemp() / "jobs-state.sqlite3"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate limits (the public draw verification page, devices) count in Django's cache:
+    each test starts with none of its predecessors' requests counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def user(db):
     """``user("town01")``: a demo user by login."""

@@ -187,6 +187,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhujian.api.permissions.LedgerPermission"],
+    # DRF's JSON parser, with nesting bounded (a deep [[[…]]] body was a server error)
+    "DEFAULT_PARSER_CLASSES": [
+        "zhujian.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "zhujian.api.renderers.BrowsableAPIRenderer",  # DRF's pages with their inline styles

@@ -59,7 +59,9 @@ def exec_start(unit: str) -> list[str]:
     return [a.replace("/opt/zhujian/venv/bin/", f"{VENV_BIN}/") for a in shlex.split(line)]
 
 
-def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def fetch(
+    url: str, headers: dict[str, str] | None = None, data: bytes | None = None
+) -> tuple[int, dict[str, str], bytes]:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -69,7 +71,7 @@ def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[st
             return None
 
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect())
-    request = urllib.request.Request(url, headers={"Host": HOST, **(headers or {})})
+    request = urllib.request.Request(url, data=data, headers={"Host": HOST, **(headers or {})})
     try:
         with opener.open(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
@@ -185,6 +187,13 @@ def test_production_recipe_serves_healthz_and_static_files_through_nginx(
     assert media[0] == 404 and b"private" not in media[2]  # uploads only through the app
     login = fetch(f"{base}/accounts/login/")
     assert login[0] == 200 and "登录".encode() in login[2]
+    # The public draw verification page: nginx limits POSTs per address (audit 2), and
+    # refuses a body beyond the page's 20 MB before gunicorn reads it.
+    verify = f"{base}/housing/draws/verify/"
+    posts = [fetch(verify, data=b"seed=1")[0] for _ in range(12)]
+    assert 429 in posts and posts[0] != 429, posts
+    assert fetch(verify)[0] == 200  # reading the page is not limited
+    assert fetch(verify, data=b"x" * (22 * 1024 * 1024))[0] == 413
     redirect = fetch(f"http://127.0.0.1:{http_port}/healthz")
     assert redirect[0] == 301 and redirect[1]["Location"].startswith("https://")
     gunicorn.terminate()

@@ -83,6 +83,8 @@ class LedgerSerializer(serializers.ModelSerializer):
                     bounds.check_date(value)
                 except bounds.BoundsError as exc:
                     errors[name] = [str(exc)]
+        for name in personal.masked_values(self.ledger, attrs):  # not the stored one's mask
+            errors[name] = [personal.MASKED_REFUSED]
         if errors:
             raise DRFValidationError(errors)
         instance = copy.copy(self.instance) if self.instance else self.Meta.model()

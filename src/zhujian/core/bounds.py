@@ -9,6 +9,7 @@ form accepts is a value the API and an import accept too.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -24,6 +25,11 @@ DATE_MAX = dt.date(2100, 12, 31)
 TEXT_MAX_LENGTH = 10_000
 # A number written with more characters than this is not a bureau's number.
 NUMBER_MAX_CHARS = 40
+# JSON a client or a public page sends (API bodies, scan batches, draw files): arrays and
+# objects nested deeper than this are refused. Python's parser recurses once per level and
+# raises RecursionError (a server error) somewhere near 1,000; no document of ours goes
+# beyond 5.
+JSON_MAX_DEPTH = 32
 # Decimal exponents beyond this are refused before any arithmetic (1e999999999 would
 # make int() run for minutes).
 MAX_MAGNITUDE = 18
@@ -106,3 +112,33 @@ def check_date(value: dt.date) -> dt.date:
     if not DATE_MIN <= day <= DATE_MAX:
         raise BoundsError(f"日期超出范围（应在 {DATE_MIN.year}—{DATE_MAX.year} 年之间）")
     return value
+
+
+def load_json(data: str | bytes, *, parse_constant: Any = None) -> Any:
+    """``json.loads`` with nesting bounded by :data:`JSON_MAX_DEPTH`: invalid or too deeply
+    nested JSON is a :class:`BoundsError` (a ``ValueError``) with a Chinese message, never
+    a ``RecursionError``."""
+    try:
+        value = json.loads(data, parse_constant=parse_constant)
+    except RecursionError:
+        raise BoundsError(f"JSON 嵌套层数过多（最多 {JSON_MAX_DEPTH} 层）") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BoundsError(f"不是有效的 JSON：{exc}") from None
+    check_json_depth(value)
+    return value
+
+
+def check_json_depth(value: Any, limit: int = JSON_MAX_DEPTH) -> None:
+    """Refuse a parsed JSON value nested deeper than ``limit`` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            raise BoundsError(f"JSON 嵌套层数过多（最多 {limit} 层）")
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))

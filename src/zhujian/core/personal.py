@@ -219,6 +219,9 @@ def restore_masked(ledger: Ledger, current: models.Model | None, values: dict[st
             values[name] = stored
 
 
+MASKED_REFUSED = "不能填写脱敏后的号码（含 * 号）：请填写完整号码，或保留导出时该记录的原值"
+
+
 def masked_values(ledger: Ledger, values: Mapping[str, Any]) -> list[str]:
     """The personal fields of ``values`` that hold a masked (``*``) value."""
     return [

@@ -640,7 +640,7 @@ class _Writer:
                     row,
                     self.headers.get(name, name),
                     values[name],
-                    "不能填写脱敏后的号码（含 * 号）：请填写完整号码，或保留导出时该记录的原值",
+                    personal.MASKED_REFUSED,
                 )
             )
         return not masked

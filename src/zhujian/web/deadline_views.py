@@ -25,6 +25,7 @@ from zhujian.core.deadlines import ClockState, Deadlines
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
 from zhujian.figures.periods import Period
+from zhujian.web.params import date_param
 
 STATES = {"overdue": "逾期", "soon": "临期"}
 # Records a list sorts by urgency in Python (several clocks per record): beyond this, the
@@ -152,10 +153,7 @@ def deadline_list(request: HttpRequest, ledger: str) -> HttpResponse:
     state = request.GET.get("state", "overdue")
     if state not in STATES:
         raise Http404("未知的列表")
-    try:
-        as_of = dt.date.fromisoformat(request.GET.get("as_of") or dt.date.today().isoformat())
-    except ValueError:
-        raise Http404("日期应为 YYYY-MM-DD") from None
+    as_of = date_param(request, "as_of", dt.date.today())
     unit = None
     if code := request.GET.get("unit"):
         unit = scope.org_units_for(request.user).filter(code=code[:12]).first()

@@ -17,7 +17,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
@@ -69,16 +74,41 @@ class BadParameterMiddleware:
         return None
 
 
+# Django's own refusals of a request as a whole, raised before any view (audit 2: a
+# scanner's 53 MB batch got an HTML page saying nothing of why).
+_REQUEST_REFUSED = {
+    RequestDataTooBig: "请求体过大：请分批上传，或缩小文件",
+    TooManyFieldsSent: "请求中的字段过多",
+    TooManyFilesSent: "一次上传的文件过多",
+}
+_DEFAULT = {400: "请求有误", 403: "没有权限", 404: "找不到该页面或记录"}
+
+
+def _error(request: HttpRequest, exception: BaseException | None, status: int) -> HttpResponse:
+    """The Chinese error page, or ``{"detail": …}`` for API and JSON requests (a device or
+    script reads JSON, not a page)."""
+    message = user_message(exception) or next(
+        (text for kind, text in _REQUEST_REFUSED.items() if isinstance(exception, kind)), ""
+    )
+    if wants_json(request):
+        return JsonResponse(
+            {"detail": message or _DEFAULT[status]},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, f"{status}.html", {"message": message}, status=status)
+
+
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: BaseException) -> HttpResponse:
-    return render(request, "400.html", {"message": user_message(exception)}, status=400)
+    return _error(request, exception, 400)
 
 
 @requires_csrf_token
 def permission_denied(request: HttpRequest, exception: BaseException) -> HttpResponse:
-    return render(request, "403.html", {"message": user_message(exception)}, status=403)
+    return _error(request, exception, 403)
 
 
 @requires_csrf_token
 def page_not_found(request: HttpRequest, exception: BaseException) -> HttpResponse:
-    return render(request, "404.html", {"message": user_message(exception)}, status=404)
+    return _error(request, exception, 404)

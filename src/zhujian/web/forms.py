@@ -67,6 +67,10 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
         cleaned = super().clean()
         # A personal value the form showed masked and got back unchanged stays as stored.
         personal.restore_masked(self.ledger, self.instance if self.instance.pk else None, cleaned)
+        # Any other masked value would replace a real number by its mask: refused for every
+        # personal field, whether or not the field has a validator of its own.
+        for name in personal.masked_values(self.ledger, cleaned):
+            self.add_error(name, personal.MASKED_REFUSED)
         return cleaned
 
 

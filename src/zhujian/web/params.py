@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import Http404, HttpRequest
 
-from zhujian.core import scope
+from zhujian.core import bounds, scope
 from zhujian.core.models import OrgUnit
 from zhujian.figures.periods import Period, PeriodError
 from zhujian.web.errors import BadParameter
@@ -29,3 +31,28 @@ def period_and_unit(request: HttpRequest, default: str = "2022H1") -> tuple[Peri
 def unit_choices(request: HttpRequest) -> list[OrgUnit]:
     qs = scope.org_units_for(request.user).filter(kind__in=["county", "town", "township", "street"])
     return list(qs.order_by("path"))
+
+
+def date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    """A ``YYYY-MM-DD`` query parameter inside the dates records may carry (1900–2100);
+    anything else is a 400 with a Chinese message. (A page that adds days to a date of year
+    9999 would otherwise fail with OverflowError.)"""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return bounds.check_date(dt.date.fromisoformat(raw[:10]) if len(raw) == 10 else None)
+    except (TypeError, ValueError) as exc:
+        message = str(exc) if isinstance(exc, bounds.BoundsError) else "日期应为 YYYY-MM-DD"
+        raise BadParameter(f"参数 {name}：{message}") from None
+
+
+def id_param(request: HttpRequest, name: str) -> int | None:
+    """A record id query parameter (None when absent); one that no table can hold — too
+    long, not decimal digits, beyond 64 bits — is a 400, not an OverflowError."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    if len(raw) > 19 or not raw.isascii() or not raw.isdigit() or int(raw) > 2**63 - 1:
+        raise BadParameter(f"参数 {name} 应为记录编号（正整数）")
+    return int(raw)

@@ -25,3 +25,9 @@ def rental_max_lease_years() -> int:
 def draw_min_inputs() -> int:
     """Public inputs (digits typed by household representatives) a draw needs at least."""
     return int(getattr(settings, "ZHUJIAN_DRAW_MIN_INPUTS", 3))
+
+
+def draw_verify_rate() -> str:
+    """Uploads one address may make to the public verification page (``N/sec|min|hour``):
+    the page needs no sign-in and recomputing a large draw costs seconds of CPU."""
+    return str(getattr(settings, "ZHUJIAN_DRAW_VERIFY_RATE", "10/min"))

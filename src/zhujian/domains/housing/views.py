@@ -19,8 +19,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from rest_framework.throttling import SimpleRateThrottle
 
 from zhujian.core import scope
+from zhujian.core.lockout import client_ip
 from zhujian.core.models import User
 from zhujian.core.registry import Ledger, registry
 from zhujian.domains.housing import conf
@@ -194,10 +196,32 @@ def round_check(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class VerifyRateThrottle(SimpleRateThrottle):
+    """Uploads per client address to the public verification page
+    (``ZHUJIAN_DRAW_VERIFY_RATE``); counted in Django's cache, like the API's throttles."""
+
+    scope = "housing_draw_verify"
+
+    def get_rate(self) -> str:
+        return conf.draw_verify_rate()
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "-"}
+
+
 def verify_page(request: HttpRequest) -> HttpResponse:
     """Public: upload a round file (JSON) or the Excel announcement, give the seed, and the
-    result is recomputed from the file alone. No sign-in, no database."""
-    context: dict[str, Any] = {"seed": request.POST.get("seed", "").strip()}
+    result is recomputed from the file alone. No sign-in, no database; uploads are rate
+    limited per address."""
+    context: dict[str, Any] = {"seed": request.POST.get("seed", "").strip()[:200]}
+    if request.method == "POST" and not (throttle := VerifyRateThrottle()).allow_request(
+        request, None
+    ):
+        wait = max(1, round(throttle.wait() or 1))
+        context["error"] = f"验证过于频繁，请 {wait} 秒后再试"
+        response = render(request, "housing/verify.html", context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     if request.method == "POST":
         upload = request.FILES.get("file")
         try:

@@ -13,12 +13,12 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from zhujian.api.parsers import BoundedJSONParser
 from zhujian.core import scope
 from zhujian.domains.lpg import conf, ingest, rules, trace
 from zhujian.domains.lpg.auth import DeviceRateThrottle, DeviceTokenAuthentication, IsDevice
@@ -144,7 +144,7 @@ RESULT_EXAMPLE = {
 
 class DeviceView(APIView):
     authentication_classes = [DeviceTokenAuthentication]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     permission_classes = [IsDevice]
     throttle_classes = [DeviceRateThrottle]
 
@@ -176,8 +176,8 @@ class ScanUploadView(DeviceView):
     def post(self, request: Request) -> Response:
         try:
             data = request.data
-        except ParseError:
-            return Response({"detail": "请求体不是有效的 JSON"}, status=status.HTTP_400_BAD_REQUEST)
+        except ParseError as exc:  # says why: invalid, or nested too deep
+            return Response({"detail": str(exc.detail)}, status=status.HTTP_400_BAD_REQUEST)
         payload = data.get("events") if isinstance(data, dict) and "events" in data else data
         if not isinstance(payload, list | dict):
             return Response(
@@ -247,6 +247,9 @@ class CheckView(DeviceView):
         verdict = rules.check(
             ScanKind.FILL, code, timezone.localdate(), device.station.company_id, cylinder
         )
+        own = cylinder if cylinder and cylinder.company_id == device.station.company_id else None
+        # Another company's cylinder: the verdict (do not fill) and nothing of its state — a
+        # station's device reads its own company's cylinders only.
         return Response(
             {
                 "code": code,
@@ -254,9 +257,9 @@ class CheckView(DeviceView):
                 "fill_allowed": verdict.accepted,
                 "reason": verdict.reason,
                 "message": verdict.message,
-                "status": cylinder.get_status_display() if cylinder else None,
-                "next_inspection_due": cylinder.next_inspection_due if cylinder else None,
-                "scrap_due": cylinder.scrap_due if cylinder else None,
+                "status": own.get_status_display() if own else None,
+                "next_inspection_due": own.next_inspection_due if own else None,
+                "scrap_due": own.scrap_due if own else None,
             }
         )
 

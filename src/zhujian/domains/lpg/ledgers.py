@@ -3,6 +3,7 @@
 LPG companies are the gas line's 燃气企业 records of kind 液化气站 (``urban``).
 """
 
+from zhujian.core.personal import PHONE, PersonalData
 from zhujian.core.registry import Ledger, registry
 from zhujian.domains.lpg import demo
 from zhujian.domains.lpg.models import (
@@ -77,7 +78,10 @@ registry.register(
         line="gas",
         list_display=["code", "name", "kind", "org_unit", "verified", "has_alarm", "active"],
         filters=["kind", "verified", "has_alarm", "active"],
-        search=["code", "name", "address", "phone"],
+        search=["code", "name", "address"],
+        # A resident's phone is personal data: masked but for the gas line's editors of
+        # the user's unit, never searched (a search would confirm a number is registered).
+        personal=PersonalData({"phone": PHONE}),
         natural_key=["code"],
         date_field="registered_on",
         ordering=["code"],

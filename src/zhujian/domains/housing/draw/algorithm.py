@@ -194,13 +194,18 @@ def assign(document: dict[str, Any], seed: str) -> list[Allotment]:
     """The result of the draw for a list document and a seed."""
     check_list(document)
     seed = check_seed(seed)
-    households = document["households"]
-    units = document["units"]
-    groups = sorted({h.get("group", "") for h in households} | {u.get("group", "") for u in units})
+    # One pass per list, keeping list order within each group (a scan of the whole list
+    # per group was quadratic: a file of 50,000 one-household groups took minutes).
+    members_of: dict[str, list[int]] = {}
+    offered_of: dict[str, list[int]] = {}
+    for h in document["households"]:
+        members_of.setdefault(h.get("group", ""), []).append(h["seq"])
+    for u in document["units"]:
+        offered_of.setdefault(u.get("group", ""), []).append(u["seq"])
     out: list[Allotment] = []
-    for group in groups:
-        members = [h["seq"] for h in households if h.get("group", "") == group]
-        offered = [u["seq"] for u in units if u.get("group", "") == group]
+    for group in sorted(members_of.keys() | offered_of.keys()):
+        members = members_of.get(group, [])
+        offered = offered_of.get(group, [])
         order = shuffle(members, Stream(seed, group))
         for k, household in enumerate(order):
             unit = offered[k] if k < len(offered) else None

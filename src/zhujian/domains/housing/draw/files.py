@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from zhujian.core import bounds
 from zhujian.domains.housing.draw import algorithm as alg
 from zhujian.domains.housing.draw.algorithm import DrawError
 from zhujian.imports import workbook
@@ -130,8 +131,8 @@ def to_json(rf: RoundFile) -> bytes:
 
 def from_json(data: bytes) -> RoundFile:
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = bounds.load_json(data.decode("utf-8"))
+    except ValueError as exc:  # invalid UTF-8 or JSON, or nested too deep
         raise DrawError(f"不是有效的摇号文件（JSON 无法解析：{exc}）") from None
     if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
         raise DrawError(f"不是摇号文件（format 应为 {FILE_FORMAT}）")
@@ -145,6 +146,7 @@ def from_json(data: bytes) -> RoundFile:
         not isinstance(assignment, list) or not all(isinstance(a, dict) for a in assignment)
     ):
         raise DrawError("摇号文件的摇号结果格式不正确")
+    _check_shape(doc, inputs, assignment)
     return RoundFile(
         list=doc["list"],
         list_sha256=doc["list_sha256"],
@@ -157,6 +159,37 @@ def from_json(data: bytes) -> RoundFile:
         redraw_of=doc.get("redraw_of"),
         redraw_reason=str(doc.get("redraw_reason") or ""),
     )
+
+
+def _check_shape(doc: dict[str, Any], inputs: list[Any], assignment: list[Any] | None) -> None:
+    """Every value verification reads has the type it expects, and the lists are of a
+    draw's size: the public page takes any file, and a number where text belongs (or a
+    missing ``seq``) was a server error."""
+
+    def integer(value: Any, optional: bool = False) -> bool:
+        return (value is None and optional) or (type(value) is int and abs(value) < 2**53)
+
+    def text(value: Any) -> bool:
+        return value is None or isinstance(value, str)
+
+    for name in ("seed", "drawn_on", "signed_by", "supervisors", "redraw_of", "redraw_reason"):
+        if not text(doc.get(name)):
+            raise DrawError(f"摇号文件的 {name} 应为文字")
+    for what, rows in (("家庭", doc["list"].get("households")), ("房源", doc["list"].get("units"))):
+        if isinstance(rows, list) and len(rows) > MAX_ROWS:
+            raise DrawError(f"摇号文件的{what}超过 {MAX_ROWS} 行")
+    if len(inputs) > MAX_ROWS or (assignment is not None and len(assignment) > 2 * MAX_ROWS):
+        raise DrawError("摇号文件的公开输入或摇号结果行数过多")
+    for i in inputs:
+        if not integer(i.get("seq")) or not all(text(i.get(k)) for k in ("by", "value", "at")):
+            raise DrawError("摇号文件的公开输入格式不正确：每条应有整数 seq 和文字 value")
+    for a in assignment or ():
+        if not text(a.get("group")) or not all(
+            integer(a.get(k), optional=True) for k in ("position", "household", "unit")
+        ):
+            raise DrawError(
+                "摇号文件的摇号结果格式不正确：group 应为文字，position、household、unit 应为整数"
+            )
 
 
 # --- Excel --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from zhujian.core import bounds
 from zhujian.core.models import User
 from zhujian.domains.housing import conf
 from zhujian.domains.housing.draw import algorithm as alg
@@ -88,6 +89,15 @@ def freeze(round: AllocationRound, user: User, at: dt.datetime | None = None) ->
     return r
 
 
+def _fits(model: type, name: str, text: str) -> None:
+    """Refuse text longer than its column holds (the field's max_length, or the bound for
+    text without one): PostgreSQL would fail the write, SQLite would store it whole."""
+    field = model._meta.get_field(name)
+    limit = bounds.text_max_length(field)
+    if limit is not None and len(text) > limit:
+        raise DrawError(f"{field.verbose_name}最多{limit}个字")
+
+
 def add_input(
     round: AllocationRound,
     entered_by: str,
@@ -99,8 +109,7 @@ def add_input(
     who = " ".join(str(entered_by).split())
     if not who:
         raise DrawError("请填写输入人（如：第12号家庭代表 王某某）")
-    if len(who) > 60:
-        raise DrawError("输入人最多60个字")
+    _fits(PublicInput, "entered_by", who)
     digits = alg.check_input(value)
     with transaction.atomic():
         r = _locked(round)
@@ -130,6 +139,7 @@ def run(
     signer = " ".join(str(signed_by).split())
     if not signer:
         raise DrawError("请填写签发人")
+    _fits(AllocationRound, "signed_by", signer)
     with transaction.atomic():
         r = _locked(round)
         if r.status != RoundStatus.PUBLISHED:
@@ -177,6 +187,7 @@ def redraw(round: AllocationRound, user: User, reason: str) -> AllocationRound:
     why = str(reason).strip()
     if len(why) < 4:
         raise DrawError("请写明重新摇号的原因（至少4个字）")
+    _fits(AllocationRound, "redraw_reason", why)
     with transaction.atomic():
         r = _locked(round)
         if r.status != RoundStatus.DRAWN:
