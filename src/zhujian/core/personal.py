@@ -85,6 +85,16 @@ ID_NUMBER = Kind("id_number", "身份证号", mask_id_number)
 BANK_CARD = Kind("bank_card", "银行卡号", mask_bank_card)
 
 
+def mask_secret(value: str) -> str:
+    """A shared secret (a device's access password) is masked whole, its length hidden."""
+    return MASK * 6 if str(value).strip() else ""
+
+
+#: Not personal data, but a credential handled the same way: shown only to those who
+#: edit the record, every full view recorded.
+SECRET = Kind("secret", "访问密码", mask_secret)
+
+
 @dataclass(frozen=True)
 class PersonalData:
     """A ledger's personal fields (name → :class:`Kind`) and the business lines, besides the

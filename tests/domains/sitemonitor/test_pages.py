@@ -134,3 +134,23 @@ def test_prune_deletes_only_raw_packets_older_than_the_setting():
     assert prune_raw(180) == 2
     ages = sorted((now - r.received_at).days for r in RawPacket.objects.all())
     assert ages[-1] < 180
+
+
+def test_a_devices_access_password_is_masked_for_readers_and_recorded_when_shown(
+    client, user, own_site
+):
+    """The HJ 212 password is a credential: readers (the leader, other lines) see it
+    masked in the API and on the list; the line's editors may reveal it, and that is
+    recorded like a personal-data view."""
+    from zhujian.core.models import PersonalDataAccess
+
+    protocol = DeviceProtocol.objects.get(device__project=own_site)
+    url = f"/api/ledgers/sitemonitor_deviceprotocol/{protocol.pk}/"
+    client.force_login(user("leader"))
+    assert client.get(url).json()["password"] == "******"
+    assert client.get(url, {"unmask": "1"}).status_code == 403
+    page = client.get("/ledgers/sitemonitor_deviceprotocol/", {"q": "T-OWN"}).content.decode()
+    assert protocol.password not in page
+    client.force_login(user("jianzhu"))
+    assert client.get(url, {"unmask": "1"}).json()["password"] == protocol.password
+    assert PersonalDataAccess.objects.filter(field="password", record_id=protocol.pk).exists()

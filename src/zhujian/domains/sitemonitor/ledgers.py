@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zhujian.core.personal import SECRET, PersonalData
 from zhujian.core.registry import Ledger, registry
 from zhujian.domains.sitemonitor import demo
 from zhujian.domains.sitemonitor.models import DeviceProtocol
@@ -15,6 +16,7 @@ registry.register(
         search=["device__code", "device__mn", "device__project__name"],
         natural_key=["device"],
         ordering=["device"],
+        personal=PersonalData({"password": SECRET}),
         parent="device",
         demo=demo.build,
         demo_order=120,
