@@ -10,6 +10,7 @@ from tests.domains.construction.helpers import messages
 from tests.domains.wages.helpers import project_in, setup_for, worker_on
 from zhujian.domains.wages import arrears
 from zhujian.domains.wages.models import Attendance, ProjectWageSetup, WageCase
+from zhujian.domains.wages.models.closing import outstanding
 
 pytestmark = pytest.mark.django_db
 
@@ -82,4 +83,4 @@ def test_an_open_arrears_warning_blocks_closing(township):
     worker = worker_on(setup.project)
     Attendance.objects.create(worker=worker, day=dt.date(2022, 5, 9))
     arrears.check(dt.date(2022, 5, 1), dt.date(2022, 7, 1))
-    assert "1条欠薪预警未销号" in arrears.outstanding(setup.project)
+    assert "1条欠薪预警未销号" in outstanding(setup.project)

@@ -19,21 +19,19 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import TruncMonth
 
 from zhujian.domains.construction.models import ConstructionProject, Enterprise
 from zhujian.domains.wages import conf
 from zhujian.domains.wages.models import (
     Attendance,
     ProjectWageSetup,
-    WageCase,
     WagePayment,
     Worker,
 )
 from zhujian.domains.wages.models.accounts import pay_deadline
+from zhujian.domains.wages.models.closing import FOUND_BY
 from zhujian.hazards.models import Hazard, HazardCategory
 
-FOUND_BY = "农民工工资实名制监管"
 NAMES_PER_EMPLOYER = 30
 
 
@@ -201,32 +199,6 @@ def _description(
         f"{project.name}有{len(items)}名工人{month:%Y年%m月}有考勤，当月工资应于{due:%Y年%m月%d日}前"
         "支付，已过宽限期仍未从农民工工资专用账户发放。按用工单位：" + "；".join(parts)
     )
-
-
-def outstanding(project: ConstructionProject) -> str | None:
-    """Why the project still has arrears (for closing its special account), or None."""
-    reasons = []
-    cases = WageCase.objects.filter(project=project, resolved_on__isnull=True).count()
-    if cases:
-        reasons.append(f"尚有{cases}件欠薪案件未办结")
-    ctype = ContentType.objects.get_for_model(ConstructionProject)
-    warnings = Hazard.objects.filter(
-        source_type=ctype, source_id=project.pk, found_by=FOUND_BY, verified_on__isnull=True
-    ).count()
-    if warnings:
-        reasons.append(f"尚有{warnings}条欠薪预警未销号")
-    paid = WagePayment.objects.filter(worker_id=OuterRef("worker_id"), month=OuterRef("m"))
-    unpaid_workers = (
-        Attendance.objects.filter(project=project)
-        .annotate(m=TruncMonth("day"))
-        .filter(~Exists(paid))
-        .values("worker_id")
-        .distinct()
-        .count()
-    )
-    if unpaid_workers:
-        reasons.append(f"尚有{unpaid_workers}名工人有考勤月份未从专用账户发放工资")
-    return "、".join(reasons) or None
 
 
 def open_warnings(user_hazards: Any) -> Any:

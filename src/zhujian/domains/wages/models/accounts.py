@@ -12,6 +12,7 @@ from zhujian.core import personal
 from zhujian.core.models import LedgerModel
 from zhujian.domains.construction.models import ConstructionProject
 from zhujian.domains.wages import conf
+from zhujian.domains.wages.models.closing import outstanding
 
 
 class GuaranteeKind(models.TextChoices):
@@ -112,8 +113,6 @@ class ProjectWageSetup(LedgerModel):
 
     def _closing_problems(self) -> dict[str, str]:
         """条例 Art 26–27: completion, no arrears, and a public notice of 30 days."""
-        from zhujian.domains.wages import arrears
-
         problems: list[str] = []
         project = self.project
         if not project.completed_on or project.completed_on > self.closed_on:
@@ -124,7 +123,7 @@ class ProjectWageSetup(LedgerModel):
         elif self.closed_on < self.closing_notice_on + dt.timedelta(days=days):
             problems.append(f"公示期未满{days}日")
         if self.pk is not None or self.project_id:
-            owed = arrears.outstanding(project)
+            owed = outstanding(project)
             if owed:
                 problems.append(owed)
         if not problems:
