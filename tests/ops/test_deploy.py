@@ -212,6 +212,8 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
         "zhujian-hj212.service",
         "zhujian-hj212-prune.service",
         "zhujian-hj212-prune.timer",
+        "zhujian-wages-check.service",
+        "zhujian-wages-check.timer",
     }
     for unit in units:
         text = unit.read_text().replace("/opt/zhujian/venv/bin/", f"{VENV_BIN}/")

@@ -150,6 +150,19 @@ def test_the_command_runs_the_check(township, capsys):
     assert "2022年05月欠薪预警" in out and _warnings(project).exists()
 
 
+def test_without_a_month_the_command_checks_the_last_three_months(township, capsys):
+    """What the daily timer runs: a month whose grace ended is warned about, the month
+    of the check date is not looked at yet."""
+    project = _site(township)
+    _attend(worker_on(project), 10)  # May
+    call_command("wages", "check", "--as-of", "2022-07-01")
+    out = capsys.readouterr().out
+    assert [line[:8] for line in out.splitlines()] == ["2022年04月", "2022年05月", "2022年06月"]
+    assert _warnings(project).count() == 1
+    call_command("wages", "check", "--as-of", "2022-07-02")  # the next day changes nothing
+    assert _warnings(project).count() == 1
+
+
 def test_the_command_refuses_a_bad_month():
     from django.core.management.base import CommandError
 
