@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import openpyxl
 import pytest
 from django.db import OperationalError
 
@@ -273,3 +274,38 @@ def test_a_locked_database_is_a_clear_error_not_a_traceback(tmp_path, town_a, mo
     monkeypatch.setattr(engine, "insert_with_history", locked)
     (error,) = import_file(HOUSEHOLDS, path, town_a).errors
     assert error.reason == locking.BUSY_MESSAGE
+
+
+def test_two_new_rows_breaking_a_uniqueness_rule_refuse_the_file_naming_the_rows(tmp_path, user):
+    """Enterprises are keyed by their credit code but their name is unique too: two new
+    rows of one file with one name pass the checks and meet at the database. On
+    PostgreSQL that write runs beside the next checks (no savepoint); either way the
+    file is refused with the rows named and nothing is written."""
+    from tests.imports.helpers import exported
+    from zhujian.domains.construction.models import Enterprise
+    from zhujian.domains.construction.validators import check_character
+    from zhujian.imports.engine import import_file
+
+    ledger = registry.get("construction_enterprise")
+    source = exported(tmp_path / "e.xlsx", ledger.name, Enterprise.objects.order_by("pk")[:1])
+    wb = openpyxl.load_workbook(source)
+    ws = wb["数据"]
+    headers = [c.value for c in ws[1]]
+    code_at = next(i for i, h in enumerate(headers) if h and h.startswith("统一社会信用代码"))
+    name_at = next(i for i, h in enumerate(headers) if h and h.startswith("企业名称"))
+    template = [c.value for c in ws[2]]
+    ws.delete_rows(2)
+    for serial in ("Q00000001", "Q00000002"):
+        first17 = template[code_at][:8] + serial
+        row = list(template)
+        row[code_at] = first17 + check_character(first17)
+        row[name_at] = "同名测试建筑有限公司"
+        ws.append(row)
+    wb.save(tmp_path / "two.xlsx")
+    before = Enterprise.objects.count()
+    result = import_file(ledger, tmp_path / "two.xlsx", user("jianzhu"))
+    assert [e.reason for e in result.errors] == [
+        "第2—3行中有记录与已有记录冲突（违反唯一性规则），请检查这些行中应当唯一的项"
+    ]
+    assert Enterprise.objects.count() == before
+    assert not Enterprise.objects.filter(name="同名测试建筑有限公司").exists()

@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, models, reset_queries, transaction
+from django.db import (
+    IntegrityError,
+    OperationalError,
+    connection,
+    models,
+    reset_queries,
+    transaction,
+)
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
@@ -269,6 +276,12 @@ def import_rows(
                 raise _Rollback
     except _Rollback:
         pass
+    except IntegrityError:
+        # A conflict of new records written beside the checks (PostgreSQL): the whole
+        # import is rolled back, and the rows of the batch being written are named.
+        if writer.writing is None:
+            raise
+        result.errors.append(conflict(*writer.writing))
     except csvfile.CsvRowError as exc:  # a line the CSV reader could not split: roll back
         result.errors.append(BadCell(sheet, exc.row, "整行", None, str(exc)))
     except locking.ImportBusy as exc:
@@ -280,6 +293,17 @@ def import_rows(
     if result.errors:
         result.created = result.updated = result.unchanged = 0
     return result
+
+
+def conflict(sheet: str, first: int, last: int) -> BadCell:
+    """A uniqueness rule beyond the natural key (rare): name the rows, not the database."""
+    return BadCell(
+        sheet,
+        first,
+        "整行",
+        None,
+        f"第{first}—{last}行中有记录与已有记录冲突（违反唯一性规则），请检查这些行中应当唯一的项",
+    )
 
 
 class _ErrorCells:
@@ -418,6 +442,8 @@ class _Writer:
         self.user = user
         self.result = result
         self.unit_ids = unit_ids  # units the user may file records under
+        # (sheet, first row, last row) of the batch whose new records PostgreSQL is writing
+        self.writing: tuple[str, int, int] | None = None
         self.model = ledger.model
         self.key = list(ledger.natural_key)
         self.fields = list(ledger.excel_fields or ())
@@ -586,6 +612,15 @@ class _Writer:
         if result.errors or not (to_create or to_update):
             return  # nothing more will be kept; parse on to report every bad cell
         first, last = ready.batch[0][0], ready.batch[-1][0]
+        if to_create and connection.vendor == "postgresql":
+            # imports.bulk writes new records from a thread beside the next batch's checks;
+            # a savepoint's release would wait for that write. A conflict surfaces at the
+            # import's next statement instead, and import_rows names these rows.
+            self.writing = (ready.sheet, first, last)
+            insert_with_history(to_create, self.model, user=self.user, change_reason=CHANGE_REASON)
+            to_create_written, to_create = to_create, []
+        else:
+            to_create_written = []
         try:
             with transaction.atomic():
                 if to_create:
@@ -606,18 +641,11 @@ class _Writer:
                         default_change_reason=CHANGE_REASON,
                     )
         except IntegrityError:
-            # A uniqueness rule beyond the natural key (rare): name the rows, not the DB.
-            result.errors.append(
-                BadCell(
-                    ready.sheet,
-                    first,
-                    "整行",
-                    None,
-                    f"第{first}—{last}行中有记录与已有记录冲突（违反唯一性规则），"
-                    "请检查这些行中应当唯一的项",
-                )
-            )
+            if to_create_written:
+                raise  # maybe the threaded write's: the transaction is lost, import_rows reports
+            result.errors.append(conflict(ready.sheet, first, last))
             return
+        to_create = [*to_create_written, *to_create]
         # A model that moves other records when its own are written (an inspection moves
         # its cylinder) does so here: imports write in bulk and never call ``save()``.
         after_import = getattr(self.model, "after_import", None)
