@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -622,7 +623,8 @@ class _Writer:
         else:
             to_create_written = []
         try:
-            with transaction.atomic():
+            # (Opening a savepoint is a statement too, and would wait for that write.)
+            with transaction.atomic() if to_create or to_update else nullcontext():
                 if to_create:
                     insert_with_history(
                         to_create, self.model, user=self.user, change_reason=CHANGE_REASON
