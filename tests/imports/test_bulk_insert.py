@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from zhujian.core.models import OrgUnit
 from zhujian.domains.rural.models import ToiletHousehold
@@ -69,3 +70,34 @@ def test_a_conflict_at_the_end_of_a_savepoint_is_rolled_back_too(admin_user) -> 
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_with_history([_household("T0006")], ToiletHousehold)
     assert ToiletHousehold.objects.filter(household_code="T0006").count() == 1
+
+
+@pytest.mark.django_db
+def test_values_of_another_type_are_prepared_as_django_would(admin_user) -> None:
+    """A date given as text, a number as a string, a flag as 0/1: prepared the way
+    ``bulk_create`` prepares them, so PostgreSQL's binary COPY gets the types it needs."""
+    obj = _household("T0007")
+    obj.surveyed_on = "2022-03-05"
+    obj.rectified_on = dt.datetime(2022, 4, 1).date().isoformat()
+    obj.problem_count = "3"
+    obj.willing = 1
+    (written,) = insert_with_history([obj], ToiletHousehold, user=admin_user)
+    saved = ToiletHousehold.objects.get(pk=written.pk)
+    assert saved.surveyed_on == dt.date(2022, 3, 5)
+    assert saved.rectified_on == dt.date(2022, 4, 1)
+    assert saved.problem_count == 3 and saved.willing is True
+    (row,) = ToiletHousehold.history.filter(id=written.pk)
+    assert row.surveyed_on == dt.date(2022, 3, 5) and row.problem_count == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_binary_copy_only_for_column_types_it_knows() -> None:
+    from zhujian.imports.bulk import _binary_copy_types
+
+    with connection.cursor() as cursor:
+        columns = [f.column for f in ToiletHousehold._meta.concrete_fields]
+        types = _binary_copy_types(cursor, ToiletHousehold._meta.db_table, columns)
+        assert types is not None and len(types) == len(columns)
+        # core_job has JSON columns: copied as text.
+        assert _binary_copy_types(cursor, "core_job", ["id", "params"]) is None
