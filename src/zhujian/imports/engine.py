@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ from simple_history.utils import bulk_update_with_history
 from zhujian.core import personal, scope
 from zhujian.core.models import User, has_history
 from zhujian.core.registry import Ledger
-from zhujian.imports import csvfile, locking
+from zhujian.imports import csvfile, locking, reads
 from zhujian.imports.bulk import insert_with_history
 from zhujian.imports.columns import CellError, Column, build_columns, org_unit_lookup
 from zhujian.imports.workbook import DATA_SHEET, WorkbookError, inspect
@@ -237,7 +239,11 @@ def import_rows(
     errors_at = _ErrorCells(error_cells or {}, columns, positions)
     writer = _Writer(ledger, user, result, {u.pk for u in units.values()})
     try:
-        with locking.import_lock(), transaction.atomic():
+        with (
+            locking.import_lock(),
+            reads.beside(ledger.model) as writer.side,
+            transaction.atomic(),
+        ):
             batch: list[tuple[int, dict[str, Any]]] = []
             ready: _Ready | None = None
             for index, raw in numbered_rows:
@@ -257,17 +263,17 @@ def import_rows(
                 if len(batch) >= BATCH_SIZE:
                     # Look this batch up, then write the previous one, then check this one:
                     # on PostgreSQL the checks run while the server writes (see _Writer).
-                    looked = writer.lookup(batch, sheet)
+                    looked = writer.start_lookup(batch, sheet)
                     if ready is not None:
                         writer.flush(ready)
-                    ready = writer.build(looked)
+                    ready = writer.build(writer.finish_lookup(looked))
                     batch = []
                     reset_queries()  # DEBUG keeps every query's SQL: bound it per batch
             if batch:
-                looked = writer.lookup(batch, sheet)
+                looked = writer.start_lookup(batch, sheet)
                 if ready is not None:
                     writer.flush(ready)
-                ready = writer.build(looked)
+                ready = writer.build(writer.finish_lookup(looked))
             if ready is not None:
                 writer.flush(ready)
             if progress:
@@ -408,6 +414,11 @@ def _comparable(model_field: models.Field, value: Any) -> Any:
     return value
 
 
+# What a batch's look-up finds: existing records by natural key, and the ids among them
+# the user may change.
+_Found = tuple[dict[tuple[Any, ...], models.Model], set[Any]]
+
+
 @dataclass
 class _Looked:
     """A batch after step 1: rows keyed, new ones apart, changed ones with their records."""
@@ -415,8 +426,9 @@ class _Looked:
     batch: list[tuple[int, dict[str, Any]]]
     sheet: str
     keyed: list[tuple[int, dict[str, Any], tuple[Any, ...]]] = field(default_factory=list)
-    existing: dict[tuple[Any, ...], models.Model] = field(default_factory=dict)
-    reachable_ids: set[Any] = field(default_factory=set)
+    # The existing records by key and the ids of those the user may change: fetched at
+    # once, or on PostgreSQL by the look-up thread (imports.reads.Side).
+    found: Future[_Found] | None = None
     new: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     changed: list[tuple[int, dict[str, Any], list[str], Any]] = field(default_factory=list)
     whole: dict[Any, models.Model] = field(default_factory=dict)
@@ -445,6 +457,8 @@ class _Writer:
         self.unit_ids = unit_ids  # units the user may file records under
         # (sheet, first row, last row) of the batch whose new records PostgreSQL is writing
         self.writing: tuple[str, int, int] | None = None
+        # A second connection for the look-ups, beside that write (see imports.reads).
+        self.side: reads.Side | None = None
         self.model = ledger.model
         self.key = list(ledger.natural_key)
         self.fields = list(ledger.excel_fields or ())
@@ -459,9 +473,12 @@ class _Writer:
         self.attnames = {f: ledger.field(f).attname for f in self.fields}
         self.unit_from: str | None = getattr(self.model, "unit_from", None)
         self.personal = bool(personal.personal_fields(ledger))
-        self.compared = sorted(
-            {"pk", *(ledger.field(k).attname for k in self.key), *self.attnames.values()}
-        )
+        self.key_attnames = [ledger.field(k).attname for k in self.key]
+        self.compared = {
+            self.model._meta.pk.attname,
+            *(ledger.field(k).attname for k in self.key),
+            *self.attnames.values(),
+        }
 
     def _diff(self, obj: models.Model, values: dict[str, Any]) -> list[str]:
         """Names of the fields whose imported value differs from ``obj``'s."""
@@ -487,12 +504,19 @@ class _Writer:
         self.flush(self.build(self.lookup(batch, sheet)))
 
     def lookup(self, batch: list[tuple[int, dict[str, Any]]], sheet: str) -> _Looked:
-        """Step 1, the database reads: the batch's rows matched to existing records.
+        """Step 1: :meth:`start_lookup` and :meth:`finish_lookup` together."""
+        return self.finish_lookup(self.start_lookup(batch, sheet))
+
+    def start_lookup(self, batch: list[tuple[int, dict[str, Any]]], sheet: str) -> _Looked:
+        """Step 1a: the batch's rows keyed (a key repeated in the file, a line the user
+        may not edit are refused), and the reads of their existing records started.
 
         It runs before the previous batch is written, so that on PostgreSQL the next
         batch's checks (step 2, pure Python) overlap that write instead of waiting for it.
-        That is safe: a key that the previous batches create cannot occur here (duplicate
-        keys in one file are refused by ``seen``)."""
+        Where it can (``self.side``, see :mod:`imports.reads`) the reads run on a second
+        connection, from a thread, while the import waits for that write. That is safe: a
+        key that the previous batches create cannot occur here (duplicate keys in one
+        file are refused by ``seen``)."""
         result = self.result
         looked = _Looked(batch, sheet)
         for row, values in batch:
@@ -522,25 +546,37 @@ class _Writer:
                 continue
             self.seen[key] = row
             looked.keyed.append((row, values, key))
-        probe_field = self.ledger.field(self.probe)
         probe_values = {_key_part(v.get(self.probe)) for _, v, _ in looked.keyed}
+        if self.side is None:
+            looked.found = Future()
+            looked.found.set_result(self._fetch(probe_values, None))
+        else:
+            looked.found = self.side.submit(partial(self._fetch, probe_values))
+        return looked
+
+    def _fetch(self, probe_values: set[Any], on: Any) -> _Found:
+        """The existing records whose probe key is among ``probe_values``, and which of
+        them the user may change, read through connection ``on`` (None: the import's)."""
+        probe_field = self.ledger.field(self.probe)
         name = probe_field.attname if probe_field.is_relation else self.probe
         lookup = f"{name}__any_of"  # imports.bulk.AnyOf: one array parameter on PostgreSQL
         # Only what the comparison needs (no timestamps, no related rows): a re-import of a
-        # county-scale file compares 300k records. Changed ones are reloaded whole below.
-        existing = looked.existing
-        for obj in self.model._default_manager.filter(**{lookup: probe_values}).only(
-            *self.compared
-        ):
-            existing[
-                tuple(_key_part(getattr(obj, self.ledger.field(k).attname)) for k in self.key)
-            ] = obj
+        # county-scale file compares 300k records. Changed ones are reloaded whole later.
+        existing: dict[tuple[Any, ...], models.Model] = {}
+        candidates = self.model._default_manager.filter(**{lookup: probe_values})
+        for obj in reads.records(candidates, self.compared, on):
+            existing[tuple(_key_part(getattr(obj, a)) for a in self.key_attnames)] = obj
+        reachable: set[Any] = set()
         if existing:
-            looked.reachable_ids = set(
-                self.reachable.filter(pk__any_of=[o.pk for o in existing.values()]).values_list(
-                    "pk", flat=True
-                )
-            )
+            mine = self.reachable.filter(pk__any_of=[o.pk for o in existing.values()])
+            reachable = {pk for (pk,) in reads.rows(mine, ["pk"], on)}
+        return existing, reachable
+
+    def finish_lookup(self, looked: _Looked) -> _Looked:
+        """Step 1b: the batch's rows matched to the records its reads found."""
+        result, sheet = self.result, looked.sheet
+        assert looked.found is not None
+        existing, reachable_ids = looked.found.result()
         for row, values, key in looked.keyed:
             obj = existing.get(key)
             if self.personal and not self._unmasked(obj, values, row, sheet):
@@ -548,7 +584,7 @@ class _Writer:
             if obj is None:
                 looked.new.append((row, values))
                 continue
-            if obj.pk not in looked.reachable_ids:
+            if obj.pk not in reachable_ids:
                 # Say no more than that the key cannot be used: not whose record it is.
                 result.errors.append(
                     BadCell(
