@@ -295,6 +295,26 @@ ZHUJIAN_JOB_STATE_FILE = Path(
 ).resolve()
 # A ledger export of more rows than this runs as a background job; smaller ones at once.
 ZHUJIAN_EXPORT_INLINE_ROWS = int(os.environ.get("ZHUJIAN_EXPORT_INLINE_ROWS", "5000"))
+# Django's cache holds the rate-limit counts (the public draw check, device uploads, the
+# API's throttles). It must be one for every process of the server, or each gunicorn
+# worker would count alone and a limit would allow workers × its rate. Default: files
+# under ZHUJIAN_VAR_DIR/cache (one host, no other service); ZHUJIAN_CACHE_URL=redis://…
+# for a Redis server (several hosts).
+CACHE_URL = os.environ.get("ZHUJIAN_CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL:
+    raise RuntimeError(f"ZHUJIAN_CACHE_URL must be a redis:// URL, not {CACHE_URL!r}")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 # /healthz reports failure below this much free disk space under ZHUJIAN_VAR_DIR.
 ZHUJIAN_HEALTH_MIN_FREE_MB = int(os.environ.get("ZHUJIAN_HEALTH_MIN_FREE_MB", "1024"))
 # Logs go to standard error, where systemd's journal collects them (it adds the time).
