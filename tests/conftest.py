@@ -3,6 +3,8 @@ test runs in a transaction that is rolled back, so tests may change anything."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from django.conf import settings
 
@@ -11,12 +13,38 @@ from zhujian.core.models import OrgUnit, User
 SEED = 7
 
 
+# SQLite: a copy of the freshly built demo database, which tests that empty the database
+# (the browser tests' live server needs committed data) restore in a second instead of
+# building the county again (see tests/browser/conftest.py).
+_snapshot: list[sqlite3.Connection] = []
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connection
+
     from zhujian.demo import run
 
     with django_db_blocker.unblock():
         run.build(seed=SEED, log=lambda _msg: None)
+        if connection.vendor == "sqlite":
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.ensure_connection()
+            connection.connection.backup(copy)
+            _snapshot.append(copy)
+
+
+def restore_demo() -> bool:
+    """Put the session's demo database back (SQLite only); False where there is no copy."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    if not _snapshot or connection.vendor != "sqlite":
+        return False
+    connection.ensure_connection()
+    _snapshot[0].backup(connection.connection)
+    ContentType.objects.clear_cache()  # the emptied database's content types had new ids
+    return True
 
 
 @pytest.fixture(autouse=True)

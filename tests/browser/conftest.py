@@ -4,7 +4,7 @@ Chromium is Debian's (``apt-get install -y chromium fonts-noto-cjk``), never a d
 set ``ZHUJIAN_CHROMIUM`` to use another binary. A missing browser FAILS these tests.
 
 ``live_server`` needs ``transactional_db``, which empties the database after each test,
-so every test rebuilds the demo county (:func:`demo`) when it finds the database empty.
+so every test puts the demo county back (:func:`demo`) when it finds the database empty.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, DESKTOP
-from tests.conftest import SEED
+from tests.conftest import SEED, restore_demo
 from zhujian.core.models import OrgUnit
 from zhujian.demo.county import DEMO_PASSWORD
 
@@ -49,8 +49,9 @@ def browser(chromium_path: str) -> Iterator[object]:
 
 @pytest.fixture
 def demo(transactional_db: None) -> None:
-    """The demo county, rebuilt after the previous browser test emptied the database."""
-    if not OrgUnit.objects.exists():
+    """The demo county, put back after the previous browser test emptied the database:
+    restored from the session's copy on SQLite, built again elsewhere."""
+    if not OrgUnit.objects.exists() and not restore_demo():
         from zhujian.demo import run
 
         run.build(seed=SEED, log=lambda _msg: None)
