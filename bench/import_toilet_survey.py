@@ -1,6 +1,7 @@
 """Benchmark: import a county-scale household toilet survey (300,000 rows) from Excel.
 
     python -m bench import_toilet_survey [--rows 300000] [--keep DIR]
+    python -m bench import_toilet_survey --compare postgres://…/EMPTY_DB [--pairs 5]
 
 Steps, each timed:
 1. build the demo county in a throw-away database (``ZHUJIAN_VAR_DIR`` = a temp dir);
@@ -13,8 +14,14 @@ Steps, each timed:
 
 Each measured step runs in its own process so that its peak RSS
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) is its own. ``cpu`` is the step's CPU
-time: the process's, plus on PostgreSQL its server backend's (from ``/proc``; the server
-must run on this machine) — what to compare when the machine is busy with other work.
+time: the process's, plus on PostgreSQL the server's (every PostgreSQL process's, from
+``/proc``; the server must run on this machine and serve nothing else meanwhile).
+
+``--compare`` builds the demo county in a SQLite file and in the given empty PostgreSQL
+database, then imports the same file into each in turn, ``--pairs`` times (the survey
+emptied before each import) and prints the medians and the median PostgreSQL/SQLite
+ratio of the pairs: on a shared machine whose speed drifts by tens of percent from one
+minute to the next, only paired runs compare the two fairly.
 """
 
 from __future__ import annotations
@@ -127,18 +134,29 @@ def phase_read(path: str) -> dict[str, Any]:
 
 
 def _server_cpu() -> float:
-    """CPU seconds of this connection's PostgreSQL backend (0 on SQLite, whose work is
-    this process's own); the server must run on this machine (/proc)."""
+    """CPU seconds of every PostgreSQL process on this machine, ended backends included
+    (the postmaster's reaped children): an import uses a second connection for its
+    look-ups. 0 on SQLite, whose work is this process's own. The server must run on this
+    machine, and nothing else should use it meanwhile."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         return 0.0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as fh:
+                head, rest = fh.read().rsplit(")", 1)
+        except OSError:  # gone meanwhile
+            continue
+        if not head.split("(", 1)[1].startswith("postgres"):
+            continue
+        fields = rest.split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        ticks += int(fields[13]) + int(fields[14])  # children waited for (ended backends)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def phase_import(path: str) -> dict[str, Any]:
@@ -156,7 +174,9 @@ def phase_import(path: str) -> dict[str, Any]:
         registry.get(LEDGER), path, user, progress=lambda done, total: ticks.append(done)
     )
     seconds = time.perf_counter() - t0
-    client, server = time.process_time() - client0, _server_cpu() - server0
+    client = time.process_time() - client0
+    time.sleep(0.3)  # let the server reap the look-up connection's backend (its CPU counts)
+    server = _server_cpu() - server0
     return {
         "seconds": seconds,
         "cpu_s": client + server,
@@ -175,6 +195,24 @@ def phase_import(path: str) -> dict[str, Any]:
     }
 
 
+def phase_reset() -> dict[str, Any]:
+    """Empty the survey and its history, as a fresh county's would be."""
+    from django.db import connection
+
+    from zhujian.domains.rural.models import ToiletHousehold
+
+    tables = [ToiletHousehold._meta.db_table, ToiletHousehold.history.model._meta.db_table]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
+            cursor.execute("VACUUM")
+    return {}
+
+
 def _split(step: dict[str, Any]) -> str:
     """' (client 9.1 + server 4.2)' on PostgreSQL, where the server's CPU is its own."""
     if not step.get("cpu_server_s"):
@@ -182,12 +220,26 @@ def _split(step: dict[str, Any]) -> str:
     return f" (client {step['cpu_client_s']:.1f} + server {step['cpu_server_s']:.1f})"
 
 
-def _run_phase(phase: str, var_dir: str, path: Path, debug: bool) -> dict[str, Any]:
+def _run_phase(
+    phase: str,
+    var_dir: str,
+    path: Path,
+    debug: bool,
+    database_url: str | None = None,
+    extra: tuple[str, ...] = (),
+) -> dict[str, Any]:
     env = {**os.environ, "ZHUJIAN_VAR_DIR": var_dir}
+    if database_url is not None:  # "" is SQLite in var_dir
+        env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
     if not debug:  # measure as deployed: no per-query debug log
         env.update(ZHUJIAN_DEBUG="0", ZHUJIAN_SECRET_KEY=env.get("ZHUJIAN_SECRET_KEY", "bench"))
     out = subprocess.run(
-        [sys.executable, "-m", "bench", "import_toilet_survey", "--phase", phase, str(path)],
+        [
+            sys.executable,
+            *("-m", "bench", "import_toilet_survey", "--phase", phase, str(path), *extra),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -206,14 +258,34 @@ def main(argv: list[str] | None = None) -> None:
         "--debug", action="store_true", help="measure with ZHUJIAN_DEBUG on (query log kept)"
     )
     parser.add_argument("--reuse", action="store_true", help="with --keep: reuse its file")
-    parser.add_argument("--phase", choices=["read", "import"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--compare",
+        metavar="POSTGRES_URL",
+        help="time first imports on SQLite and on this (empty) PostgreSQL database in turn",
+    )
+    parser.add_argument("--pairs", type=int, default=5, help="with --compare: how many pairs")
+    parser.add_argument(
+        "--phase", choices=["read", "import", "build", "reset"], help=argparse.SUPPRESS
+    )
     parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    if args.phase:  # a child process: one measured step
+    if args.phase:  # a child process: one step
         _setup_django(os.environ["ZHUJIAN_VAR_DIR"])
+        if args.phase == "build":
+            build_database(os.environ["ZHUJIAN_VAR_DIR"])
+            if args.file and not Path(args.file).exists():
+                write_file(Path(args.file), args.rows)
+            print("{}")
+            return
+        if args.phase == "reset":
+            print(json.dumps(phase_reset()))
+            return
         fn = phase_read if args.phase == "read" else phase_import
         print(json.dumps(fn(args.file), ensure_ascii=False))
+        return
+    if args.compare:
+        compare(args)
         return
 
     work = Path(args.keep or tempfile.mkdtemp(prefix="zhujian-bench-"))
@@ -259,3 +331,47 @@ def main(argv: list[str] | None = None) -> None:
             ensure_ascii=False,
         )
     )
+
+
+def compare(args: argparse.Namespace) -> None:
+    """First imports of one file on SQLite and on PostgreSQL, in turn (S P S P …), each
+    into an emptied survey: pairing keeps the ratio meaningful when a shared machine's
+    speed drifts. Prints each pair, the medians and the median of the pairs' ratios."""
+    import statistics
+
+    work = Path(args.keep or tempfile.mkdtemp(prefix="zhujian-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "toilet_survey.xlsx"
+    if not args.reuse and path.exists():
+        path.unlink()
+    backends = {
+        "SQLite": ("", str(work / "var-sqlite")),
+        "PostgreSQL": (args.compare, str(work / "var-postgresql")),
+    }
+    for name, (url, var_dir) in backends.items():
+        for leftover in Path(var_dir).glob("zhujian.sqlite3*"):
+            leftover.unlink()
+        t0 = time.perf_counter()
+        _run_phase("build", var_dir, path, args.debug, url, ("--rows", str(args.rows)))
+        print(f"{name}: demo county built in {time.perf_counter() - t0:.1f} s")
+    print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MB); ZHUJIAN_DEBUG={int(args.debug)}")
+    seconds: dict[str, list[float]] = {name: [] for name in backends}
+    ratios = []
+    for pair in range(1, args.pairs + 1):
+        line = [f"pair {pair}:"]
+        for name, (url, var_dir) in backends.items():
+            _run_phase("reset", var_dir, path, args.debug, url)
+            step = _run_phase("import", var_dir, path, args.debug, url)
+            if step["error_count"] or step["created"] != step["rows"]:
+                raise SystemExit(f"{name} import refused: {step['errors']}")
+            seconds[name].append(step["seconds"])
+            line.append(f"{name} {step['seconds']:5.1f} s (cpu {step['cpu_s']:5.1f}{_split(step)})")
+        ratios.append(seconds["PostgreSQL"][-1] / seconds["SQLite"][-1])
+        print("  ".join(line) + f"  PostgreSQL/SQLite {ratios[-1]:.2f}")
+    medians = {name: statistics.median(values) for name, values in seconds.items()}
+    print(
+        f"median: SQLite {medians['SQLite']:.1f} s, PostgreSQL {medians['PostgreSQL']:.1f} s;"
+        f" median ratio PostgreSQL/SQLite {statistics.median(ratios):.2f}"
+        f" (min {min(ratios):.2f}, max {max(ratios):.2f})"
+    )
+    print(json.dumps({"seconds": seconds, "ratios": ratios}))
