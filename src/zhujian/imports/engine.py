@@ -261,8 +261,9 @@ def import_rows(
                     continue
                 batch.append((index, values))
                 if len(batch) >= BATCH_SIZE:
-                    # Look this batch up, then write the previous one, then check this one:
-                    # on PostgreSQL the checks run while the server writes (see _Writer).
+                    # Start this batch's look-up, write the previous one, then check this
+                    # one: on PostgreSQL the look-up runs while the importer waits for the
+                    # write before it, and the checks while the server writes (see _Writer).
                     looked = writer.start_lookup(batch, sheet)
                     if ready is not None:
                         writer.flush(ready)
@@ -474,11 +475,7 @@ class _Writer:
         self.unit_from: str | None = getattr(self.model, "unit_from", None)
         self.personal = bool(personal.personal_fields(ledger))
         self.key_attnames = [ledger.field(k).attname for k in self.key]
-        self.compared = {
-            self.model._meta.pk.attname,
-            *(ledger.field(k).attname for k in self.key),
-            *self.attnames.values(),
-        }
+        self.compared = {self.model._meta.pk.attname, *self.key_attnames, *self.attnames.values()}
 
     def _diff(self, obj: models.Model, values: dict[str, Any]) -> list[str]:
         """Names of the fields whose imported value differs from ``obj``'s."""
