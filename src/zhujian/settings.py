@@ -344,4 +344,6 @@ ZHUJIAN_HJ212_HOST = os.environ.get("ZHUJIAN_HJ212_HOST", "0.0.0.0")
 ZHUJIAN_HJ212_PORT = int(os.environ.get("ZHUJIAN_HJ212_PORT", "9212"))
 ZHUJIAN_HJ212_RAW_DAYS = int(os.environ.get("ZHUJIAN_HJ212_RAW_DAYS", "180"))
 ZHUJIAN_HJ212_OFFLINE_MINUTES = float(os.environ.get("ZHUJIAN_HJ212_OFFLINE_MINUTES", "10"))
+ZHUJIAN_HJ212_IDLE_SECONDS = float(os.environ.get("ZHUJIAN_HJ212_IDLE_SECONDS", "900"))
+ZHUJIAN_HJ212_MAX_CONNECTIONS = env_int("ZHUJIAN_HJ212_MAX_CONNECTIONS", 50_000)
 # --- end HJ 212 ------------------------------------------------------------------------

@@ -239,3 +239,62 @@ def test_a_row_the_database_refuses_is_dropped_alone_and_never_blocks_the_writer
     conn.reply()
     live.flush()
     assert Reading.objects.filter(device__mn=MN).count() == 2
+
+
+def _closed_by_server(device, timeout: float = 5.0) -> bool:
+    """True when the server has closed ``device``'s connection (a read gives nothing)."""
+    device.sock.settimeout(timeout)
+    try:
+        return device.sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_a_connection_silent_past_the_idle_limit_is_closed_and_a_talking_one_is_not(live):
+    live.receiver.idle_seconds = 0.3
+    silent, talking = live.connect(), live.connect()
+    time.sleep(0.5)
+    talking.send(packet(qn="20260101000000091"))
+    assert ack_qn(talking.reply()) == "20260101000000091"
+    assert live.call(live.receiver.close_idle) == 1
+    assert _closed_by_server(silent)
+    talking.send(packet(qn="20260101000000092"))
+    assert ack_qn(talking.reply()) == "20260101000000092"  # still served
+    assert live.receiver.stats["idle_closed"] == 1
+
+
+def test_no_connection_is_closed_for_silence_when_the_limit_is_off(live):
+    live.receiver.idle_seconds = 0
+    device = live.connect()
+    time.sleep(0.2)
+    assert live.call(live.receiver.close_idle) == 0
+    device.send(packet(qn="20260101000000093"))
+    assert ack_qn(device.reply()) == "20260101000000093"
+
+
+def test_connections_over_the_cap_are_closed_at_once_and_counted(live):
+    live.receiver.max_connections = 2
+    first, second = live.connect(), live.connect()
+    first.send(packet(qn="20260101000000094"))
+    assert ack_qn(first.reply()) == "20260101000000094"
+    extra = live.connect()
+    assert _closed_by_server(extra)
+    assert live.receiver.stats["refused_connections"] == 1
+    second.send(packet(qn="20260101000000095"))
+    assert ack_qn(second.reply()) == "20260101000000095"  # the ones inside still served
+    first.close()
+    deadline = time.monotonic() + 5
+    while len(live.receiver.connections) > 1:  # the server notices the closed socket
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    again = live.connect()  # a freed slot takes a new device
+    again.send(packet(qn="20260101000000096"))
+    assert ack_qn(again.reply()) == "20260101000000096"
+
+
+def test_the_receiver_keeps_its_cap_below_the_open_file_limit(db):
+    from zhujian.domains.sitemonitor.runner import build_receiver
+
+    assert build_receiver(open_files=1024).max_connections == 960
+    assert build_receiver().max_connections == 50_000
+    assert build_receiver().idle_seconds == 900

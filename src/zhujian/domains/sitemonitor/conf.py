@@ -14,6 +14,8 @@ pytest-django's ``settings`` fixture.
 | ``ZHUJIAN_HJ212_RAW_DAYS`` | 180 | raw packets are kept this many days (``zhujian hj212 prune``) |
 | ``ZHUJIAN_HJ212_FLUSH_SECONDS`` | 0.5 | the writer's batch interval |
 | ``ZHUJIAN_HJ212_RELOAD_SECONDS`` | 60 | how often the receiver re-reads the device registry |
+| ``ZHUJIAN_HJ212_IDLE_SECONDS`` | 900 | a connection silent this long is closed (0: never) |
+| ``ZHUJIAN_HJ212_MAX_CONNECTIONS`` | 50000 | connections open at once (kept below the open-file limit) |
 """
 
 from __future__ import annotations
@@ -75,3 +77,11 @@ def flush_seconds() -> float:
 
 def reload_seconds() -> float:
     return float(_get("RELOAD_SECONDS", 60))
+
+
+def idle_seconds() -> float:
+    return max(0.0, float(_get("IDLE_SECONDS", 900)))
+
+
+def max_connections() -> int:
+    return max(1, int(_get("MAX_CONNECTIONS", 50_000)))

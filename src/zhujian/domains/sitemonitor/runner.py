@@ -26,8 +26,9 @@ from zhujian.domains.sitemonitor.supervision import Supervisor
 logger = logging.getLogger("zhujian.hj212")
 
 
-def build_receiver(keep_raw: bool = True) -> Receiver:
-    """A receiver loaded with the registry, last-seen times and open alarms."""
+def build_receiver(keep_raw: bool = True, open_files: int = 0) -> Receiver:
+    """A receiver loaded with the registry, last-seen times and open alarms; its cap of
+    connections stays 64 below ``open_files`` (the process's limit) when that is given."""
     snapshot = load_snapshot()
     supervisor = Supervisor(
         conf.limits(),
@@ -42,6 +43,12 @@ def build_receiver(keep_raw: bool = True) -> Receiver:
         supervisor,
         tz=zoneinfo.ZoneInfo(settings.TIME_ZONE),
         alarm_cn=conf.alarm_cn(),
+        idle_seconds=conf.idle_seconds(),
+        max_connections=(
+            min(conf.max_connections(), max(1, open_files - 64))
+            if open_files
+            else conf.max_connections()
+        ),
     )
 
 
@@ -66,7 +73,7 @@ def serve(
     # The writer thread holds the GIL in short runs; hand it back to the event loop sooner
     # than the default 5 ms so acknowledgements do not queue behind a batch.
     sys.setswitchinterval(0.0005)
-    receiver = build_receiver()
+    receiver = build_receiver(open_files=limit)
     # Thousands of connections are long-lived objects: keep the start-up heap out of the
     # collector's way, and collect the young generation less often.
     gc.collect()
@@ -112,15 +119,19 @@ async def _main(
         loop.add_signal_handler(sig, stop.set)
     server = await receiver.start(host, port)
     logger.info(
-        "HJ 212 receiver listening on %s:%s (%d devices registered, open files %d)",
+        "HJ 212 receiver listening on %s:%s (%d devices registered, open files %d, "
+        "at most %d connections, idle ones closed after %g s)",
         host,
         receiver.port,
         len(receiver.devices),
         open_files,
+        receiver.max_connections,
+        receiver.idle_seconds,
     )
     every = max(1.0, min(30.0, conf.offline_minutes() * 60 / 4))
     tasks = [
         asyncio.create_task(receiver.watch_offline(every)),
+        asyncio.create_task(receiver.watch_idle(max(1.0, min(30.0, receiver.idle_seconds / 4)))),
         asyncio.create_task(_report(receiver, stats_file, stats_every)),
     ]
     await stop.wait()

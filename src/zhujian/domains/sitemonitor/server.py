@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +50,8 @@ class Receiver:
         tz: dt.tzinfo,
         alarm_cn: str = p.CN_REALTIME,
         clock: Callable[[], dt.datetime] | None = None,
+        idle_seconds: float = 0,
+        max_connections: int = 0,
     ) -> None:
         self.devices: dict[str, DeviceConfig] = snapshot.devices
         self.last_seen: dict[int, dt.datetime] = dict(snapshot.last_seen)
@@ -62,6 +65,12 @@ class Receiver:
         self.unknown_sources: set[str] = set()
         self.connections: set[Connection] = set()
         self.server: asyncio.Server | None = None
+        # A connection that sends nothing for this long is closed (0: never): a device
+        # reconnects when it next reports, a socket opened and left silent frees its slot.
+        self.idle_seconds = idle_seconds
+        # Connections open at once (0: no cap); one more is closed at once. Below the
+        # process's open-file limit, so a flood of connections cannot exhaust it.
+        self.max_connections = max_connections
 
     # --- devices ---------------------------------------------------------------------
 
@@ -82,6 +91,39 @@ class Receiver:
     def port(self) -> int:
         assert self.server is not None
         return self.server.sockets[0].getsockname()[1]
+
+    def accept(self, conn: Connection) -> bool:
+        """Count a new connection in; False (and counted as refused) over the cap."""
+        if self.max_connections and len(self.connections) >= self.max_connections:
+            self.stats["refused_connections"] += 1
+            if self.stats["refused_connections"] % 1000 == 1:
+                logger.warning(
+                    "HJ 212 receiver at its cap of %d connections: refused %d so far",
+                    self.max_connections,
+                    self.stats["refused_connections"],
+                )
+            return False
+        self.connections.add(conn)
+        self.stats["connections"] += 1
+        return True
+
+    async def watch_idle(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            self.close_idle()
+
+    def close_idle(self, now: float | None = None) -> int:
+        """Close connections silent for longer than ``idle_seconds``; returns how many."""
+        if not self.idle_seconds:
+            return 0
+        now = time.monotonic() if now is None else now
+        closed = 0
+        for conn in list(self.connections):
+            if now - conn.last_active > self.idle_seconds and conn.transport is not None:
+                conn.transport.close()
+                closed += 1
+        self.stats["idle_closed"] += closed
+        return closed
 
     async def watch_offline(self, every: float) -> None:
         while True:
@@ -218,26 +260,28 @@ class Receiver:
 
 
 class Connection(asyncio.Protocol):
-    __slots__ = ("framer", "peer", "receiver", "transport")
+    __slots__ = ("framer", "last_active", "peer", "receiver", "transport")
 
     def __init__(self, receiver: Receiver) -> None:
         self.receiver = receiver
         self.framer = p.Framer()
         self.transport: asyncio.Transport | None = None
         self.peer = ""
+        self.last_active = time.monotonic()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else ""
-        self.receiver.connections.add(self)
-        self.receiver.stats["connections"] += 1
+        if not self.receiver.accept(self):
+            transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.receiver.connections.discard(self)
 
     def data_received(self, data: bytes) -> None:
         receiver = self.receiver
+        self.last_active = time.monotonic()
         try:
             items = self.framer.feed(data)
         except Exception:  # never let one device's bytes stop the server
