@@ -26,12 +26,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from zhujian.demo import run
 
     with django_db_blocker.unblock():
+        _record_migrations_applied(connection)
         run.build(seed=SEED, log=lambda _msg: None)
         if connection.vendor == "sqlite":
             copy = sqlite3.connect(":memory:", check_same_thread=False)
             connection.ensure_connection()
             connection.connection.backup(copy)
             _snapshot.append(copy)
+
+
+def _record_migrations_applied(connection) -> None:
+    """The test database is made from the models (``--nomigrations``: seconds instead of
+    a minute per pass); record every migration as applied, as ``migrate`` would, so that
+    copies of it (tests/ops) and the health check see a migrated database.
+    tests/ops/test_migrations.py runs the real migrations on an empty database."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.db.migrations.recorder import MigrationRecorder
+
+    recorder = MigrationRecorder(connection)
+    recorder.ensure_schema()
+    # pytest-django hides the migration modules from Django's loader: read the files.
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "migrations"
+        for path in sorted(folder.glob("[0-9]*.py")):
+            recorder.record_applied(config.label, path.stem)
 
 
 def restore_demo() -> bool:

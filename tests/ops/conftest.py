@@ -56,7 +56,8 @@ class Scratch:
             ZHUJIAN_SECRET_KEY="tests-only-not-a-secret",
             ZHUJIAN_JOB_STATE_FILE=str(self.var_dir / "jobs-state.sqlite3"),
             ZHUJIAN_LOG_LEVEL="INFO",
-            PYTHONPATH=str(ROOT),
+            # This checkout's code, also where the venv's editable install names another.
+            PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "src")]),
         )
         return env
 
