@@ -28,7 +28,8 @@ RENTAL_MAX_LEASE_YEARS = params.declare(
     unit="年",
     source="公共租赁住房管理办法（住建部令第11号）第十八条",
     min=1,
-    max=5,
+    max=10,
+    help="办法规定合同期限一般不超过5年",
 )
 DRAW_MIN_INPUTS = params.declare(
     "住房保障",
