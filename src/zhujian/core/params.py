@@ -203,6 +203,25 @@ def all_params() -> list[Param]:
     return sorted(REGISTRY.values(), key=lambda p: (p.group, p.key))
 
 
+def markdown_table() -> str:
+    """The README's list of parameters, made from the declarations (``zhujian params --markdown``)."""
+    lines = [
+        "| parameter (setting / environment) | 参数 | default | bounds | source |",
+        "|---|---|---|---|---|",
+    ]
+    for p in all_params():
+        default = p.show(p.clean(p.default)).replace("|", "\\|")
+        bounds = (
+            ""
+            if p.min is None and p.max is None
+            else f"{p.min if p.min is not None else ''}–{p.max if p.max is not None else ''}"
+        )
+        lines.append(
+            f"| `{p.setting}` | {p.group}：{p.label} | {default} | {bounds} | {p.source} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _import_declarations() -> None:
     from django.utils.module_loading import autodiscover_modules
 
