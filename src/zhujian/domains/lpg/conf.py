@@ -1,6 +1,7 @@
 """The LPG line's legal and local numbers, each a Django setting with its default.
 
-Read at call time (``conf.design_life_years()``), so a county changes a value in its
+The legal and local ones are declared parameters (:mod:`zhujian.core.params`, the
+参数设置 page overrides the setting). Read at call time (``conf.design_life_years()``), so a county changes a value in its
 settings and tests change it with pytest-django's ``settings`` fixture.
 
 | setting | default | source |

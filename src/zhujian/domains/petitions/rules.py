@@ -1,6 +1,8 @@
 """The numbers of 《信访工作条例》(2022) the petition ledger enforces, each a setting.
 
-Read at call time, so a province's own value (or a test) takes effect without a restart.
+Each is a declared parameter (:mod:`zhujian.core.params`): set on the 参数设置 page, or as
+the setting / environment variable below; read at call time, so a change takes effect
+without a restart.
 
 =========================================  =======  ==========================================
 setting                                    default  rule

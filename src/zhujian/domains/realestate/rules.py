@@ -1,6 +1,8 @@
 """The local and legal numbers of the real-estate ledgers, each a setting.
 
-Read at call time (a province's value or a test takes effect without a restart).
+Each is a declared parameter (:mod:`zhujian.core.params`): set on the 参数设置 page, or as
+the setting / environment variable below; read at call time (a province's value or a test
+takes effect without a restart).
 
 =====================================================  ==========  ================================
 setting                                                default     rule

@@ -1,6 +1,7 @@
 """The site-monitoring line's numbers, each a Django setting with its default.
 
-Read at call time, so a county changes a value in its settings and tests change it with
+The legal and local ones are declared parameters (:mod:`zhujian.core.params`, the
+参数设置 page overrides the setting). Read at call time, so a county changes a value in its settings and tests change it with
 pytest-django's ``settings`` fixture.
 
 | setting | default | meaning |
