@@ -51,6 +51,22 @@ class StampedCache[T]:
         self._valid = False
 
 
+def before_migrations[T](read: Callable[[], T], default: T) -> Callable[[], T]:
+    """``read``, or ``default`` while its table does not exist yet (``zhujian migrate`` on a
+    new database runs code that asks for parameters before their table is made). The read
+    runs in a savepoint, so a failure leaves PostgreSQL's transaction usable."""
+    from django.db import DatabaseError, transaction
+
+    def guarded() -> T:
+        try:
+            with transaction.atomic():
+                return read()
+        except DatabaseError:
+            return default
+
+    return guarded
+
+
 def invalidate_all() -> None:
     """Forget every cached value (tests roll back rows behind the caches' backs)."""
     for cache in _ALL:

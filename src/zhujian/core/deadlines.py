@@ -41,7 +41,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from zhujian.core.cached import StampedCache
+from zhujian.core.cached import StampedCache, before_migrations
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -171,7 +171,8 @@ def _stored_years() -> dict[int, tuple[frozenset[dt.date], frozenset[dt.date]]]:
     from zhujian.core.models import CalendarYear
 
     out = {}
-    for row in CalendarYear.objects.all():
+    rows = before_migrations(lambda: list(CalendarYear.objects.all()), [])()
+    for row in rows:
         out[row.year] = (
             parse_days(row.holidays, row.year, what="放假日期"),
             parse_days(row.workdays, row.year, what="调休上班日期", weekend_only=True),
@@ -201,7 +202,7 @@ def _calendar_stamp() -> Any:
     return CalendarYear.history.aggregate(Max("history_id"))["history_id__max"]
 
 
-_base = StampedCache(_build_base, _calendar_stamp)
+_base = StampedCache(_build_base, before_migrations(_calendar_stamp, None))
 _extras_memo: dict[tuple[int, tuple[str, ...], tuple[str, ...]], WorkCalendar] = {}
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 
-from zhujian.core.cached import StampedCache
+from zhujian.core.cached import StampedCache, before_migrations
 
 KINDS = {int: "整数", Decimal: "数值", float: "数值", str: "文字"}
 
@@ -243,7 +243,7 @@ def _stamp() -> Any:
     return ParamValue.history.aggregate(Max("history_id"))["history_id__max"]
 
 
-_overrides = StampedCache(_load_overrides, _stamp)
+_overrides = StampedCache(before_migrations(_load_overrides, {}), before_migrations(_stamp, None))
 
 
 def stored_keys() -> set[str]:
