@@ -42,7 +42,10 @@ def _history(limit: int = 30) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for h in ParamValue.history.select_related("history_user").order_by("-history_id")[:limit]:
         param = params.REGISTRY.get(h.key)
-        shown = param.show(param.clean(h.value)) if param else str(h.value)
+        try:
+            shown = param.show(param.clean(h.value)) if param else str(h.value)
+        except params.ParamError:  # a value the current bounds no longer accept
+            shown = str(h.value)
         what = "恢复为配置或默认值" if h.history_type == "-" else f"设为 {shown}"
         rows.append(
             {
