@@ -82,7 +82,10 @@ def _fresh_cache() -> None:
     each test starts with none of its predecessors' requests counted."""
     from django.core.cache import cache
 
+    from zhujian.core.cached import invalidate_all
+
     cache.clear()
+    invalidate_all()  # the holiday calendar and parameter overrides kept per process
 
 
 @pytest.fixture

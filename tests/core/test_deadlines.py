@@ -11,6 +11,9 @@ from zhujian.core.deadlines import Clock, Deadlines, WorkCalendar, due_after
 
 D = dt.date
 
+# The calendar reads the years staff entered from the database.
+pytestmark = pytest.mark.django_db
+
 
 def test_the_event_day_is_not_counted():
     # received on Tuesday 2022-03-01: 15 days end on Wednesday 2022-03-16

@@ -184,7 +184,7 @@ def test_reaper_fails_jobs_whose_worker_is_gone_and_spares_live_ones(admin_user)
 def test_healthz_reports_each_check_without_secrets(client, settings):
     response = client.get("/healthz")
     body = response.json()
-    assert set(body["checks"]) == {"database", "migrations", "worker", "disk"}
+    assert set(body["checks"]) == {"database", "migrations", "worker", "disk", "calendar"}
     assert body["checks"]["database"]["ok"] and body["checks"]["migrations"]["ok"]
     assert not body["checks"]["worker"]["ok"] and response.status_code == 503
     now = timezone.now()

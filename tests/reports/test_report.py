@@ -29,6 +29,15 @@ NUMBERING_FIXES = {
 }
 
 
+# The seed's “已经全部办结” is now said only when it is so, and followed by the two rates a
+# petition office is assessed on (issue 20): five marks beyond the seed's 240.
+PETITION_CLOSURE = (
+    "(?:已经全部办结|无信访事项|已办结.+?件，尚有.+?件正在办理(?:（其中.+?件已超过办理期限）)?)"
+    "；在告知期限内书面告知受理与否.+?件，及时受理率.+?%；在办理期限内办结.+?件，按期办结率.+?%。"
+)
+ADDED_MARKS = 5
+
+
 def seed_patterns() -> list[re.Pattern[str]]:
     patterns = []
     for i, line in enumerate(SEED.read_text(encoding="utf-8").splitlines()):
@@ -36,6 +45,7 @@ def seed_patterns() -> list[re.Pattern[str]]:
             line = line.replace(*NUMBERING_FIXES[i])
         parts = [re.escape(p) for p in line.split("*")]
         pattern = "(.+?)".join(parts).replace(re.escape("同比下降"), "同比(?:下降|增长)")
+        pattern = pattern.replace(re.escape("已经全部办结。"), PETITION_CLOSURE)
         patterns.append(re.compile(f"^{pattern}$"))
     return patterns
 
@@ -60,7 +70,7 @@ def test_no_star_remains_in_any_format(report):
 
 def test_the_template_has_the_seeds_240_marks():
     marks = coverage.marks(default_body())
-    assert len(marks) == 240
+    assert len(marks) == 240 + ADDED_MARKS
     assert coverage.summary(marks).endswith("missing")
 
 

@@ -14,12 +14,16 @@ administrative rule follows unless the rule says otherwise):
 - a period in working days (工作日, e.g. the 5 working days to transfer a petition) counts
   only working days after the event day.
 
-Working days follow the State Council's yearly holiday notice: weekends and listed
-holidays are off, listed adjusted working days (调休上班, usually a Saturday or Sunday) are
-on. The defaults below list 2021–2025; a county adds later years (or corrections) with
-``ZHUJIAN_HOLIDAYS`` and ``ZHUJIAN_ADJUSTED_WORKDAYS`` (lists of ``YYYY-MM-DD`` or
-``YYYY-MM-DD..YYYY-MM-DD``), which are added to the defaults. Years the calendar does not
-list count weekends only.
+Working days follow the State Council's yearly holiday notice (国务院办公厅关于部分节假日
+安排的通知): weekends and listed holidays are off, listed adjusted working days (调休上班,
+usually a Saturday or Sunday) are on. The notices come from the ``chinesecalendar``
+library (``chinese_calendar``; each release adds the year just published). When the State
+Council publishes a year before the library does, staff enter it on the 参数设置 page
+(:class:`~zhujian.core.models.CalendarYear`, with history); a year entered there replaces
+the library's data for that year. ``ZHUJIAN_HOLIDAYS`` and ``ZHUJIAN_ADJUSTED_WORKDAYS``
+(lists of ``YYYY-MM-DD`` or ``YYYY-MM-DD..YYYY-MM-DD``) add single corrections on top.
+A year known to neither counts weekends only: :func:`missing_years` names the current or
+next year when so, and the health check and the dashboard warn.
 
 A record's clock is a :class:`Clock`: the field holding its due date and the field
 holding the date it was met. A :class:`Deadlines` declaration groups a ledger's clocks and
@@ -31,92 +35,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
+
+from zhujian.core.cached import StampedCache, before_migrations
 
 ONE_DAY = dt.timedelta(days=1)
-
-# 国务院办公厅关于部分节假日安排的通知, 2021–2025: days off (besides weekends) …
-DEFAULT_HOLIDAYS: tuple[str, ...] = (
-    # 2021
-    "2021-01-01..2021-01-03",
-    "2021-02-11..2021-02-17",
-    "2021-04-03..2021-04-05",
-    "2021-05-01..2021-05-05",
-    "2021-06-12..2021-06-14",
-    "2021-09-19..2021-09-21",
-    "2021-10-01..2021-10-07",
-    # 2022
-    "2022-01-01..2022-01-03",
-    "2022-01-31..2022-02-06",
-    "2022-04-03..2022-04-05",
-    "2022-04-30..2022-05-04",
-    "2022-06-03..2022-06-05",
-    "2022-09-10..2022-09-12",
-    "2022-10-01..2022-10-07",
-    # 2023
-    "2022-12-31..2023-01-02",
-    "2023-01-21..2023-01-27",
-    "2023-04-05",
-    "2023-04-29..2023-05-03",
-    "2023-06-22..2023-06-24",
-    "2023-09-29..2023-10-06",
-    # 2024
-    "2024-01-01",
-    "2024-02-10..2024-02-17",
-    "2024-04-04..2024-04-06",
-    "2024-05-01..2024-05-05",
-    "2024-06-10",
-    "2024-09-15..2024-09-17",
-    "2024-10-01..2024-10-07",
-    # 2025
-    "2025-01-01",
-    "2025-01-28..2025-02-04",
-    "2025-04-04..2025-04-06",
-    "2025-05-01..2025-05-05",
-    "2025-05-31..2025-06-02",
-    "2025-10-01..2025-10-08",
-)
-# … and weekend days that are working days (调休上班).
-DEFAULT_ADJUSTED_WORKDAYS: tuple[str, ...] = (
-    "2021-02-07",
-    "2021-02-20",
-    "2021-04-25",
-    "2021-05-08",
-    "2021-09-18",
-    "2021-09-26",
-    "2021-10-09",
-    "2022-01-29",
-    "2022-01-30",
-    "2022-04-02",
-    "2022-04-24",
-    "2022-05-07",
-    "2022-10-08",
-    "2022-10-09",
-    "2023-01-28",
-    "2023-01-29",
-    "2023-04-23",
-    "2023-05-06",
-    "2023-06-25",
-    "2023-10-07",
-    "2023-10-08",
-    "2024-02-04",
-    "2024-02-18",
-    "2024-04-07",
-    "2024-04-28",
-    "2024-05-11",
-    "2024-09-14",
-    "2024-09-29",
-    "2024-10-12",
-    "2025-01-26",
-    "2025-02-08",
-    "2025-04-27",
-    "2025-09-28",
-    "2025-10-11",
-)
 
 
 def _days(specs: Iterable[str]) -> frozenset[dt.date]:
@@ -140,6 +67,7 @@ class WorkCalendar:
 
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
+    years: frozenset[int] = frozenset()  # years whose holiday notice is known
 
     def is_workday(self, day: dt.date) -> bool:
         if day in self.workdays:
@@ -176,16 +104,139 @@ def _setting(name: str, default: Any) -> Any:
     return getattr(settings, name, default)
 
 
-@lru_cache(maxsize=8)
-def _calendar(holidays: tuple[str, ...], workdays: tuple[str, ...]) -> WorkCalendar:
-    return WorkCalendar(_days(holidays), _days(workdays))
+# --- where the calendar comes from --------------------------------------------------------
+
+
+def library_years() -> frozenset[int]:
+    """The years the holiday library lists (every year from its first to its last)."""
+    import chinese_calendar
+
+    years = {day.year for day in chinese_calendar.holidays}
+    return frozenset(range(min(years), max(years) + 1))
+
+
+def _library_days() -> tuple[dict[int, set[dt.date]], dict[int, set[dt.date]]]:
+    import chinese_calendar
+
+    holidays: dict[int, set[dt.date]] = {}
+    workdays: dict[int, set[dt.date]] = {}
+    for day in chinese_calendar.holidays:
+        holidays.setdefault(day.year, set()).add(day)
+    for day in chinese_calendar.workdays:
+        workdays.setdefault(day.year, set()).add(day)
+    return holidays, workdays
+
+
+class CalendarTextError(ValueError):
+    """A line of a year's holiday text that cannot be read (the message is Chinese)."""
+
+
+def parse_days(
+    text: str, year: int, *, what: str, weekend_only: bool = False
+) -> frozenset[dt.date]:
+    """The days of a staff-entered list: one ``YYYY-MM-DD`` or ``YYYY-MM-DD..YYYY-MM-DD``
+    per line (commas and 、 also separate). Each entry must touch ``year``; adjusted
+    working days (``weekend_only``) must be Saturdays or Sundays."""
+    out: set[dt.date] = set()
+    entries = [e.strip() for line in text.splitlines() for e in line.replace("、", ",").split(",")]
+    for number, spec in enumerate((e for e in entries if e), start=1):
+        first, _, last = spec.replace("至", "..").replace("～", "..").partition("..")
+        try:
+            start = dt.date.fromisoformat(first.strip())
+            end = dt.date.fromisoformat(last.strip()) if last else start
+        except ValueError:
+            raise CalendarTextError(
+                f"{what}第 {number} 项“{spec}”不是日期，应写成 {year}-10-01 或 "
+                f"{year}-10-01..{year}-10-07"
+            ) from None
+        if end < start:
+            raise CalendarTextError(f"{what}第 {number} 项“{spec}”的结束日期早于开始日期")
+        if year not in (start.year, end.year) or (end - start).days > 31:
+            raise CalendarTextError(
+                f"{what}第 {number} 项“{spec}”不在 {year} 年内（一段最长 31 天，可跨年初或年末）"
+            )
+        day = start
+        while day <= end:
+            if weekend_only and day.weekday() < 5:
+                raise CalendarTextError(
+                    f"{what}第 {number} 项：{day.isoformat()} 是工作日（星期{'一二三四五'[day.weekday()]}），"
+                    "调休上班日应是星期六或星期日"
+                )
+            out.add(day)
+            day += ONE_DAY
+    return frozenset(out)
+
+
+def _stored_years() -> dict[int, tuple[frozenset[dt.date], frozenset[dt.date]]]:
+    from zhujian.core.models import CalendarYear
+
+    out = {}
+    rows = before_migrations(lambda: list(CalendarYear.objects.all()), [])()
+    for row in rows:
+        out[row.year] = (
+            parse_days(row.holidays, row.year, what="放假日期"),
+            parse_days(row.workdays, row.year, what="调休上班日期", weekend_only=True),
+        )
+    return out
+
+
+def _build_base() -> WorkCalendar:
+    holidays, workdays = _library_days()
+    years = set(library_years())
+    for year, (off, on) in _stored_years().items():
+        holidays[year] = set(off)  # the year as staff entered it replaces the library's
+        workdays[year] = set(on)
+        years.add(year)
+    return WorkCalendar(
+        frozenset().union(*holidays.values()),
+        frozenset().union(*workdays.values()),
+        frozenset(years),
+    )
+
+
+def _calendar_stamp() -> Any:
+    from django.db.models import Max
+
+    from zhujian.core.models import CalendarYear
+
+    return CalendarYear.history.aggregate(Max("history_id"))["history_id__max"]
+
+
+_base = StampedCache(_build_base, before_migrations(_calendar_stamp, None))
+_extras_memo: dict[tuple[int, tuple[str, ...], tuple[str, ...]], WorkCalendar] = {}
 
 
 def calendar() -> WorkCalendar:
-    """The calendar from the defaults plus ``ZHUJIAN_HOLIDAYS`` / ``ZHUJIAN_ADJUSTED_WORKDAYS``."""
-    holidays = (*DEFAULT_HOLIDAYS, *_setting("ZHUJIAN_HOLIDAYS", ()))
-    workdays = (*DEFAULT_ADJUSTED_WORKDAYS, *_setting("ZHUJIAN_ADJUSTED_WORKDAYS", ()))
-    return _calendar(tuple(holidays), tuple(workdays))
+    """The calendar in force: the library's years, the years staff entered (those win),
+    plus ``ZHUJIAN_HOLIDAYS`` / ``ZHUJIAN_ADJUSTED_WORKDAYS``. Cached per process and
+    rebuilt when a year is entered or changed (see :mod:`zhujian.core.cached`)."""
+    base = _base.get()
+    extra_off = tuple(_setting("ZHUJIAN_HOLIDAYS", ()))
+    extra_on = tuple(_setting("ZHUJIAN_ADJUSTED_WORKDAYS", ()))
+    if not extra_off and not extra_on:
+        return base
+    key = (id(base), extra_off, extra_on)
+    found = _extras_memo.get(key)
+    if found is None:
+        _extras_memo.clear()
+        found = WorkCalendar(
+            base.holidays | _days(extra_off), base.workdays | _days(extra_on), base.years
+        )
+        _extras_memo[key] = found
+    return found
+
+
+def invalidate_calendar() -> None:
+    """Forget the cached calendar (a year was entered or changed in this process)."""
+    _base.invalidate()
+    _extras_memo.clear()
+
+
+def missing_years(today: dt.date | None = None) -> list[int]:
+    """The current and next year when the calendar does not list their holidays."""
+    today = today or timezone.localdate()
+    known = calendar().years
+    return [y for y in (today.year, today.year + 1) if y not in known]
 
 
 def due_after(start: dt.date, days: int, *, workdays: bool = False) -> dt.date:

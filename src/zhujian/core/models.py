@@ -359,3 +359,87 @@ class JobWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.host}:{self.pid}"
+
+
+class CalendarYear(models.Model):
+    """One year's statutory holidays and adjusted working days (调休上班), entered by staff
+    from the State Council's notice (国务院办公厅关于部分节假日安排的通知) when it is
+    published before the holiday library has it. It replaces the library's data for that
+    year (``zhujian.core.deadlines``)."""
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    holidays = models.TextField(
+        "放假日期", help_text="每行一天或一段，如 2027-02-05..2027-02-13（含首尾两天）"
+    )
+    workdays = models.TextField(
+        "调休上班日期", blank=True, help_text="周末调为上班的日期，每行一天，如 2027-02-14"
+    )
+    notice = models.CharField(
+        "依据文件", max_length=200, help_text="如：国务院办公厅关于2027年部分节假日安排的通知"
+    )
+    reason = models.CharField("修改原因", max_length=200)
+    changed_by = models.ForeignKey(
+        User,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "法定节假日年度"
+        verbose_name_plural = "法定节假日年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
+
+
+class ParamValue(models.Model):
+    """A value staff set on the 参数设置 page for one declared parameter
+    (``zhujian.core.params``); it takes precedence over the environment and the default."""
+
+    key = models.CharField("参数", max_length=80, unique=True)
+    value = models.JSONField("取值")
+    reason = models.CharField("修改原因", max_length=200)
+    changed_by = models.ForeignKey(
+        User,
+        verbose_name="修改人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "参数设置"
+        verbose_name_plural = "参数设置"
+        permissions = [("manage_parameters", "可修改参数设置和法定节假日")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def _calendar_changed(**kwargs: Any) -> None:
+    from zhujian.core import deadlines
+
+    deadlines.invalidate_calendar()
+
+
+models.signals.post_save.connect(_calendar_changed, sender=CalendarYear)
+models.signals.post_delete.connect(_calendar_changed, sender=CalendarYear)
+
+
+def _params_changed(**kwargs: Any) -> None:
+    from zhujian.core import params
+
+    params.invalidate()
+
+
+models.signals.post_save.connect(_params_changed, sender=ParamValue)
+models.signals.post_delete.connect(_params_changed, sender=ParamValue)

@@ -7,7 +7,10 @@
 - ``worker``: a ``zhujian worker`` heartbeat is younger than ``ZHUJIAN_WORKER_LEASE_S``
   (background jobs would wait forever without one);
 - ``disk``: at least ``ZHUJIAN_HEALTH_MIN_FREE_MB`` free where uploads and the SQLite
-  database live (``ZHUJIAN_VAR_DIR``).
+  database live (``ZHUJIAN_VAR_DIR``);
+- ``calendar``: the statutory holiday calendar lists the current year (deadlines are
+  wrong without it). A missing *next* year is a ``warning`` in the answer, not a failure:
+  the State Council publishes it in the autumn and staff then enter it under 参数设置.
 """
 
 from __future__ import annotations
@@ -67,11 +70,25 @@ def check_disk() -> dict[str, Any]:
     return {"ok": free_mb >= settings.ZHUJIAN_HEALTH_MIN_FREE_MB, "free_mb": free_mb}
 
 
+def check_calendar() -> dict[str, Any]:
+    from zhujian.core import deadlines
+
+    today = timezone.localdate()
+    missing = deadlines.missing_years(today)
+    result: dict[str, Any] = {"ok": today.year not in missing, "missing_years": missing}
+    if missing:
+        result["warning"] = "、".join(f"{y}年" for y in missing) + (
+            "的法定节假日安排尚未录入（系统管理 › 参数设置）"
+        )
+    return result
+
+
 CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
     "database": check_database,
     "migrations": check_migrations,
     "worker": check_worker,
     "disk": check_disk,
+    "calendar": check_calendar,
 }
 
 

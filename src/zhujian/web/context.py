@@ -17,4 +17,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"line": line, "ledgers": ledgers, "editable": scope.can_edit_line(user, line.code)}
         for line, ledgers in registry.by_line()
     ]
-    return {"nav_groups": groups}
+    can_manage_params = user.is_admin or user.has_perm("core.manage_parameters")
+    return {"nav_groups": groups, "can_manage_params": can_manage_params}

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from zhujian.web import dashboard, deadline_views, job_views, tag_views, views
+from zhujian.web import dashboard, deadline_views, job_views, param_views, tag_views, views
 from zhujian.web import ledger_views as lv
 
 app_name = "web"
@@ -40,6 +40,11 @@ urlpatterns = [
     path("figures/<str:figure_id>/records/", views.figure_records, name="figure_records"),
     path("report/", views.report_page, name="report"),
     path("report/download/", views.report_download, name="report_download"),
+    # 参数设置 (系统管理): declared parameters and the holiday calendar
+    path("params/", param_views.params_page, name="params"),
+    path("params/calendar/new/", param_views.calendar_year_edit, name="calendar_year_new"),
+    path("params/calendar/<int:year>/", param_views.calendar_year_edit, name="calendar_year"),
+    path("params/<str:key>/", param_views.param_edit, name="param_edit"),
 ]
 
 # login/logout and the password change live outside the "web" namespace, under the names

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhujian.core import deadlines
 from zhujian.core.models import Job, OrgUnit
 from zhujian.core.registry import registry
 from zhujian.figures import catalog
@@ -32,6 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     period, unit = period_and_unit(request)
     context = dashboard.context(request, period, unit)
     context["units"] = unit_choices(request)
+    context["calendar_missing"] = deadlines.missing_years()
     return render(request, "web/home.html", context)
 
 

@@ -169,6 +169,8 @@ def test_delivering_to_a_deregistered_user_is_refused(client, site, token):
 
 def test_rule_numbers_are_settings(client, site, token, settings):
     cylinder = own_cylinder(site)
-    settings.ZHUJIAN_LPG_INSPECTION_CYCLE_YEARS = 0  # every cylinder is due at once
+    # a cycle of one year: a cylinder last inspected two years ago is due
+    settings.ZHUJIAN_LPG_INSPECTION_CYCLE_YEARS = 1
+    cylinder.last_inspected_on = DAY - dt.timedelta(days=730)
     cylinder.save()  # derive the dates again under the new cycle
     assert result(client, token, fill(cylinder.code))["reason"] in ("overdue", "expired")

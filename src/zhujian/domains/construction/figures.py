@@ -95,6 +95,12 @@ def _floor_wan(value: Any) -> Decimal | None:
     return None if value is None else Decimal(math.floor(Decimal(value) / 10000))
 
 
+def _agreements_of_the_year(period: Period) -> Q:
+    """The letters of the period's year (责任年度), signed by the period's end: a 2022
+    letter signed in December 2021 is one of 2022's, whatever day it was typed in."""
+    return Q(year=period.end.year, signed_on__lte=period.end)
+
+
 def _expired(period: Period) -> Q:
     return Q(kind=LicenceKind.SAFETY, issued_on__lte=period.end) & expired_unrenewed(period.end)
 
@@ -153,8 +159,10 @@ register(
         "construction.agreements",
         "签订安全生产目标管理责任书",
         SafetyAgreement,
-        date="signed_on",
+        where=_agreements_of_the_year,
+        mode="all",
         unit="份",
+        help="责任年度为期末所在年度、期末前已签订的责任书（上年12月签订的本年度责任书计入本年度）",
     ),
 )
 
@@ -311,9 +319,9 @@ register(
     ),
     count(
         "construction.dome_cameras",
-        "接入的球形摄像头",
+        "智慧工地试点接入的球形摄像头",
         SiteDevice,
-        where=lambda p: _active(p) & Q(kind=DeviceKind.DOME_CAMERA),
+        where=lambda p: _pilot_devices(p) & Q(kind=DeviceKind.DOME_CAMERA),
         mode="all",
         unit="台",
     ),

@@ -1,6 +1,7 @@
 """The LPG line's legal and local numbers, each a Django setting with its default.
 
-Read at call time (``conf.design_life_years()``), so a county changes a value in its
+The legal and local ones are declared parameters (:mod:`zhujian.core.params`, the
+参数设置 page overrides the setting). Read at call time (``conf.design_life_years()``), so a county changes a value in its
 settings and tests change it with pytest-django's ``settings`` fixture.
 
 | setting | default | source |
@@ -24,21 +25,81 @@ from functools import lru_cache
 
 from django.conf import settings
 
+from zhujian.core import params
+
 
 def _get(name: str, default: object) -> object:
     return getattr(settings, f"ZHUJIAN_LPG_{name}", default)
 
 
+_G = "瓶装液化气"
+DESIGN_LIFE_YEARS = params.declare(
+    _G, "LPG_DESIGN_LIFE_YEARS", "钢瓶设计使用年限", 8, unit="年", source="GB 5842", min=1, max=30
+)
+MAX_LIFE_YEARS = params.declare(
+    _G, "LPG_MAX_LIFE_YEARS", "钢瓶最长使用年限", 12, unit="年", source="TSG 23-2021", min=1, max=30
+)
+INSPECTION_CYCLE_YEARS = params.declare(
+    _G,
+    "LPG_INSPECTION_CYCLE_YEARS",
+    "钢瓶定期检验周期",
+    4,
+    unit="年",
+    source="TSG 23-2021",
+    min=1,
+    max=10,
+)
+REFUSAL_HAZARD_THRESHOLD = params.declare(
+    _G,
+    "LPG_REFUSAL_HAZARD_THRESHOLD",
+    "拒充次数达到即立隐患",
+    10,
+    unit="次",
+    source="本局监管规则",
+    min=1,
+    max=1000,
+)
+REFUSAL_HAZARD_WINDOW_DAYS = params.declare(
+    _G,
+    "LPG_REFUSAL_HAZARD_WINDOW_DAYS",
+    "拒充次数统计天数",
+    7,
+    unit="日",
+    source="本局监管规则",
+    min=1,
+    max=90,
+)
+CODE_PATTERN = params.declare(
+    _G,
+    "LPG_CODE_PATTERN",
+    "气瓶编码格式（正则表达式）",
+    r"^[0-9A-Z]{8,20}$",
+    kind=str,
+    regex=True,
+    source="本县一瓶一码编码规则",
+)
+MAX_FILL_KG = params.declare(
+    _G,
+    "LPG_MAX_FILL_KG",
+    "单次充装量上限",
+    60,
+    unit="千克",
+    source="GB 5842（YSP118 充装量 49.5 千克）",
+    min=1,
+    max=200,
+)
+
+
 def design_life_years() -> int:
-    return int(_get("DESIGN_LIFE_YEARS", 8))
+    return DESIGN_LIFE_YEARS.get()
 
 
 def max_life_years() -> int:
-    return int(_get("MAX_LIFE_YEARS", 12))
+    return MAX_LIFE_YEARS.get()
 
 
 def inspection_cycle_years() -> int:
-    return int(_get("INSPECTION_CYCLE_YEARS", 4))
+    return INSPECTION_CYCLE_YEARS.get()
 
 
 def batch_max_events() -> int:
@@ -46,15 +107,15 @@ def batch_max_events() -> int:
 
 
 def refusal_hazard_threshold() -> int:
-    return int(_get("REFUSAL_HAZARD_THRESHOLD", 10))
+    return REFUSAL_HAZARD_THRESHOLD.get()
 
 
 def refusal_hazard_window_days() -> int:
-    return int(_get("REFUSAL_HAZARD_WINDOW_DAYS", 7))
+    return REFUSAL_HAZARD_WINDOW_DAYS.get()
 
 
 def code_pattern() -> re.Pattern[str]:
-    return _compiled(str(_get("CODE_PATTERN", r"^[0-9A-Z]{8,20}$")))
+    return _compiled(CODE_PATTERN.get())
 
 
 @lru_cache(maxsize=8)
@@ -63,7 +124,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 def max_fill_kg() -> int:
-    return int(_get("MAX_FILL_KG", 60))
+    return MAX_FILL_KG.get()
 
 
 def clock_skew_minutes() -> int:

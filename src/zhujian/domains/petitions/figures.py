@@ -8,6 +8,7 @@ recorded on the cases, not text in the template.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -19,6 +20,7 @@ from zhujian.domains.petitions.models import (
     Channel,
     Kind,
     PetitionCase,
+    Routing,
     Satisfaction,
 )
 from zhujian.figures import headlines
@@ -31,6 +33,7 @@ from zhujian.figures.catalog import (
     register,
     sum_of,
 )
+from zhujian.figures.periods import Period
 
 CASES = PetitionCase
 
@@ -71,7 +74,9 @@ def platform_name(fid: str, label: str, channels: tuple[str, ...], *suffixes: st
     return Computed(id=fid, label=label, fn=value, records_model=CASES, records_fn=cases)
 
 
-def _case_count(fid: str, label: str, where: Q | None = None, **kw: Any) -> Aggregate:
+def _case_count(
+    fid: str, label: str, where: Q | Callable[[Period], Q] | None = None, **kw: Any
+) -> Aggregate:
     return count(fid, label, CASES, date="received_on", where=where, unit="件", **kw)
 
 
@@ -162,6 +167,109 @@ register(
         unit="件",
     ),
     rate("petition.satisfaction_rate", "信访人满意率", "petition.satisfied", "petition.evaluated"),
+)
+
+# --- closure and the two rates a petition office is assessed on -----------------------------
+#
+# 信访工作条例: a written notice whether the item is accepted within 15 days of receipt
+# (第二十三条; 5 working days for items transferred elsewhere), an answer within 60 days
+# of acceptance plus one approved extension (第三十四条). Each rate is over the period's
+# cases whose deadline had come by the period's end (or that were met before it).
+
+# the deadline that closes a case: the answer for accepted ones, the notice for the others
+_CLOSE_BY_ANSWER = Q(routing=Routing.ACCEPT)
+
+
+def _notice_due_by(period: Period) -> Q:
+    return Q(notice_due_on__lte=period.end) | Q(notified_on__lte=period.end)
+
+
+def _noticed_in_time(period: Period) -> Q:
+    return Q(notified_on__lte=period.end) & Q(notified_on__lte=F("notice_due_on"))
+
+
+def _close_due_by(period: Period) -> Q:
+    due = (_CLOSE_BY_ANSWER & Q(reply_due_on__lte=period.end)) | (
+        ~_CLOSE_BY_ANSWER & Q(notice_due_on__lte=period.end)
+    )
+    return due | Q(closed_on__lte=period.end)
+
+
+def _closed_in_time(period: Period) -> Q:
+    in_time = (_CLOSE_BY_ANSWER & Q(closed_on__lte=F("reply_due_on"))) | (
+        ~_CLOSE_BY_ANSWER & Q(closed_on__lte=F("notice_due_on"))
+    )
+    return Q(closed_on__lte=period.end) & in_time
+
+
+def _open_at_end(ctx: EvalContext) -> QuerySet:
+    """The period's cases not closed by its end."""
+    end = ctx.period.end
+    return _received(ctx).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+
+
+def closure_words(ctx: EvalContext) -> str | None:
+    """“已经全部办结” only when it is so; otherwise how many are closed and how many open
+    (and how many of those are past their deadline)."""
+    received = _received(ctx).count()
+    if not received:
+        return "无信访事项"
+    still_open = _open_at_end(ctx)
+    open_count = still_open.count()
+    if not open_count:
+        return "已经全部办结"
+    words = f"已办结{received - open_count}件，尚有{open_count}件正在办理"
+    late = still_open.filter(DEADLINES.overdue_q(ctx.period.end)).count()
+    if late:
+        words += f"（其中{late}件已超过办理期限）"
+    return words
+
+
+def _closure_records(ctx: EvalContext) -> QuerySet:
+    still_open = _open_at_end(ctx)
+    return still_open if still_open.exists() else _received(ctx)
+
+
+register(
+    Computed(
+        id="petition.closure",
+        label="信访事项办结情况（全部办结，或已办结与尚在办理的件数）",
+        fn=closure_words,
+        records_model=CASES,
+        records_fn=_closure_records,
+    ),
+    _case_count(
+        "petition.notice_due",
+        "期末前应书面告知受理与否的信访事项（告知期限已到或已告知）",
+        _notice_due_by,
+    ),
+    _case_count(
+        "petition.noticed_in_time",
+        "在告知期限内书面告知受理与否的信访事项",
+        _noticed_in_time,
+    ),
+    rate(
+        "petition.timely_acceptance_rate",
+        "及时受理率（告知期限内书面告知的事项 ÷ 期末前应告知的事项）",
+        "petition.noticed_in_time",
+        "petition.notice_due",
+    ),
+    _case_count(
+        "petition.close_due",
+        "期末前应办结的信访事项（办理期限已到或已办结）",
+        _close_due_by,
+    ),
+    _case_count(
+        "petition.closed_in_time",
+        "在办理期限内办结的信访事项（受理的按答复期限，转送、告知的按告知期限）",
+        _closed_in_time,
+    ),
+    rate(
+        "petition.on_time_closure_rate",
+        "按期办结率（期限内办结的事项 ÷ 期末前应办结的事项）",
+        "petition.closed_in_time",
+        "petition.close_due",
+    ),
 )
 
 headlines.register(

@@ -1,6 +1,8 @@
 """The numbers of 《信访工作条例》(2022) the petition ledger enforces, each a setting.
 
-Read at call time, so a province's own value (or a test) takes effect without a restart.
+Each is a declared parameter (:mod:`zhujian.core.params`): set on the 参数设置 page, or as
+the setting / environment variable below; read at call time, so a change takes effect
+without a restart.
 
 =========================================  =======  ==========================================
 setting                                    default  rule
@@ -30,25 +32,118 @@ counted; a last day on a weekend or holiday moves to the next working day).
 
 from __future__ import annotations
 
-from django.conf import settings
+from zhujian.core import params
 
-DEFAULTS = {
-    "NOTICE_DAYS": 15,
-    "TRANSFER_WORKDAYS": 5,
-    "HANDLING_DAYS": 60,
-    "MAX_EXTENSION_DAYS": 30,
-    "REVIEW_REQUEST_DAYS": 30,
-    "REVIEW_ANSWER_DAYS": 30,
-    "RECHECK_REQUEST_DAYS": 30,
-    "RECHECK_ANSWER_DAYS": 30,
-    "MAX_REPRESENTATIVES": 5,
-    "DUE_SOON_DAYS": 7,
+_G = "信访"
+_L = "信访工作条例"
+PARAMS = {
+    "NOTICE_DAYS": params.declare(
+        _G,
+        "PETITION_NOTICE_DAYS",
+        "受理告知期限",
+        15,
+        unit="日",
+        source=f"{_L} 第二十三条",
+        min=1,
+        max=90,
+    ),
+    "TRANSFER_WORKDAYS": params.declare(
+        _G,
+        "PETITION_TRANSFER_WORKDAYS",
+        "转送交办期限",
+        5,
+        unit="个工作日",
+        source=f"{_L} 第二十三条",
+        min=1,
+        max=30,
+    ),
+    "HANDLING_DAYS": params.declare(
+        _G,
+        "PETITION_HANDLING_DAYS",
+        "办理答复期限",
+        60,
+        unit="日",
+        source=f"{_L} 第三十四条",
+        min=1,
+        max=180,
+    ),
+    "MAX_EXTENSION_DAYS": params.declare(
+        _G,
+        "PETITION_MAX_EXTENSION_DAYS",
+        "延期最长天数",
+        30,
+        unit="日",
+        source=f"{_L} 第三十四条",
+        min=0,
+        max=90,
+    ),
+    "REVIEW_REQUEST_DAYS": params.declare(
+        _G,
+        "PETITION_REVIEW_REQUEST_DAYS",
+        "申请复查期限",
+        30,
+        unit="日",
+        source=f"{_L} 第三十五条",
+        min=1,
+        max=90,
+    ),
+    "REVIEW_ANSWER_DAYS": params.declare(
+        _G,
+        "PETITION_REVIEW_ANSWER_DAYS",
+        "复查答复期限",
+        30,
+        unit="日",
+        source=f"{_L} 第三十五条",
+        min=1,
+        max=90,
+    ),
+    "RECHECK_REQUEST_DAYS": params.declare(
+        _G,
+        "PETITION_RECHECK_REQUEST_DAYS",
+        "申请复核期限",
+        30,
+        unit="日",
+        source=f"{_L} 第三十六条",
+        min=1,
+        max=90,
+    ),
+    "RECHECK_ANSWER_DAYS": params.declare(
+        _G,
+        "PETITION_RECHECK_ANSWER_DAYS",
+        "复核答复期限",
+        30,
+        unit="日",
+        source=f"{_L} 第三十六条",
+        min=1,
+        max=90,
+    ),
+    "MAX_REPRESENTATIVES": params.declare(
+        _G,
+        "PETITION_MAX_REPRESENTATIVES",
+        "走访代表最多人数",
+        5,
+        unit="人",
+        source=f"{_L} 第二十条",
+        min=1,
+        max=20,
+    ),
+    "DUE_SOON_DAYS": params.declare(
+        _G,
+        "PETITION_DUE_SOON_DAYS",
+        "即将到期提示天数",
+        7,
+        unit="日",
+        source="本局工作安排",
+        min=1,
+        max=60,
+    ),
 }
+DEFAULTS = {name: param.default for name, param in PARAMS.items()}
 
 
 def value(name: str) -> int:
-    """The setting ``ZHUJIAN_PETITION_<name>``, or its default."""
-    return int(getattr(settings, f"ZHUJIAN_PETITION_{name}", DEFAULTS[name]))
+    """The parameter ``PETITION_<name>`` in force (参数设置, setting, environment, default)."""
+    return PARAMS[name].get()
 
 
 def due_soon_days() -> int:

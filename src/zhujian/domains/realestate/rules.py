@@ -1,6 +1,8 @@
 """The local and legal numbers of the real-estate ledgers, each a setting.
 
-Read at call time (a province's value or a test takes effect without a restart).
+Each is a declared parameter (:mod:`zhujian.core.params`): set on the 参数设置 page, or as
+the setting / environment variable below; read at call time (a province's value or a test
+takes effect without a restart).
 
 =====================================================  ==========  ================================
 setting                                                default     rule
@@ -35,8 +37,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
+from zhujian.core import params
 
+_G = "房地产"
 DEFAULT_CAPS: dict[str, int] = {
     "opened": 50,
     "structure": 95,
@@ -44,19 +47,64 @@ DEFAULT_CAPS: dict[str, int] = {
     "filing": 99,
     "registration": 100,
 }
-DEFAULTS = {
-    "PRESALE_MIN_INVESTMENT_PERCENT": 25,
-    "PRESALE_DECISION_DAYS": 10,
-    "CONTRACT_FILING_DAYS": 30,
+PARAMS = {
+    "PRESALE_MIN_INVESTMENT_PERCENT": params.declare(
+        _G,
+        "PRESALE_MIN_INVESTMENT_PERCENT",
+        "预售前最低投资比例",
+        25,
+        unit="%",
+        source="城市房地产开发经营管理条例 第二十二条",
+        min=0,
+        max=100,
+    ),
+    "PRESALE_DECISION_DAYS": params.declare(
+        _G,
+        "PRESALE_DECISION_DAYS",
+        "预售许可决定期限",
+        10,
+        unit="日",
+        source="城市房地产开发经营管理条例 第二十四条",
+        min=1,
+        max=60,
+    ),
+    "CONTRACT_FILING_DAYS": params.declare(
+        _G,
+        "CONTRACT_FILING_DAYS",
+        "预售合同备案期限",
+        30,
+        unit="日",
+        source="城市房地产开发经营管理条例 第二十六条",
+        min=1,
+        max=90,
+    ),
 }
+ESCROW_RELEASE_CAPS = params.declare(
+    _G,
+    "ESCROW_RELEASE_CAPS",
+    "预售资金累计拨付上限",
+    DEFAULT_CAPS,
+    kind=Decimal,
+    unit="%",
+    source="本地预售资金监管办法",
+    min=0,
+    max=100,
+    parts={
+        "opened": "开户后、主体结构验收前",
+        "structure": "主体结构验收后",
+        "completion": "竣工验收后",
+        "filing": "竣工验收备案后",
+        "registration": "首次登记后",
+    },
+)
+DEFAULTS = {name: param.default for name, param in PARAMS.items()}
 
 
 def value(name: str) -> int:
-    """The setting ``ZHUJIAN_<name>``, or its default."""
-    return int(getattr(settings, f"ZHUJIAN_{name}", DEFAULTS[name]))
+    """The parameter ``<name>`` in force (参数设置, setting, environment, default)."""
+    return PARAMS[name].get()
 
 
 def release_cap(node: str) -> Decimal:
     """The cumulative release cap, in percent, once ``node`` is the furthest node reached."""
-    caps = {**DEFAULT_CAPS, **getattr(settings, "ZHUJIAN_ESCROW_RELEASE_CAPS", {})}
-    return Decimal(str(caps[node]))
+    return Decimal(ESCROW_RELEASE_CAPS.get()[node])

@@ -1,6 +1,7 @@
 """The site-monitoring line's numbers, each a Django setting with its default.
 
-Read at call time, so a county changes a value in its settings and tests change it with
+The legal and local ones are declared parameters (:mod:`zhujian.core.params`, the
+参数设置 page overrides the setting). Read at call time, so a county changes a value in its settings and tests change it with
 pytest-django's ``settings`` fixture.
 
 | setting | default | meaning |
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from zhujian.core import params
+
 # Defaults: GB 3095-2012 24-hour class II limits for PM10, PM2.5 and TSP (mg/m³) and
 # GB 12523-2011 site-boundary noise, 70 dB(A) by day and 55 dB(A) by night. Counties
 # with a stricter local standard set their own.
@@ -32,6 +35,57 @@ DEFAULT_LIMITS: dict[str, float] = {
     "LA_day": 70.0,
     "LA_night": 55.0,
 }
+
+
+_G = "工地扬尘噪声监测"
+LIMITS = params.declare(
+    _G,
+    "HJ212_LIMITS",
+    "报警限值",
+    DEFAULT_LIMITS,
+    kind=float,
+    min=0,
+    max=1000,
+    source="GB 3095-2012 二级 24 小时平均浓度限值；GB 12523-2011 场界噪声；地方扬尘标准从严",
+    parts={
+        "a34002": "PM10（毫克/立方米）",
+        "a34004": "PM2.5（毫克/立方米）",
+        "a34001": "总悬浮颗粒物（毫克/立方米）",
+        "LA_day": "昼间噪声（分贝）",
+        "LA_night": "夜间噪声（分贝）",
+    },
+)
+ALARM_READINGS = params.declare(
+    _G,
+    "HJ212_ALARM_READINGS",
+    "连续超限几次报警",
+    3,
+    unit="次",
+    source="本局监管规则",
+    min=1,
+    max=100,
+)
+OFFLINE_MINUTES = params.declare(
+    _G,
+    "HJ212_OFFLINE_MINUTES",
+    "设备离线判定时长",
+    10,
+    kind=float,
+    unit="分钟",
+    source="本局监管规则",
+    min=1,
+    max=1440,
+)
+RAW_DAYS = params.declare(
+    _G,
+    "HJ212_RAW_DAYS",
+    "原始报文保存天数",
+    180,
+    unit="日",
+    source="本局数据保存规定",
+    min=1,
+    max=3650,
+)
 
 
 def _get(name: str, default: object) -> object:
@@ -47,7 +101,7 @@ def port() -> int:
 
 
 def limits() -> dict[str, float]:
-    return {**DEFAULT_LIMITS, **dict(_get("LIMITS", {}) or {})}  # type: ignore[call-overload]
+    return LIMITS.get()
 
 
 def day_hours() -> tuple[int, int]:
@@ -56,7 +110,7 @@ def day_hours() -> tuple[int, int]:
 
 
 def alarm_readings() -> int:
-    return max(1, int(_get("ALARM_READINGS", 3)))
+    return ALARM_READINGS.get()
 
 
 def alarm_cn() -> str:
@@ -64,11 +118,11 @@ def alarm_cn() -> str:
 
 
 def offline_minutes() -> float:
-    return float(_get("OFFLINE_MINUTES", 10))
+    return OFFLINE_MINUTES.get()
 
 
 def raw_days() -> int:
-    return int(_get("RAW_DAYS", 180))
+    return RAW_DAYS.get()
 
 
 def flush_seconds() -> float:

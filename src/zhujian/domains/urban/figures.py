@@ -239,6 +239,43 @@ register(
 # --- 燃气 ------------------------------------------------------------------------------
 
 
+# An inspection filed under a quarter may be carried out a little before it starts or after
+# it ends; within this margin it is matched to the quarter of the nearest year (the same
+# quarter of the neighbouring years is 365 days away).
+QUARTER_MARGIN = dt.timedelta(days=120)
+
+
+def _quarters_within(period: Period) -> list[tuple[int, int, dt.date, dt.date]]:
+    """(year, quarter, first day, last day) of each quarter wholly inside ``period``."""
+    found = []
+    for year in range(period.start.year, period.end.year + 1):
+        for quarter in (1, 2, 3, 4):
+            first = dt.date(year, 3 * quarter - 2, 1)
+            after = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+            last = after - dt.timedelta(days=1)
+            if period.start <= first and last <= period.end:
+                found.append((year, quarter, first, last))
+    return found
+
+
+def inspections_of_quarters(period: Period) -> Q:
+    """Gas inspections belonging to the period's quarters by their 所属季度 (a second-quarter
+    inspection finished on 3 July is a second-quarter one); by the inspection date where no
+    quarter is filled in or the period holds no whole quarter."""
+    by_date = Q(inspected_on__gte=period.start, inspected_on__lte=period.end)
+    quarters = [] if period.as_of else _quarters_within(period)
+    if not quarters:
+        return by_date
+    q = Q(quarter__isnull=True) & by_date
+    for _year, quarter, first, last in quarters:
+        q |= Q(
+            quarter=quarter,
+            inspected_on__gte=first - QUARTER_MARGIN,
+            inspected_on__lte=last + QUARTER_MARGIN,
+        )
+    return q
+
+
 def _service(kind: str) -> Q:
     return Q(kind=kind)
 
@@ -258,9 +295,10 @@ register(
         "安全生产检查覆盖燃气企业",
         GasInspection,
         "company",
-        date="inspected_on",
-        where=Q(kind="safety"),
+        where=lambda p: Q(kind="safety") & inspections_of_quarters(p),
+        mode="all",
         unit="家",
+        help="按检查所属季度计（“第一、二季度安全生产检查”），未填所属季度的按检查日期",
     ),
     count(
         "gas.alarm_supervisions",

@@ -1,6 +1,7 @@
 """The wage line's local numbers, each a Django setting with its default.
 
-Read at call time (``conf.pay_day()``), so a county changes a value in its settings and
+The legal and local ones are declared parameters (:mod:`zhujian.core.params`, the
+参数设置 page overrides the setting). Read at call time (``conf.pay_day()``), so a county changes a value in its settings and
 tests change it with pytest-django's ``settings`` fixture.
 
 | setting | default | meaning |
@@ -12,20 +13,48 @@ tests change it with pytest-django's ``settings`` fixture.
 
 from __future__ import annotations
 
-from django.conf import settings
+from zhujian.core import params
 
-
-def _get(name: str, default: int) -> int:
-    return int(getattr(settings, f"ZHUJIAN_WAGES_{name}", default))
+_G = "农民工工资"
+PAY_DAY = params.declare(
+    _G,
+    "WAGES_PAY_DAY",
+    "工资支付日（次月几日前）",
+    15,
+    unit="日",
+    source="保障农民工工资支付条例 第二十四条",
+    min=1,
+    max=31,
+)
+GRACE_DAYS = params.declare(
+    _G,
+    "WAGES_GRACE_DAYS",
+    "支付日后几日未支付即预警",
+    5,
+    unit="日",
+    source="本局监管规则",
+    min=0,
+    max=60,
+)
+CLOSING_NOTICE_DAYS = params.declare(
+    _G,
+    "WAGES_CLOSING_NOTICE_DAYS",
+    "专用账户撤销前公示天数",
+    30,
+    unit="日",
+    source="保障农民工工资支付条例 第二十七条",
+    min=1,
+    max=180,
+)
 
 
 def pay_day() -> int:
-    return _get("PAY_DAY", 15)
+    return PAY_DAY.get()
 
 
 def grace_days() -> int:
-    return _get("GRACE_DAYS", 5)
+    return GRACE_DAYS.get()
 
 
 def closing_notice_days() -> int:
-    return _get("CLOSING_NOTICE_DAYS", 30)
+    return CLOSING_NOTICE_DAYS.get()
