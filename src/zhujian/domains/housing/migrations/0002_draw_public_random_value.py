@@ -4,60 +4,91 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('housing', '0001_initial'),
+        ("housing", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='allocationround',
-            name='beacon_date',
-            field=models.DateField(blank=True, help_text='应在公示期满之日或以后；公开输入须在开奖日前录入', null=True, verbose_name='开奖日期'),
+            model_name="allocationround",
+            name="beacon_date",
+            field=models.DateField(
+                blank=True,
+                help_text="应在公示期满之日或以后；公开输入须在开奖日前录入",
+                null=True,
+                verbose_name="开奖日期",
+            ),
         ),
         migrations.AddField(
-            model_name='allocationround',
-            name='beacon_entered_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='开奖号码录入时间'),
+            model_name="allocationround",
+            name="beacon_entered_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="开奖号码录入时间"
+            ),
         ),
         migrations.AddField(
-            model_name='allocationround',
-            name='beacon_issue',
-            field=models.CharField(blank=True, help_text='如：2022120', max_length=30, verbose_name='开奖期号'),
+            model_name="allocationround",
+            name="beacon_issue",
+            field=models.CharField(
+                blank=True, help_text="如：2022120", max_length=30, verbose_name="开奖期号"
+            ),
         ),
         migrations.AddField(
-            model_name='allocationround',
-            name='beacon_source',
-            field=models.CharField(blank=True, help_text='公示前声明，如：中国福利彩票3D；种子取该期开奖号码，任何人无法预知', max_length=60, verbose_name='公开随机数来源'),
+            model_name="allocationround",
+            name="beacon_source",
+            field=models.CharField(
+                blank=True,
+                help_text="公示前声明，如：中国福利彩票3D；种子取该期开奖号码，任何人无法预知",
+                max_length=60,
+                verbose_name="公开随机数来源",
+            ),
         ),
         migrations.AddField(
-            model_name='allocationround',
-            name='beacon_value',
-            field=models.CharField(blank=True, editable=False, max_length=250, verbose_name='开奖号码'),
+            model_name="allocationround",
+            name="beacon_value",
+            field=models.CharField(
+                blank=True, editable=False, max_length=250, verbose_name="开奖号码"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalallocationround',
-            name='beacon_date',
-            field=models.DateField(blank=True, help_text='应在公示期满之日或以后；公开输入须在开奖日前录入', null=True, verbose_name='开奖日期'),
+            model_name="historicalallocationround",
+            name="beacon_date",
+            field=models.DateField(
+                blank=True,
+                help_text="应在公示期满之日或以后；公开输入须在开奖日前录入",
+                null=True,
+                verbose_name="开奖日期",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalallocationround',
-            name='beacon_entered_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='开奖号码录入时间'),
+            model_name="historicalallocationround",
+            name="beacon_entered_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="开奖号码录入时间"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalallocationround',
-            name='beacon_issue',
-            field=models.CharField(blank=True, help_text='如：2022120', max_length=30, verbose_name='开奖期号'),
+            model_name="historicalallocationround",
+            name="beacon_issue",
+            field=models.CharField(
+                blank=True, help_text="如：2022120", max_length=30, verbose_name="开奖期号"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalallocationround',
-            name='beacon_source',
-            field=models.CharField(blank=True, help_text='公示前声明，如：中国福利彩票3D；种子取该期开奖号码，任何人无法预知', max_length=60, verbose_name='公开随机数来源'),
+            model_name="historicalallocationround",
+            name="beacon_source",
+            field=models.CharField(
+                blank=True,
+                help_text="公示前声明，如：中国福利彩票3D；种子取该期开奖号码，任何人无法预知",
+                max_length=60,
+                verbose_name="公开随机数来源",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalallocationround',
-            name='beacon_value',
-            field=models.CharField(blank=True, editable=False, max_length=250, verbose_name='开奖号码'),
+            model_name="historicalallocationround",
+            name="beacon_value",
+            field=models.CharField(
+                blank=True, editable=False, max_length=250, verbose_name="开奖号码"
+            ),
         ),
     ]
