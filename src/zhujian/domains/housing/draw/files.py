@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from io import BytesIO
@@ -28,6 +29,7 @@ from zhujian.imports import workbook
 
 FILE_FORMAT = "zhujian-draw/1"
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_INPUTS = 1000  # public inputs of one round
 MAX_ROWS = 250_000  # households plus units (the command line; the public page has its own)
 
 
@@ -205,7 +207,7 @@ def _check_shape(
     lists = [doc["list"].get("households"), doc["list"].get("units")]
     if sum(len(rows) for rows in lists if isinstance(rows, list)) > max_rows:
         raise DrawError(f"摇号文件的家庭和房源合计超过 {max_rows} 行")
-    if len(inputs) > 1000 or (assignment is not None and len(assignment) > 2 * max_rows):
+    if len(inputs) > MAX_INPUTS or (assignment is not None and len(assignment) > max_rows):
         raise DrawError("摇号文件的公开输入或摇号结果行数过多")
     for i in inputs:
         if not integer(i.get("seq")) or not all(text(i.get(k)) for k in ("by", "value", "at")):
@@ -395,11 +397,36 @@ def _int_or_none(value: Any, where: str) -> int | None:
     return None if value is None or value == "" else _int(value, where)
 
 
+def unzipped_bound(max_rows: int) -> int:
+    """Most bytes the parts of an announcement of ``max_rows`` households and units may
+    take once unzipped: a genuine one takes some 400 bytes a row over its sheets (the
+    result repeats the list), so 1,000 a row leaves room and refuses a zip bomb — a few
+    megabytes that unzip into a gigabyte of cells to parse."""
+    return (1 << 20) + 1000 * 2 * max_rows
+
+
 def _open_checked(path: Path, max_rows: int) -> Any:
     """The workbook, once every sheet this module reads has been measured: a crafted file
-    (a zip bomb, a cell at XFD1048576, more rows than a draw has) is refused before the
-    reader allocates anything."""
-    for name in (SHEET_INFO, SHEET_HOUSEHOLDS, SHEET_UNITS, SHEET_INPUTS, SHEET_RESULT):
+    (a zip bomb, a cell at XFD1048576, more rows or columns than a draw has) is refused
+    before the reader allocates anything."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise DrawError("文件已损坏或不是有效的 .xlsx 文件") from None
+    if unzipped > unzipped_bound(max_rows):
+        raise DrawError(
+            f"文件解压后过大（{unzipped >> 20} MB），不是本平台生成的摇号公告"
+            f"（{max_rows} 行的公告最多 {unzipped_bound(max_rows) >> 20} MB）"
+        )
+    list_rows = 0
+    for name, columns, limit in (
+        (SHEET_INFO, 2, len(INFO) + 10),
+        (SHEET_HOUSEHOLDS, len(HOUSEHOLD_COLUMNS), max_rows),
+        (SHEET_UNITS, len(UNIT_COLUMNS), max_rows),
+        (SHEET_INPUTS, len(INPUT_COLUMNS), MAX_INPUTS),
+        (SHEET_RESULT, len(RESULT_COLUMNS), max_rows),
+    ):
         try:
             shape = workbook.inspect(path, prefer=name)
         except workbook.WorkbookError as exc:
@@ -408,9 +435,13 @@ def _open_checked(path: Path, max_rows: int) -> Any:
             if name in (SHEET_INPUTS, SHEET_RESULT):
                 continue
             raise DrawError(f"不是摇号公告文件：缺少工作表“{name}”")
-        limit = 2 * max_rows if name == SHEET_RESULT else max_rows
-        if shape.last_row > limit + 1 or shape.last_column > 20:
-            raise DrawError(f"工作表“{name}”过大（最多 {limit} 行），不是本平台生成的摇号公告")
+        if name in (SHEET_HOUSEHOLDS, SHEET_UNITS):
+            list_rows += max(0, shape.last_row - 1)
+        if shape.last_row > limit + 1 or list_rows > max_rows or shape.last_column >= columns:
+            raise DrawError(
+                f"工作表“{name}”过大（最多 {columns} 列；家庭和房源合计最多 {max_rows} 行），"
+                "不是本平台生成的摇号公告"
+            )
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own types for a broken file
