@@ -230,6 +230,10 @@ def run_one(backend: str, size: int, pg_url: str) -> dict[str, Any]:
                 _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{_pg_name(pg_url)}" WITH (FORCE)')
 
 
+def _s(seconds: float) -> str:
+    return "—" if seconds != seconds else f"{seconds:.3f}"  # NaN: not measured (--memory)
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench draw", description=__doc__)
     parser.add_argument("--postgres", action="store_true")
@@ -260,7 +264,7 @@ def main(argv: list[str]) -> None:
             r = memory(size) if backend == "memory" else run_one(backend, size, args.pg_url)
             flag = "" if r["ok"] else "  VERIFY FAILED"
             print(
-                f"{backend:<11} {size:>10,} {r['freeze']:>9.3f} {r['run']:>7.3f} "
+                f"{backend:<11} {size:>10,} {_s(r['freeze']):>9} {_s(r['run']):>7} "
                 f"{r['write']:>8.3f} {r['check']:>8.3f} {r['check_json']:>13.3f} "
                 f"{r['algorithm']:>12.3f} {r['check'] / r['algorithm']:>5.1f}× "
                 f"{r['check_json'] / r['algorithm']:>9.1f}×{flag}",
