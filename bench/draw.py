@@ -3,16 +3,24 @@
     python -m bench draw                      # SQLite, 500 / 5,000 / 50,000 households
     python -m bench draw --postgres           # PostgreSQL (DATABASE_URL of --pg-url)
     python -m bench draw --sizes 1000,20000
+    python -m bench draw --memory --sizes 50000   # no database: the files and the check
 
 For each size, in a fresh database (a subprocess per backend, as ``report_build`` does):
 the round's households and units are inserted (not timed), then it times
 
 - ``freeze``: build the list document from the rows, canonical JSON, SHA-256, save;
 - ``run``: seed, the algorithm, the result rows (``bulk_create``), save;
-- ``verify``: write the Excel announcement, read it back and recompute everything;
-- ``algorithm``: ``assign()`` alone, on the same list (pure Python, no database).
+- ``write``: write the Excel announcement (once, when the result is published);
+- ``check``: the announcement check anyone runs — read the Excel announcement back and
+  recompute and compare everything (``files.load`` + ``files.verify``);
+- ``check json``: the same from the JSON round file;
+- ``algorithm``: ``assign()`` alone, on the same list (pure Python, no database): the
+  floor, measured in the same run. ``ratio`` = check / algorithm (issue 28: it was 27×,
+  the goal 3×).
 
 Households are split into three groups (户型), units one in ten more than households.
+``--memory`` builds the same round in memory (no database, no migrations) and times the
+files, the check and the floor only.
 """
 
 from __future__ import annotations
@@ -102,20 +110,85 @@ def child(size: int) -> dict[str, Any]:
         timings[name] = time.perf_counter() - started
         return out
 
-    rnd = timed("freeze", lambda: service.freeze(rnd, user))
+    published = dt.datetime(2022, 4, 1, 8, tzinfo=dt.UTC)
+    rnd.beacon_source, rnd.beacon_issue = "中国福利彩票3D", "2022100"
+    rnd.beacon_date = dt.date(2022, 4, 20)
+    rnd.save()
+    rnd = timed("freeze", lambda: service.freeze(rnd, user, at=published))
     for k, digits in enumerate(("0815", "4409", "27")):
-        service.add_input(rnd, f"代表{k}", digits, user)
-    rnd = timed("run", lambda: service.run(rnd, user, "签发人"))
+        service.add_input(rnd, f"代表{k}", digits, user, at=published + dt.timedelta(days=1))
+    drawn = published + dt.timedelta(days=20)
+    service.set_beacon(rnd, "3 7 2", user, at=drawn)
+    rnd = timed("run", lambda: service.run(rnd, user, "签发人", at=drawn))
+    return {"size": size, **_files_and_check(files.from_round(rnd), algorithm, files, timings)}
 
-    def verify() -> bool:
-        buffer = BytesIO()
-        files.write_xlsx(files.from_round(rnd), buffer)
-        return files.verify(files.read_xlsx(BytesIO(buffer.getvalue())), rnd.seed).ok
 
-    ok = timed("verify", verify)
-    document = json.loads(rnd.published_list.document)
-    timed("algorithm", lambda: algorithm.assign(document, rnd.seed))
-    return {"size": size, "ok": ok, **{k: round(v, 3) for k, v in timings.items()}}
+def _files_and_check(rf: Any, algorithm: Any, files: Any, timings: dict[str, float]) -> dict:
+    """Write the announcement, check it (Excel and JSON) and run the floor, CPU seconds."""
+
+    def cpu(name: str, fn: Any) -> Any:
+        started = time.process_time()
+        out = fn()
+        timings[name] = time.process_time() - started
+        return out
+
+    buffer = BytesIO()
+    cpu("write", lambda: files.write_xlsx(rf, buffer))
+    data, as_json = buffer.getvalue(), files.to_json(rf)
+    ok = cpu("check", lambda: files.verify(files.load(data), rf.seed).ok)
+    ok_json = cpu("check_json", lambda: files.verify(files.load(as_json), rf.seed).ok)
+    cpu("algorithm", lambda: algorithm.assign(rf.list, rf.seed))
+    return {"ok": ok and ok_json, **{k: round(v, 3) for k, v in timings.items()}}
+
+
+def memory(size: int) -> dict[str, Any]:
+    """The round of ``child`` built in memory: the files, the check and the floor."""
+    import django
+
+    django.setup()
+    from zhujian.domains.housing.draw import algorithm, files
+
+    groups = ["A组（两室）", "B组（三室）", "C组（四室）"]
+    doc = {
+        "format": algorithm.LIST_FORMAT,
+        "round": {"code": "BENCH-1", "name": "压力测试轮次", "project": "压力测试安置房"},
+        "households": [
+            {
+                "seq": i,
+                "code": f"H{i:06d}",
+                "name": f"户主{i}",
+                "id": "3713**********1234",
+                "group": groups[i % 3],
+            }
+            for i in range(1, size + 1)
+        ],
+        "units": [
+            {
+                "seq": i,
+                "code": f"{i // 100}号楼{i % 100}室",
+                "group": groups[i % 3],
+                "layout": "",
+                "area": "88.50",
+            }
+            for i in range(1, size + size // 10 + 1)
+        ],
+        "beacon": {"source": "中国福利彩票3D", "issue": "2022100", "date": "2022-04-20"},
+    }
+    digest = algorithm.list_digest(doc)
+    inputs = ["0815", "4409", "27"]
+    seed = algorithm.seed_from(digest, inputs, "3 7 2")
+    rf = files.RoundFile(
+        list=doc,
+        list_sha256=digest,
+        inputs=[
+            {"seq": k + 1, "by": f"代表{k}", "value": v, "at": ""} for k, v in enumerate(inputs)
+        ],
+        seed=seed,
+        assignment=[a.as_dict() for a in algorithm.assign(doc, seed)],
+        beacon_value="3 7 2",
+    )
+    timings: dict[str, float] = {"freeze": float("nan"), "run": float("nan")}
+    return {"size": size, **_files_and_check(rf, algorithm, files, timings)}
 
 
 def _pg_admin(url: str, sql: str) -> None:
@@ -157,12 +230,17 @@ def run_one(backend: str, size: int, pg_url: str) -> dict[str, Any]:
                 _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{_pg_name(pg_url)}" WITH (FORCE)')
 
 
+def _s(seconds: float) -> str:
+    return "—" if seconds != seconds else f"{seconds:.3f}"  # NaN: not measured (--memory)
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench draw", description=__doc__)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--all", action="store_true", help="SQLite and PostgreSQL")
     parser.add_argument("--pg-url", default=os.environ.get("ZJ_BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--sizes", default="500,5000,50000")
+    parser.add_argument("--memory", action="store_true", help="no database: files and check")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -171,15 +249,24 @@ def main(argv: list[str]) -> None:
     backends = (
         ["sqlite", "postgresql"] if args.all else (["postgresql"] if args.postgres else ["sqlite"])
     )
-    header = f"{'backend':<11} {'households':>10} {'freeze s':>9} {'run s':>7} {'verify s':>9} {'algorithm s':>12}"
+    if args.memory:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhujian.settings")
+        backends = ["memory"]
+    header = (
+        f"{'backend':<11} {'households':>10} {'freeze s':>9} {'run s':>7} {'write s':>8} "
+        f"{'check s':>8} {'check json s':>13} {'algorithm s':>12} {'ratio':>6} {'json ratio':>10}"
+    )
+    print("CPU seconds; ratio = announcement check / the allocation (algorithm) in the same run")
     print(header)
     print("-" * len(header))
     for backend in backends:
         for size in (int(s) for s in args.sizes.split(",") if s.strip()):
-            r = run_one(backend, size, args.pg_url)
+            r = memory(size) if backend == "memory" else run_one(backend, size, args.pg_url)
             flag = "" if r["ok"] else "  VERIFY FAILED"
             print(
-                f"{backend:<11} {size:>10,} {r['freeze']:>9.3f} {r['run']:>7.3f} "
-                f"{r['verify']:>9.3f} {r['algorithm']:>12.3f}{flag}",
+                f"{backend:<11} {size:>10,} {_s(r['freeze']):>9} {_s(r['run']):>7} "
+                f"{r['write']:>8.3f} {r['check']:>8.3f} {r['check_json']:>13.3f} "
+                f"{r['algorithm']:>12.3f} {r['check'] / r['algorithm']:>5.1f}× "
+                f"{r['check_json'] / r['algorithm']:>9.1f}×{flag}",
                 flush=True,
             )

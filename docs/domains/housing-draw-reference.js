@@ -2,8 +2,10 @@
 // docs/domains/housing.md alone, to show the algorithm can be re-implemented without the
 // platform. Node.js, standard library only:
 //
+//   node housing-draw-reference.js 摇号文件.json               # the file's own inputs
 //   node housing-draw-reference.js 摇号文件.json SEED          # seed as announced
-//   node housing-draw-reference.js 名单文件.json 0815 4409 27  # or the public inputs
+//   node housing-draw-reference.js 名单文件.json --beacon "3 7 2" 0815 4409 27
+//                                      # a list, the lottery's numbers and the inputs
 //
 // Prints the list digest, the seed and one line per result row:
 //   ["group", position, household seq, unit seq]   (null: waiting / unit left over)
@@ -20,8 +22,14 @@ function canonical(v) {
 }
 const sha256 = (bytes) => crypto.createHash("sha256").update(bytes).digest();
 
-function seedFrom(listSha256, inputs) {
-  const text = ["zhujian-draw-seed/1", listSha256, ...inputs].join("\n");
+// Version 2 (the list declares a lottery draw, "beacon"): the lottery's numbers follow
+// the digest, written as digit groups separated by one space. Version 1: no beacon.
+function seedFrom(listSha256, inputs, beaconValue) {
+  if (inputs.length === 0) throw new Error("no public inputs: no seed");
+  const head = beaconValue === null
+    ? ["zhujian-draw-seed/1", listSha256]
+    : ["zhujian-draw-seed/2", listSha256, beaconValue.replace(/[\s,，、+＋|/]+/g, " ").trim()];
+  const text = [...head, ...inputs].join("\n");
   return sha256(Buffer.from(text, "utf8")).toString("hex");
 }
 
@@ -80,8 +88,16 @@ function assign(list, seedHex) {
 const file = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const list = file.list || file; // a round file, or a bare list document
 const digest = sha256(Buffer.from(canonical(list), "utf8")).toString("hex");
-const args = process.argv.slice(3);
-const seed = args.length === 1 && /^[0-9a-fA-F]{64}$/.test(args[0]) ? args[0].toLowerCase() : seedFrom(digest, args);
+let args = process.argv.slice(3);
+let beaconValue = list.beacon ? (file.beacon_value || "") : null;
+if (args[0] === "--beacon") {
+  beaconValue = args[1];
+  args = args.slice(2);
+}
+const fileInputs = (file.inputs || []).slice().sort((a, b) => a.seq - b.seq).map((i) => i.value);
+const seed = args.length === 1 && /^[0-9a-fA-F]{64}$/.test(args[0])
+  ? args[0].toLowerCase()
+  : seedFrom(digest, args.length ? args : fileInputs, beaconValue);
 console.log(digest);
 console.log(seed);
 for (const row of assign(list, seed)) console.log(JSON.stringify(row));

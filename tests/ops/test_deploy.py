@@ -188,7 +188,7 @@ def test_production_recipe_serves_healthz_and_static_files_through_nginx(
     login = fetch(f"{base}/accounts/login/")
     assert login[0] == 200 and "登录".encode() in login[2]
     # The public draw verification page: nginx limits POSTs per address (audit 2), and
-    # refuses a body beyond the page's 20 MB before gunicorn reads it.
+    # refuses a body beyond the page's 8 MB before gunicorn reads it.
     verify = f"{base}/housing/draws/verify/"
     posts = [fetch(verify, data=b"seed=1")[0] for _ in range(12)]
     assert 429 in posts and posts[0] != 429, posts

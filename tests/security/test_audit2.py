@@ -275,18 +275,21 @@ def test_a_device_learns_nothing_of_another_companys_cylinder_but_the_refusal(cl
 # --- the draw's steps: text bounded by its column on every backend --------------------------
 
 
-def test_draw_steps_refuse_text_longer_than_its_column(client, user):
+def test_draw_steps_refuse_text_longer_than_its_column(client, user, monkeypatch):
     from django.urls import reverse
 
     from tests.domains.housing import helpers
     from zhujian.domains.housing.draw import service
     from zhujian.domains.housing.models import AllocationRound, RoundStatus
 
+    clock = helpers.Clock(monkeypatch)  # the round's calendar (publication period, lottery)
     staff = user("zhubao")
     rnd = helpers.make_round(staff)
     service.freeze(rnd, staff)
     for who, value in helpers.INPUTS:
         service.add_input(rnd, who, value, staff)
+    clock.to(helpers.DRAWN_AT)
+    service.set_beacon(rnd, helpers.BEACON_VALUE, staff)
     client.force_login(staff)
     page = client.post(
         reverse("housing:run", args=[rnd.pk]), {"signed_by": "签" * 33}, follow=True

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import models
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -29,7 +28,7 @@ def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> N
     """A blank workbook to fill in: headers, drop-down lists, instructions, unit codes."""
     units = list(scope.org_units_for(user, "add").order_by("path"))
     columns = build_columns(ledger)
-    wb = Workbook()
+    wb = xlsx.workbook()
     ws = wb.active
     ws.title = DATA_SHEET
     lists = wb.create_sheet("选项")
@@ -133,7 +132,7 @@ def export_rows(
             scope.revealable(viewer.user, ledger, queryset.order_by()).values_list("pk", flat=True)
         )
     shown: list[models.Model] = []
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook(write_only=True)
     ws = wb.create_sheet(DATA_SHEET)
     header = []
     for col in columns:
@@ -173,7 +172,7 @@ def export_rows(
 
 
 def write_error_report(errors: Iterable[BadCell], out: str | Path | IO[bytes]) -> None:
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook(write_only=True)
     ws = wb.create_sheet("错误清单")
     ws.append(["工作表", "行号", "列名", "单元格的值", "错误原因"])
     for e in errors:

@@ -106,7 +106,6 @@ a.fig{{color:#1d4f91;text-decoration:none;border-bottom:1px dotted}} .missing{{c
 
 def to_xlsx(report: Report) -> bytes:
     """Every figure in the report: id, label, unit, value, same period last year, change."""
-    from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
     from zhujian.core import xlsx
@@ -114,7 +113,7 @@ def to_xlsx(report: Report) -> bytes:
     from zhujian.reports.build import with_previous_year
 
     with_previous_year(report)
-    wb = Workbook()
+    wb = xlsx.workbook()
     ws = wb.active
     ws.title = "指标"
     ws.append(xlsx.row(ws, [report.title]))

@@ -34,16 +34,23 @@ UNITS = [
     ("2号楼2单元602室", "B组（三室）", "三室", Decimal("109.9")),
 ]
 INPUTS = [("第3号家庭代表 张伟", "0815"), ("第6号家庭代表 杨磊", "4409"), ("监督员 孙某", "27")]
+# The lottery draw declared before publication, and its numbers (seed version 2).
+BEACON = {"source": "中国福利彩票3D", "issue": "2022133", "date": "2022-05-19"}
+BEACON_VALUE = "3 7 2"
+# The round's calendar: published, public inputs, lottery drawn, numbers typed and draw.
+PUBLISHED_AT = dt.datetime(2022, 5, 10, 16, 0, tzinfo=dt.UTC)
+INPUTS_AT = dt.datetime(2022, 5, 12, 2, 0, tzinfo=dt.UTC)
+DRAWN_AT = dt.datetime(2022, 5, 20, 2, 0, tzinfo=dt.UTC)
 
 # Computed once from LIST_DOCUMENT by the algorithm (and by the JavaScript reference):
 # whatever the database, the round built below must give exactly these.
-LIST_SHA256 = "e49c32fb1e60ce1543514dafec15907281216a93ba27239f3af5c96ca7884deb"
-SEED = "6913fc14b7f7db559f7581ebd2c771133bf9e07e14ffd7e204f60509a63e6853"
+LIST_SHA256 = "12172571aa893c728cd25236d9241e61771a5fbb1cc328f59dc8ee700d75eff2"
+SEED = "2d8b6ea0f97abd7a776ee8d3dc6c27fe1f130c8df5a65644289d0069e732c51c"
 RESULT = [  # (group, position, household seq, unit seq)
-    ("A组（两室）", 1, 1, 1),
-    ("A组（两室）", 2, 4, 2),
-    ("A组（两室）", 3, 6, 3),
-    ("A组（两室）", 4, 3, None),
+    ("A组（两室）", 1, 6, 1),
+    ("A组（两室）", 2, 3, 2),
+    ("A组（两室）", 3, 1, 3),
+    ("A组（两室）", 4, 4, None),
     ("B组（三室）", 1, 7, 4),
     ("B组（三室）", 2, 5, 5),
     ("B组（三室）", 3, 2, 6),
@@ -63,6 +70,7 @@ def list_document() -> dict:
             {"seq": i, "code": code, "group": group, "layout": layout, "area": f"{area:.2f}"}
             for i, (code, group, layout, area) in enumerate(UNITS, start=1)
         ],
+        "beacon": dict(BEACON),
     }
 
 
@@ -90,6 +98,9 @@ def make_round(user: User, code: str = "KAT-1", project: ShantytownProject | Non
         name="已知答案测试轮次",
         project=project,
         scheduled_on=dt.date(2022, 5, 20),
+        beacon_source=BEACON["source"],
+        beacon_issue=BEACON["issue"],
+        beacon_date=dt.date.fromisoformat(BEACON["date"]),
     )
     rnd._history_user = user
     rnd.save()
@@ -108,7 +119,21 @@ def drawn_round(user: User, code: str = "KAT-1"):
     from zhujian.domains.housing.draw import service
 
     rnd = make_round(user, code)
-    service.freeze(rnd, user)
+    service.freeze(rnd, user, at=PUBLISHED_AT)
     for who, value in INPUTS:
-        service.add_input(rnd, who, value, user)
-    return service.run(rnd, user, "测试签发人")
+        service.add_input(rnd, who, value, user, at=INPUTS_AT)
+    service.set_beacon(rnd, BEACON_VALUE, user, at=DRAWN_AT)
+    return service.run(rnd, user, "测试签发人", at=DRAWN_AT)
+
+
+class Clock:
+    """The draw service's clock, moved through a round's calendar (pages pass no time)."""
+
+    def __init__(self, monkeypatch, at: dt.datetime = PUBLISHED_AT) -> None:
+        from zhujian.domains.housing.draw import service
+
+        self.now = at
+        monkeypatch.setattr(service, "_now", lambda: self.now)
+
+    def to(self, at: dt.datetime) -> None:
+        self.now = at

@@ -70,7 +70,7 @@ def test_a_tampered_announcement_is_detected(xlsx_path, drawn):
     _swap_units_in_result(xlsx_path)
     result = files.verify(files.read_xlsx(xlsx_path), drawn.seed)
     assert not result.ok
-    assert any("王建国" in p and "公告为" in p for p in result.problems), result.problems
+    assert any("杨磊" in p and "公告为" in p for p in result.problems), result.problems
 
 
 def test_a_list_changed_after_publication_is_detected(json_path, drawn):
@@ -81,10 +81,22 @@ def test_a_list_changed_after_publication_is_detected(json_path, drawn):
 
 
 def test_a_seed_that_the_inputs_do_not_give_is_detected(json_path):
-    other = "0" * 64
-    result = files.verify(files.load(json_path.read_bytes()), other)
+    doc = json.loads(json_path.read_text())
+    doc["seed"] = "0" * 64
+    result = files.verify(files.from_json(json.dumps(doc).encode()))
     assert not result.ok
     assert any("种子不符" in p for p in result.problems)
+
+
+def test_a_mistyped_seed_is_a_wrong_input_not_wrong_allocations(json_path, drawn):
+    """Issue 21: one wrong character typed in the seed listed dozens of households with
+    the flat they "should" have got; it is the reader's typing error, said once."""
+    typo = ("1" if drawn.seed[0] != "1" else "2") + drawn.seed[1:]
+    result = files.verify(files.load(json_path.read_bytes()), typo)
+    assert not result.ok
+    assert "输错" in result.input_error and typo in result.input_error
+    assert result.problems == []
+    assert not any("家庭" in line for line in result.report().splitlines()[1:])
 
 
 def test_an_input_changed_after_the_draw_is_detected(json_path, drawn):
@@ -98,7 +110,10 @@ def test_a_published_list_without_result_gives_the_result_to_expect(tmp_path, us
     from zhujian.domains.housing.draw import service
 
     staff = user("zhubao")
-    rnd = service.freeze(helpers.make_round(staff), staff)
+    rnd = service.freeze(helpers.make_round(staff), staff, at=helpers.PUBLISHED_AT)
+    for who, value in helpers.INPUTS:
+        service.add_input(rnd, who, value, staff, at=helpers.INPUTS_AT)
+    rnd = service.set_beacon(rnd, helpers.BEACON_VALUE, staff, at=helpers.DRAWN_AT)
     rf = files.from_round(rnd)
     assert rf.assignment is None and rf.list_sha256 == helpers.LIST_SHA256
     result = files.verify(rf, helpers.SEED)
@@ -159,4 +174,7 @@ def test_the_word_announcement_carries_digest_seed_and_result(drawn):
     assert doc.paragraphs[0].text == "关于已知答案测试轮次摇号结果的公告"
     assert helpers.LIST_SHA256 in text and helpers.SEED in text and "签发人：测试签发人" in text
     result_rows = [[c.text for c in row.cells] for row in doc.tables[1].rows[1:]]
-    assert ["A组（两室）", "1", "王建国", "ZLS-001", "1号楼1单元101室", "78.50"] in result_rows
+    assert ["A组（两室）", "1", "杨磊", "ZLS-006", "1号楼1单元101室", "78.50"] in result_rows
+    assert "中国福利彩票3D第2022133期" in text and "北京时间" in text
+    inputs = [[c.text for c in row.cells] for row in doc.tables[0].rows[1:]]
+    assert inputs[0][3] == "2022-05-12 10:00:00（北京时间）"  # stored 02:00 UTC

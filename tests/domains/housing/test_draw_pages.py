@@ -12,17 +12,20 @@ from zhujian.domains.housing.models import AllocationRound, RoundStatus
 pytestmark = pytest.mark.django_db
 
 
-def test_a_clerk_publishes_takes_inputs_draws_and_downloads(client, user):
+def test_a_clerk_publishes_takes_inputs_draws_and_downloads(client, user, clock):
     staff = user("zhubao")
     rnd = helpers.make_round(staff)
     client.force_login(staff)
     page = client.get(reverse("housing:draw", args=[rnd.pk]))
     assert page.status_code == 200 and "公示并冻结名单" in page.content.decode()
     client.post(reverse("housing:freeze", args=[rnd.pk]))
+    clock.to(helpers.INPUTS_AT)
     for who, value in helpers.INPUTS:
         client.post(
             reverse("housing:add_input", args=[rnd.pk]), {"entered_by": who, "value": value}
         )
+    clock.to(helpers.DRAWN_AT)
+    client.post(reverse("housing:set_beacon", args=[rnd.pk]), {"beacon_value": "3，7，2"})
     response = client.post(reverse("housing:run", args=[rnd.pk]), {"signed_by": "测试签发人"})
     assert response.status_code == 302
     rnd.refresh_from_db()

@@ -133,7 +133,9 @@ def test_a_redraw_needs_a_reason_and_happens_once(staff):
 def test_draw_steps_are_in_the_round_history(staff):
     rnd = helpers.drawn_round(staff)
     reasons = [h.history_change_reason for h in rnd.history.order_by("history_date")]
-    assert reasons[-2] == "公示并冻结分房名单" and reasons[-1].startswith("摇号（种子")
+    assert reasons[-3] == "公示并冻结分房名单"
+    assert reasons[-2] == "录入开奖号码：中国福利彩票3D第2022133期 3 7 2"
+    assert reasons[-1].startswith("摇号（种子")
 
 
 def test_demo_rounds_were_drawn_and_verify():

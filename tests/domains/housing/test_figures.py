@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from tests.domains.housing import helpers
 from zhujian.core import tags
 from zhujian.core.models import OrgUnit, User
 from zhujian.domains.housing import demo
@@ -166,10 +167,15 @@ def test_a_pending_redraw_unsays_the_allocation_until_it_is_drawn():
     old = AllocationRound.objects.get(project=project, status="drawn")
     new = service.redraw(old, staff, "监督单位要求重新摇号")
     assert value("demolition.zaozhi_allocated") is None  # 【缺】: not finished any more
-    service.freeze(new, staff)
+    new.beacon_issue, new.beacon_date = "2022140", helpers.DRAWN_AT.date()
+    new._history_user = staff
+    new.save()
+    service.freeze(new, staff, at=helpers.PUBLISHED_AT)
     for who, digits in (("代表甲", "12"), ("代表乙", "345"), ("代表丙", "6789")):
-        service.add_input(new, who, digits, staff)
-    new = service.run(new, staff, "签发人")
+        service.add_input(new, who, digits, staff, at=helpers.INPUTS_AT)
+    drawn = helpers.DRAWN_AT + dt.timedelta(days=1)
+    service.set_beacon(new, "1 2 3", staff, at=drawn)
+    new = service.run(new, staff, "签发人", at=drawn)
     assert value("demolition.zaozhi_allocated", Period.parse(f"@{new.drawn_on}")) == new.drawn_on
 
 

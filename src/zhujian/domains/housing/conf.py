@@ -6,6 +6,9 @@ in one place (see docs/domains/housing.md).
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 from django.conf import settings
 
 from zhujian.core import params
@@ -41,6 +44,26 @@ DRAW_MIN_INPUTS = params.declare(
     min=1,
     max=50,
 )
+DRAW_PUBLICATION_DAYS = params.declare(
+    "住房保障",
+    "DRAW_PUBLICATION_DAYS",
+    "摇号名单公示期",
+    5,
+    unit="日",
+    source="本局安置摇号规则（名单冻结后公示，期满方可摇号）",
+    min=1,
+    max=60,
+)
+
+
+def _setting(name: str, default: Any) -> Any:
+    """``settings.NAME`` when the deployment's settings define it, else the environment
+    variable of that name (README's configuration table), else ``default``: read at call
+    time, so a test's ``override_settings`` or a changed environment applies at once."""
+    if hasattr(settings, name):
+        return getattr(settings, name)
+    text = os.environ.get(name, "").strip()
+    return text if text else default
 
 
 def old_community_built_by() -> int:
@@ -64,4 +87,27 @@ def draw_min_inputs() -> int:
 def draw_verify_rate() -> str:
     """Uploads one address may make to the public verification page (``N/sec|min|hour``):
     the page needs no sign-in and recomputing a large draw costs seconds of CPU."""
-    return str(getattr(settings, "ZHUJIAN_DRAW_VERIFY_RATE", "10/min"))
+    return str(_setting("ZHUJIAN_DRAW_VERIFY_RATE", "10/min"))
+
+
+def draw_publication_days() -> int:
+    """Days of publication (公示) between freezing a round's list and drawing it: households
+    check the list, and the declared lottery is drawn no earlier than the period's end."""
+    return DRAW_PUBLICATION_DAYS.get()
+
+
+def draw_verify_max_bytes() -> int:
+    """Largest file the public verification page reads (bytes)."""
+    return int(_setting("ZHUJIAN_DRAW_VERIFY_MAX_BYTES", 8 * 1024 * 1024))
+
+
+def draw_verify_max_rows() -> int:
+    """Most households plus units a file on the public verification page may list: with
+    the file size, this bounds the CPU one anonymous request can take."""
+    return int(_setting("ZHUJIAN_DRAW_VERIFY_MAX_ROWS", 30_000))
+
+
+def draw_lookup_rate() -> str:
+    """Look-ups one address may make on the public result page (``N/sec|min|hour``): a
+    household's own result is found by its code or ID digits, never by listing."""
+    return str(_setting("ZHUJIAN_DRAW_LOOKUP_RATE", "20/min"))

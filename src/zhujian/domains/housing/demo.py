@@ -581,22 +581,33 @@ def _round(
 
 
 def _draw(ctx: DemoContext, round: Any, day: dt.date) -> None:
-    """Publish the list a week or two before ``day``, take public inputs, draw."""
+    """Publish the list a week or two before ``day`` with the lottery draw whose numbers
+    will enter the seed (the evening before ``day``), take public inputs in the days after
+    publication, record the lottery's numbers, draw."""
+    from zhujian.domains.housing import conf
     from zhujian.domains.housing.draw import service
 
     rng = ctx.rng
     staff = ctx.users["zhubao"]
-    published = day - dt.timedelta(days=rng.randint(7, 15))
+    published = day - dt.timedelta(days=rng.randint(conf.draw_publication_days() + 2, 15))
+    round.beacon_source = "中国福利彩票3D"
+    round.beacon_issue = f"{day.year}{(day - dt.date(day.year, 1, 1)).days:03d}"
+    round.beacon_date = day - dt.timedelta(days=1)
+    round._history_user = staff
+    round.save()
     service.freeze(round, staff, at=_aware(published, 16))
     families = list(round.households.order_by("seq"))
+    ceremony = published + dt.timedelta(days=1)
     for k, family in enumerate(rng.sample(families, min(len(families), rng.randint(3, 6)))):
         service.add_input(
             round,
             f"第{family.seq}号家庭代表 {family.head_name}",
             f"{rng.randrange(10000):04d}",
             staff,
-            at=_aware(day, 9, 30 + k),
+            at=_aware(ceremony, 9, 30 + k),
         )
+    numbers = " ".join(str(rng.randrange(10)) for _ in range(3))
+    service.set_beacon(round, numbers, staff, at=_aware(day, 9))
     service.run(round, staff, signed_by=ctx.person(), at=_aware(day, 10))
 
 

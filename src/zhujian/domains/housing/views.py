@@ -8,6 +8,7 @@ refuse anything out of order, whatever the page sends.
 
 from __future__ import annotations
 
+import threading
 from io import BytesIO
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from rest_framework.throttling import SimpleRateThrottle
 
-from zhujian.core import scope
+from zhujian.core import personal, scope
 from zhujian.core.lockout import client_ip
 from zhujian.core.models import User
 from zhujian.core.registry import Ledger, registry
@@ -78,6 +79,8 @@ def draw_page(request: HttpRequest, pk: int) -> HttpResponse:
             "replaced_by": AllocationRound.objects.filter(redraw_of=round).first(),
             "can_change": _can_change(round, request.user),
             "min_inputs": conf.draw_min_inputs(),
+            "publication_days": conf.draw_publication_days(),
+            "publication_ends": service.publication_ends(round),
             "statuses": RoundStatus,
             "history": history_of(round, request.user),
         },
@@ -117,6 +120,17 @@ def add_input(request: HttpRequest, pk: int) -> HttpResponse:
             r, request.POST.get("entered_by", ""), request.POST.get("value", ""), request.user
         ),
         "已记录公开输入",
+    )
+
+
+@login_required
+@require_POST
+def set_beacon(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(
+        request,
+        pk,
+        lambda r: service.set_beacon(r, request.POST.get("beacon_value", ""), request.user),
+        "已记录开奖号码",
     )
 
 
@@ -188,7 +202,12 @@ def round_check(request: HttpRequest, pk: int) -> HttpResponse:
     round = _round(request, pk)
     verification = None
     if round.is_final:
-        verification = files.verify(files.load(files.to_json(files.from_round(round))), round.seed)
+        verification = files.verify(
+            files.load(files.to_json(files.from_round(round))),
+            round.seed,
+            service.published_record(round.code),
+            against_platform=True,
+        )
     return render(
         request,
         "housing/verify.html",
@@ -209,30 +228,149 @@ class VerifyRateThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "-"}
 
 
+# One verification at a time per server process: with the per-address rate and the
+# per-request bounds (ZHUJIAN_DRAW_VERIFY_MAX_BYTES / _MAX_ROWS), anonymous uploads can take
+# at most one core of a process, however many addresses send them.
+_VERIFY_SLOT = threading.BoundedSemaphore(1)
+
+
+def _too_many(request: HttpRequest, throttle: SimpleRateThrottle, context: dict) -> HttpResponse:
+    wait = max(1, round(throttle.wait() or 1))
+    context["error"] = f"验证过于频繁，请 {wait} 秒后再试"
+    response = render(request, "housing/verify.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def verify_page(request: HttpRequest) -> HttpResponse:
-    """Public: upload a round file (JSON) or the Excel announcement, give the seed, and the
-    result is recomputed from the file alone. No sign-in, no database; uploads are rate
-    limited per address."""
-    context: dict[str, Any] = {"seed": request.POST.get("seed", "").strip()[:200]}
+    """Public: upload a round file (JSON) or the Excel announcement (the seed is optional,
+    to check one's copy of the announcement); the result is recomputed from the file alone
+    and the file is compared with what the platform published under its round code. No
+    sign-in; uploads are bounded in size and rows, rate limited per address, and run one
+    at a time per process."""
+    max_bytes, max_rows = conf.draw_verify_max_bytes(), conf.draw_verify_max_rows()
+    context: dict[str, Any] = {
+        "seed": request.POST.get("seed", "").strip()[:200],
+        "max_mb": f"{max_bytes / 1024 / 1024:.0f}",
+        "max_rows": max_rows,
+    }
     if request.method == "POST" and not (throttle := VerifyRateThrottle()).allow_request(
         request, None
     ):
-        wait = max(1, round(throttle.wait() or 1))
-        context["error"] = f"验证过于频繁，请 {wait} 秒后再试"
-        response = render(request, "housing/verify.html", context, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return _too_many(request, throttle, context)
     if request.method == "POST":
         upload = request.FILES.get("file")
-        try:
-            if upload is None:
-                raise DrawError("请选择摇号文件（JSON）或摇号公告（Excel）")
-            if upload.size > files.MAX_FILE_BYTES:
-                raise DrawError("文件过大")
-            rf = files.load(upload.read(), upload.name)
-            context["verification"] = files.verify(rf, context["seed"])
-            context["file"] = rf
-        except DrawError as exc:
-            context["error"] = str(exc)
+        if upload is not None and upload.size <= max_bytes:
+            if not _VERIFY_SLOT.acquire(blocking=False):
+                context["error"] = "正在验证其他文件，请稍后再试"
+                response = render(request, "housing/verify.html", context, status=503)
+                response["Retry-After"] = "5"
+                return response
+            try:
+                rf = files.load(upload.read(), upload.name, max_bytes, max_rows)
+                published = service.published_record(rf.round.get("code", ""))
+                verification = files.verify(rf, context["seed"], published, against_platform=True)
+                context.update(verification=verification, file=rf)
+            except DrawError as exc:
+                context["error"] = str(exc)
+            finally:
+                _VERIFY_SLOT.release()
+        elif upload is None:
+            context["error"] = "请选择摇号文件（JSON）或摇号公告（Excel）"
+        else:
+            context["error"] = f"文件过大：公开验证页面最多接受 {context['max_mb']} MB 的文件"
     status = 400 if context.get("error") else 200
     return render(request, "housing/verify.html", context, status=status)
+
+
+class LookupRateThrottle(VerifyRateThrottle):
+    """Look-ups per client address on the public result page (``ZHUJIAN_DRAW_LOOKUP_RATE``)."""
+
+    scope = "housing_draw_lookup"
+
+    def get_rate(self) -> str:
+        return conf.draw_lookup_rate()
+
+
+def _find_household(round: AllocationRound, query: str) -> tuple[Any, str]:
+    """The one household a resident's query names, or None and a sentence saying why."""
+    text = "".join(query.split())[:30]
+    if not text:
+        return None, "请输入户编号或户主身份证号后4位"
+    found = list(round.households.filter(household_code=text)[:2])
+    if not found and len(text) == 4 and (text.isdigit() or text[:3].isdigit()):
+        found = list(round.households.filter(id_number__iendswith=text)[:2])
+        if len(found) > 1:
+            return None, "有多户家庭的身份证号后4位相同，请改用户编号查询"
+    if not found:
+        return None, "本轮次没有找到该户：请核对轮次和户编号（或身份证号后4位）"
+    return found[0], ""
+
+
+def lookup_page(request: HttpRequest) -> HttpResponse:
+    """Public: a resident picks the round, types the household's 户编号 or the last four
+    characters of the head's ID number, and sees that household's result — checked against
+    the round's published digests (已核验). One household per query, names masked, no
+    list; look-ups are rate limited per address."""
+    rounds = list(
+        AllocationRound.objects.filter(status=RoundStatus.DRAWN)
+        .order_by("-drawn_on", "-pk")
+        .values("pk", "code", "name", "drawn_on")[:100]
+    )
+    code = request.GET.get("round", "")[:40]
+    query = request.GET.get("q", "")[:60]
+    context: dict[str, Any] = {"rounds": rounds, "code": code, "q": query}
+    if query or code:
+        throttle = LookupRateThrottle()
+        if not throttle.allow_request(request, None):
+            wait = max(1, round(throttle.wait() or 1))
+            context["error"] = f"查询过于频繁，请 {wait} 秒后再试"
+            response = render(request, "housing/lookup.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        rnd = AllocationRound.objects.filter(status=RoundStatus.DRAWN, code=code).first()
+        if rnd is None:
+            context["error"] = "请选择已摇号的轮次"
+        else:
+            household, why = _find_household(rnd, query)
+            if household is None:
+                context["error"] = why
+            else:
+                context.update(_household_result(rnd, household))
+    status = 400 if context.get("error") else 200
+    return render(request, "housing/lookup.html", context, status=status)
+
+
+def _mask_name(name: str) -> str:
+    """王建国 → 王*国, 张伟 → 张*: enough for a family to recognise itself."""
+    if len(name) < 3:
+        return name[:1] + "*" * max(1, len(name) - 1)
+    return personal.mask_middle(name, 1, 1)
+
+
+def _household_result(rnd: AllocationRound, household: Any) -> dict[str, Any]:
+    result = getattr(household, "result", None)
+    unit = result.unit if result is not None else None
+    expected = (service.recomputed(rnd) or {}).get(household.seq)
+    verified = (
+        result is not None
+        and expected is not None
+        and expected.position == result.position
+        and expected.unit == (unit.seq if unit else None)
+    )
+    return {
+        "round": rnd,
+        "household": {
+            "name": _mask_name(household.head_name),
+            "code": household.household_code,
+            "group": household.group,
+            "seq": household.seq,
+        },
+        "result": {
+            "position": result.position if result else None,
+            "unit": unit.code if unit else "",
+            "area": unit.floor_area if unit else None,
+            "layout": unit.layout if unit else "",
+        },
+        "verified": verified,
+    }

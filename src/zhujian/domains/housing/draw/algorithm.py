@@ -15,9 +15,17 @@ pin them down.
    Households and units sorted by ``seq``; values are strings or integers only. Its
    **canonical bytes** are its JSON with keys sorted, no whitespace, non-ASCII characters
    written as UTF-8 (RFC 8785 for this subset). ``list_sha256`` = SHA-256 of those bytes.
-2. **The seed** = SHA-256 of the UTF-8 text
-   ``"zhujian-draw-seed/1" LF list_sha256 LF input_1 LF … LF input_n`` (no final LF),
-   where the inputs are the digit strings typed in public, in the order entered.
+   Since issue 20 the list also declares, before anyone can know it, the public random
+   value the seed will take (``"beacon": {"source": …, "issue": …, "date": "YYYY-MM-DD"}``:
+   a named lottery draw held after the publication (公示) period), so the digest commits
+   to it.
+2. **The seed.** For a list with a ``beacon`` (version 2): SHA-256 of the UTF-8 text
+   ``"zhujian-draw-seed/2" LF list_sha256 LF beacon_value LF input_1 LF … LF input_n``
+   (no final LF), where ``beacon_value`` is the lottery's published numbers written as
+   digit groups separated by one space, and the inputs are the digit strings typed in
+   public, in the order entered, all before the lottery was drawn. For an older list
+   without ``beacon`` (version 1, verification only): ``"zhujian-draw-seed/1" LF
+   list_sha256 LF input_1 LF … LF input_n``.
 3. **The random stream of a group** = SHA-256 in counter mode: block ``i`` (from 0) is
    ``SHA-256(seed_bytes ‖ "zhujian-draw-stream/1" ‖ 0x00 ‖ UTF-8(group) ‖ 0x00 ‖ u64be(i))``;
    the blocks are read as consecutive big-endian unsigned 32-bit integers.
@@ -43,8 +51,12 @@ from typing import Any
 LIST_FORMAT = "zhujian-draw-list/1"
 RESULT_FORMAT = "zhujian-draw-result/1"
 SEED_TAG = "zhujian-draw-seed/1"
+SEED_TAG_2 = "zhujian-draw-seed/2"
 STREAM_TAG = b"zhujian-draw-stream/1"
 INPUT_RE = re.compile(r"^[0-9]{1,20}$")
+BEACON_VALUE_RE = re.compile(r"^[0-9]{1,10}( [0-9]{1,10}){0,19}$")
+BEACON_SEPARATORS = re.compile(r"[\s,，、+＋|/]+")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 HEX64_RE = re.compile(r"^[0-9a-f]{64}$")
 _U32 = 1 << 32
 
@@ -53,36 +65,50 @@ class DrawError(ValueError):
     """A list, seed or input the algorithm cannot use; the message is Chinese."""
 
 
-def canonical(value: Any) -> bytes:
-    """Canonical JSON bytes of a document made of dicts, lists, strings, integers and null."""
-    _check_plain(value)
+def canonical(value: Any, checked: bool = False) -> bytes:
+    """Canonical JSON bytes of a document made of dicts, lists, strings, integers and null
+    (``checked``: the caller has already run :func:`check_plain` on it)."""
+    if not checked:
+        check_plain(value)
     return json.dumps(
         value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
 
 
-def _check_plain(value: Any) -> None:
-    if value is None or isinstance(value, str):
-        return
-    if isinstance(value, bool) or not isinstance(value, int | list | dict):
-        raise DrawError(f"摇号文件只能包含文字和整数（发现 {type(value).__name__}）")
-    if isinstance(value, list):
-        for item in value:
-            _check_plain(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
+_PLAIN = frozenset({str, int, type(None)})
+_TEXT = frozenset({str})
+
+
+def check_plain(value: Any) -> None:
+    """Only dicts with text keys, lists, text, integers and null (no float, no bool).
+
+    Iterative, with the types of a container's members collected in C (``set(map(type,
+    …))``): a list of 50,000 households is some two million values, and a recursive
+    ``isinstance`` walk took longer than the draw itself."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) in _PLAIN:
+            continue
+        if isinstance(item, dict):
+            if not set(map(type, item)) <= _TEXT:
                 raise DrawError("摇号文件的键必须是文字")
-            _check_plain(item)
+            members: Any = item.values()
+        elif isinstance(item, list):
+            members = item
+        else:
+            raise DrawError(f"摇号文件只能包含文字和整数（发现 {type(item).__name__}）")
+        if not set(map(type, members)) <= _PLAIN:
+            stack.extend(v for v in members if type(v) not in _PLAIN)
 
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def list_digest(document: dict[str, Any]) -> str:
+def list_digest(document: dict[str, Any], checked: bool = False) -> str:
     """``list_sha256``: the digest published with the frozen list."""
-    return sha256_hex(canonical(document))
+    return sha256_hex(canonical(document, checked))
 
 
 def check_input(value: str) -> str:
@@ -100,13 +126,41 @@ def check_seed(seed: str, what: str = "种子") -> str:
     return text
 
 
-def seed_from(list_sha256: str, inputs: Sequence[str]) -> str:
-    """The seed of a draw: the list's digest and the public inputs, in entry order."""
+BEACON_KEYS = ("source", "issue", "date")
+
+
+def check_beacon_value(value: str) -> str:
+    """A lottery draw's published numbers as digit groups separated by one space
+    (``"3 7 2"``; ``"03,15,22+05"`` is read as ``"03 15 22 05"``)."""
+    text = BEACON_SEPARATORS.sub(" ", str(value)).strip()
+    if not BEACON_VALUE_RE.match(text):
+        raise DrawError("开奖号码应为数字（各号码之间用空格分隔，最多20组，每组最多10位）")
+    return text
+
+
+def beacon_of(document: dict[str, Any]) -> dict[str, str] | None:
+    """The public random value a list declares (version 2), or None (version 1)."""
+    beacon = document.get("beacon") if isinstance(document, dict) else None
+    if beacon is None:
+        return None
+    if (
+        not isinstance(beacon, dict)
+        or not all(isinstance(beacon.get(k), str) and beacon[k].strip() for k in BEACON_KEYS)
+        or not DATE_RE.match(beacon["date"])
+    ):
+        raise DrawError("名单中的公开随机数声明不完整：应有来源、期号和开奖日期（YYYY-MM-DD）")
+    return {k: beacon[k] for k in BEACON_KEYS}
+
+
+def seed_from(list_sha256: str, inputs: Sequence[str], beacon_value: str | None = None) -> str:
+    """The seed of a draw: the list's digest, the declared lottery's numbers (version 2;
+    None for a version 1 list) and the public inputs, in entry order."""
     if not inputs:
         raise DrawError("没有公开输入，无法生成种子")
-    text = "\n".join(
-        [SEED_TAG, check_seed(list_sha256, "名单摘要"), *(check_input(v) for v in inputs)]
-    )
+    head = [SEED_TAG, check_seed(list_sha256, "名单摘要")]
+    if beacon_value is not None:
+        head = [SEED_TAG_2, head[1], check_beacon_value(beacon_value)]
+    text = "\n".join([*head, *(check_input(v) for v in inputs)])
     return sha256_hex(text.encode("utf-8"))
 
 
@@ -187,12 +241,15 @@ def check_list(document: dict[str, Any]) -> None:
             raise DrawError(f"{what}应按序号从小到大排列且序号不重复")
         if any(not isinstance(row.get("group", ""), str) for row in rows):
             raise DrawError(f"{what}分组应为文字")
-    canonical(document)
+    beacon_of(document)
+    check_plain(document)
 
 
-def assign(document: dict[str, Any], seed: str) -> list[Allotment]:
-    """The result of the draw for a list document and a seed."""
-    check_list(document)
+def assign(document: dict[str, Any], seed: str, checked: bool = False) -> list[Allotment]:
+    """The result of the draw for a list document and a seed (``checked``: the caller has
+    already run :func:`check_list` on this document)."""
+    if not checked:
+        check_list(document)
     seed = check_seed(seed)
     # One pass per list, keeping list order within each group (a scan of the whole list
     # per group was quadratic: a file of 50,000 one-household groups took minutes).

@@ -83,15 +83,18 @@ def render_docx(rf: RoundFile, issuer: str, status: str = "") -> bytes:
     if drawn:
         doc.add_paragraph(
             f"{_date(rf.drawn_on)}，在{rf.supervisors or '监督单位'}的监督下，由家庭代表现场输入"
-            f"公开数字{len(rf.inputs)}组，按公开的摇号算法生成种子并计算分房结果。种子为 {rf.seed}。"
-            "现将结果公告如下：",
+            f"公开数字{len(rf.inputs)}组，{_beacon_sentence(rf)}按公开的摇号算法生成种子并计算分房结果。"
+            f"种子为 {rf.seed}。现将结果公告如下（时间均为北京时间）：",
             style=body,
         )
         doc.add_paragraph("一、公开输入", style=h1)
         _table(
             doc,
-            ["顺序", "输入人", "输入数字"],
-            [[str(i["seq"]), str(i["by"]), str(i["value"])] for i in rf.inputs],
+            ["顺序", "输入人", "输入数字", "输入时间"],
+            [
+                [str(i["seq"]), str(i["by"]), str(i["value"]), str(i.get("at") or "")]
+                for i in rf.inputs
+            ],
         )
         doc.add_paragraph("二、摇号结果", style=h1)
         rows = []
@@ -135,6 +138,16 @@ def render_docx(rf: RoundFile, issuer: str, status: str = "") -> bytes:
     buffer = BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _beacon_sentence(rf: RoundFile) -> str:
+    beacon = rf.list.get("beacon")
+    if not isinstance(beacon, dict):
+        return ""
+    return (
+        f"并取名单公示时声明的{beacon.get('source', '')}第{beacon.get('issue', '')}期"
+        f"（{_date(beacon.get('date'))}开奖）开奖号码 {rf.beacon_value}，"
+    )
 
 
 def _date(iso: str | None) -> str:

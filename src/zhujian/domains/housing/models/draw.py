@@ -103,7 +103,16 @@ class FinalRecord(models.Model):
 
 
 # The fields of a round that go into its published list: frozen once published.
-LIST_FIELDS = ("code", "name", "project", "org_unit", "list_sha256")
+LIST_FIELDS = (
+    "code",
+    "name",
+    "project",
+    "org_unit",
+    "list_sha256",
+    "beacon_source",
+    "beacon_issue",
+    "beacon_date",
+)
 
 
 class AllocationRound(FinalRecord, LedgerModel):
@@ -122,6 +131,23 @@ class AllocationRound(FinalRecord, LedgerModel):
     venue = models.CharField("摇号地点", max_length=100, blank=True)
     supervisors = models.CharField(
         "监督单位", max_length=200, blank=True, help_text="如：县公证处、驻局纪检监察组"
+    )
+    beacon_source = models.CharField(
+        "公开随机数来源",
+        max_length=60,
+        blank=True,
+        help_text="公示前声明，如：中国福利彩票3D；种子取该期开奖号码，任何人无法预知",
+    )
+    beacon_issue = models.CharField("开奖期号", max_length=30, blank=True, help_text="如：2022120")
+    beacon_date = models.DateField(
+        "开奖日期",
+        null=True,
+        blank=True,
+        help_text="应在公示期满之日或以后；公开输入须在开奖日前录入",
+    )
+    beacon_value = models.CharField("开奖号码", max_length=250, blank=True, editable=False)
+    beacon_entered_at = models.DateTimeField(
+        "开奖号码录入时间", null=True, blank=True, editable=False
     )
     status = models.CharField(
         "状态",

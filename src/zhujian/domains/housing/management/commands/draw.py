@@ -1,6 +1,6 @@
 """``zhujian draw``: verify a published draw, export a round's files, list the rounds.
 
-zhujian draw verify 摇号公告.xlsx 3f9c…（种子）      # or the round file (.json)
+zhujian draw verify 摇号公告.xlsx [3f9c…（公告上的种子）]   # or the round file (.json)
 zhujian draw export FF2022-01 -o 公告.docx           # .json, .xlsx or .docx
 zhujian draw list
 """
@@ -23,7 +23,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         verify = sub.add_parser("verify", help="recompute a draw from its published file")
         verify.add_argument("round_file", help="round file (.json) or Excel announcement (.xlsx)")
-        verify.add_argument("seed", help="the seed announced at the draw (64 hex digits)")
+        verify.add_argument(
+            "seed", nargs="?", default="", help="the seed as announced, to compare (64 hex digits)"
+        )
         export = sub.add_parser("export", help="write a round's file, Excel or Word announcement")
         export.add_argument("code", help="the round's code (轮次编号)")
         export.add_argument("-o", "--output", required=True, help="*.json, *.xlsx or *.docx")
@@ -41,9 +43,14 @@ class Command(BaseCommand):
             raise CommandError(f"找不到文件：{path}")
         if path.stat().st_size > files.MAX_FILE_BYTES:
             raise CommandError("文件过大")
-        result = files.verify(files.load(path.read_bytes(), path.name), options["seed"])
+        from zhujian.domains.housing.draw.service import published_record
+
+        rf = files.load(path.read_bytes(), path.name)
+        # Compared with this platform's publication when the round is in its database.
+        published = published_record(rf.round.get("code", ""))
+        result = files.verify(rf, options["seed"], published)
         self.stdout.write(result.report())
-        if files.load(path.read_bytes()).assignment is None:
+        if rf.assignment is None:
             for a in result.allotments:
                 self.stdout.write(
                     f"  {a.group or '—'}\t{a.position or '—'}\t家庭 {a.household or '—'}\t"
