@@ -35,7 +35,7 @@ from django.db import (
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
-from zhujian.core import personal, scope
+from zhujian.core import claims, personal, scope
 from zhujian.core.models import User, has_history
 from zhujian.core.registry import Ledger
 from zhujian.imports import csvfile, locking, reads
@@ -732,6 +732,9 @@ class _Writer:
             derive()
         try:
             obj.clean()
+            corrections = claims.import_errors(obj)
+            if corrections:
+                raise ValidationError(corrections)
         except ValidationError as exc:
             self._report(exc, row, sheet, obj)
             return False
