@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from zhujian.core import lines
+from zhujian.core import invariants, lines
 
 
 class OrgUnitKind(models.TextChoices):
@@ -185,14 +185,27 @@ class LeanLedgerModel(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Derive, write, and re-check the legal rules the record takes part in, all in
+        one atomic block: a refused write leaves nothing (``core.invariants``)."""
         self.derive()
-        super().save(*args, **kwargs)
+        with invariants.guarded():
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         # ``ledger_name`` is set by the registry when the ledger is declared.
         return reverse(
             "web:ledger_detail", kwargs={"ledger": type(self).ledger_name, "pk": self.pk}
         )
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Delete (with any cascade), then re-check the rules of the anchors left behind."""
+        pk = self.pk
+        try:
+            with invariants.guarded():
+                return super().delete(*args, **kwargs)
+        except invariants.RuleViolation:
+            self.pk = pk  # rolled back: the record is still there
+            raise
 
     def full_clean(self, *args: Any, **kwargs: Any) -> None:
         """Derive first, so forms check the rules against the values that will be saved (as
