@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from zhujian.api.guards import CascadeGuardMixin, VersionedMixin, document_writes
-from zhujian.core import bounds, claims, files, personal, scope, versions
+from zhujian.core import bounds, claims, files, invariants, personal, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
@@ -217,11 +217,11 @@ class LedgerViewSet(VersionedMixin, CascadeGuardMixin, viewsets.ModelViewSet):
         return response
 
     def perform_create(self, serializer: Any) -> None:
-        with transaction.atomic():
+        with invariants.refused_as(DRFValidationError), transaction.atomic():
             scope.ensure_reachable(serializer.save(), self.request.user, "change")
 
     def perform_update(self, serializer: Any) -> None:
-        with transaction.atomic():
+        with invariants.refused_as(DRFValidationError), transaction.atomic():
             scope.ensure_reachable(serializer.save(), self.request.user, "change")
 
 

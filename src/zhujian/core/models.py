@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from zhujian.core import claims, lines
+from zhujian.core import claims, invariants, lines
 
 
 class OrgUnitKind(models.TextChoices):
@@ -188,9 +188,12 @@ class LeanLedgerModel(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Derive, write, and re-check the legal rules the record takes part in, all in
+        one atomic block: a refused write leaves nothing (``core.invariants``)."""
         self.derive()
         claims.check(self)  # whatever path saves: no silent correction of a claim
-        super().save(*args, **kwargs)
+        with invariants.guarded():
+            super().save(*args, **kwargs)
         claims.remember(self)
         self.__dict__.pop("_change_reason", None)  # written into this save's history only
 
@@ -199,6 +202,16 @@ class LeanLedgerModel(models.Model):
         return reverse(
             "web:ledger_detail", kwargs={"ledger": type(self).ledger_name, "pk": self.pk}
         )
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Delete (with any cascade), then re-check the rules of the anchors left behind."""
+        pk = self.pk
+        try:
+            with invariants.guarded():
+                return super().delete(*args, **kwargs)
+        except invariants.RuleViolation:
+            self.pk = pk  # rolled back: the record is still there
+            raise
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:

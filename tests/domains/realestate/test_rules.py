@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from zhujian.core.invariants import RuleViolation
 from zhujian.domains.realestate.models import (
     ContractState,
     DevelopmentProject,
@@ -204,44 +206,88 @@ def _release(account: EscrowAccount, amount: str, on: dt.date = FEB_1, n: int = 
     )
 
 
+def _refused(release: EscrowRelease) -> str:
+    """The escrow rule's refusal of saving ``release`` (core.invariants), and nothing kept."""
+    with pytest.raises(RuleViolation) as exc:
+        release.save()
+    assert not EscrowRelease.objects.filter(voucher_no=release.voucher_no).exists()
+    return " ".join(exc.value.messages)
+
+
 def test_a_release_up_to_the_cap_is_accepted(account):
-    _release(account, "500000.00").clean()  # 50 % before 主体结构验收
+    _release(account, "500000.00").save()  # 50 % before 主体结构验收
 
 
 def test_a_release_past_the_node_cap_is_refused_with_the_numbers(account):
-    message = _errors(_release(account, "500000.01"))["amount"][0]
-    assert "主体结构验收前" in message and "500000.00元" in message and "不予拨付" in message
+    message = _refused(_release(account, "500000.01"))
+    assert "主体结构验收前" in message and "上限500000.00元" in message
+    assert "超出0.01元" in message and "第十一条" in message
 
 
 def test_earlier_releases_count_towards_the_cap(account):
     _release(account, "300000.00", n=1).save()
-    message = _errors(_release(account, "250000.00", D(2022, 2, 15), n=2))["amount"][0]
-    assert "累计拨付550000.00元" in message and "最多可拨付200000.00元" in message
+    message = _refused(_release(account, "250000.00", D(2022, 2, 15), n=2))
+    assert "累计拨付550000.00元" in message and "超出50000.00元" in message
+
+
+def test_a_backdated_release_must_keep_every_later_point_under_the_cap(account):
+    _release(account, "400000.00", D(2022, 3, 1), n=1).save()
+    # On 1 Feb alone 150,000 is within the cap; on 1 March the two make 550,000 > 500,000.
+    message = _refused(_release(account, "150000.00", D(2022, 2, 1), n=2))
+    assert "截至2022-03-01" in message and "累计拨付550000.00元" in message
+
+
+def test_lowering_a_deposit_under_the_releases_is_refused(account):
+    _release(account, "400000.00", n=1).save()
+    deposit = account.deposits.get()
+    deposit.amount = Decimal("700000.00")
+    with pytest.raises(RuleViolation):
+        deposit.save()
+    assert account.deposits.get().amount == Decimal("1000000.00")
+
+
+def test_a_deposit_released_against_cannot_be_deleted(account):
+    _release(account, "1000.00", n=1).save()
+    deposit = account.deposits.get()
+    with pytest.raises(RuleViolation) as exc:
+        deposit.delete()
+    assert "已拨付的入账资金不能删除" in exc.value.messages[0]
+    assert account.deposits.exists()
+
+
+def test_a_deposit_with_no_release_after_it_can_be_deleted(account):
+    account.deposits.get().delete()
+    assert not account.deposits.exists()
+
+
+def test_a_node_date_moved_later_cannot_leave_releases_over_the_cap(account):
+    account.structure_on = D(2022, 1, 20)
+    account.save()
+    _release(account, "900000.00", n=1).save()  # within 95 % once the structure passed
+    account.structure_on = D(2022, 3, 1)
+    with pytest.raises(RuleViolation):
+        account.save()
+
+
+def test_a_release_dated_after_today_is_refused(account):
+    later = timezone.localdate() + dt.timedelta(days=1)
+    assert "晚于今天" in _refused(_release(account, "1.00", later))
 
 
 def test_the_cap_rises_when_the_structure_is_accepted(account):
     account.structure_on = D(2022, 1, 20)
     account.save()
-    _release(account, "950000.00").clean()
-    assert "amount" in _errors(_release(account, "950000.01"))
+    _refused(_release(account, "950000.01", n=2))
+    _release(account, "950000.00").save()
 
 
 def test_the_caps_are_a_setting(settings, account):
     settings.ZHUJIAN_ESCROW_RELEASE_CAPS = {"opened": 30}
-    assert "amount" in _errors(_release(account, "300000.01"))
+    _refused(_release(account, "300000.01"))
 
 
 def test_no_release_before_the_account_opened(account):
     assert "released_on" in _errors(_release(account, "1.00", D(2021, 12, 31)))
-
-
-def test_releases_of_one_file_are_capped_together(account):
-    first = _release(account, "300000.00", n=1)
-    second = _release(account, "300000.00", D(2022, 2, 10), n=2)
-    first.clean()
-    second.clean()  # each alone is within the cap …
-    problems = EscrowRelease.clean_together([second, first])
-    assert list(problems) == [0]  # … the later one passes it with the earlier one
 
 
 # --- events -----------------------------------------------------------------------------------------
