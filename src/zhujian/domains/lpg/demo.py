@@ -190,7 +190,13 @@ def _cylinders(ctx: DemoContext, companies: list[Any]) -> list[Any]:
                 cylinder.scrapped_on = min(end + dt.timedelta(days=rng.randint(0, 60)), LAST_DAY)
             elif cylinder.status == "in_use" and rng.random() < 0.01:
                 cylinder.status = "cancelled"  # lost or moved out of the county
-                cylinder.scrapped_on = max(cylinder.registered_on, dt.date(2021, 1, 1))
+                # (after its last passed inspection: a deregistered cylinder is not
+                # inspected again, lpg_retirement_final)
+                cylinder.scrapped_on = max(
+                    cylinder.registered_on,
+                    cylinder.last_inspected_on or cylinder.registered_on,
+                    dt.date(2021, 1, 1),
+                )
             cylinder.derive()
             cylinders.append(cylinder)
     insert_with_history(cylinders, Cylinder, user=ctx.users["admin"], change_reason="示例数据")
