@@ -3,11 +3,18 @@ defaults from national law.
 
 ``ZHUJIAN_CRANE_REGISTRATION_DAYS`` (30): 使用登记 of a lifting machine is due within this
 many days of its acceptance (建设工程安全生产管理条例 第三十五条).
+``ZHUJIAN_CRANE_ASSESSMENT_YEARS`` (``{"tower": 10, "hoist": 8, "material": 5}``): years after
+leaving the factory when a machine of that kind needs a safety assessment (安全评估) before
+further use (JGJ/T 189-2009《建筑起重机械安全评估技术规程》第3.0.1条: tower cranes below
+630 kN·m after 10 years, SC hoists after 8, SS hoists after 5; 建设部令第166号 第七条 forbids
+using a machine past its service life). A kind not listed is not assessed by age.
 ``ZHUJIAN_TENDER_MIN_DAYS`` (20): days from issuing the tender documents to the bid
 deadline (招标投标法 第二十四条).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 
@@ -21,6 +28,22 @@ def crane_registration_days() -> int:
     return int(
         getattr(settings, "ZHUJIAN_CRANE_REGISTRATION_DAYS", DEFAULT_CRANE_REGISTRATION_DAYS)
     )
+
+
+DEFAULT_CRANE_ASSESSMENT_YEARS = {"tower": 10, "hoist": 8, "material": 5}
+
+
+def crane_assessment_years(kind: str) -> int | None:
+    table = getattr(settings, "ZHUJIAN_CRANE_ASSESSMENT_YEARS", DEFAULT_CRANE_ASSESSMENT_YEARS)
+    value = (table or {}).get(kind)
+    return int(value) if value else None
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def tender_min_days() -> int:
