@@ -72,10 +72,10 @@ def _field(obj: models.Model | type[models.Model], name: str) -> models.Field:
 
 
 def _stored(obj: models.Model) -> dict[str, Any]:
-    if not obj.pk or obj._state.adding:
+    names = _remembered(obj)
+    if not names or not obj.pk or obj._state.adding:
         return {}
     loaded = getattr(obj, "_claims_loaded", None)
-    names = _remembered(obj)
     if loaded is not None and all(n in loaded for n in names):
         return loaded
     attnames = [_field(obj, n).attname for n in names]
