@@ -79,6 +79,9 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
+# Anchors locked per query (an import touching 300,000 workers locks them in chunks).
+LOCK_CHUNK = 2000
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -304,7 +307,11 @@ def check_anchors(touched: Touched) -> list[tuple[Invariant, Any, Violation]]:
         if not ids:
             continue
         qs = model._default_manager.select_for_update(no_key=True, of=("self",))
-        locked[model] = {obj.pk: obj for obj in qs.filter(pk__in=ids).order_by("pk")}
+        ordered = sorted(ids)
+        locked[model] = {}
+        for start in range(0, len(ordered), LOCK_CHUNK):  # SQLite bounds a query's parameters
+            chunk = ordered[start : start + LOCK_CHUNK]
+            locked[model].update((obj.pk, obj) for obj in qs.filter(pk__in=chunk).order_by("pk"))
     for rule, reads, record, anchor_pk in touched.deleted:
         if anchor_pk in locked.get(rule.anchor, {}) and reads.on_delete is not None:
             message = reads.on_delete(record)
