@@ -5,11 +5,13 @@ through every path are in test_invariants_generic.py."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from zhujian.core import deletion, invariants
 from zhujian.core.invariants import RuleViolation
@@ -151,3 +153,79 @@ def test_rules_check_finds_data_written_around_the_checks():
     assert exited.value.code == 1
     assert "T-BF-1" in out.getvalue() and "第十一条" in out.getvalue()
     assert "发现1处违反" in out.getvalue()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL's row locks"
+)
+def test_two_concurrent_releases_cannot_pass_the_cap_together():
+    """Each of two writers adds 300,000 to an account whose cap is 500,000; both insert
+    before either checks. The anchor's row lock makes the second check wait for the first
+    commit and see its release: one is refused. (Without the lock both would pass.)"""
+    project = DevelopmentProject.objects.order_by("pk").first()
+    made: dict[str, int] = {}
+
+    def in_thread(fn):
+        def run():
+            try:
+                fn()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    def set_up():
+        account = EscrowAccount.objects.create(
+            project=project,
+            org_unit=project.org_unit,
+            account_no="T-RACE",
+            bank="测试银行",
+            opened_on=D(2024, 1, 1),
+        )
+        EscrowDeposit.objects.create(
+            account=account,
+            org_unit=project.org_unit,
+            voucher_no="T-RACE-RZ",
+            deposited_on=D(2024, 1, 10),
+            amount=Decimal("1000000.00"),
+        )
+        made["account"] = account.pk
+
+    in_thread(set_up).join()
+    barrier = threading.Barrier(2, timeout=20)
+    outcomes: list[str] = []
+
+    def writer(no: str, day: int) -> None:
+        account = EscrowAccount.objects.get(pk=made["account"])
+        try:
+            with invariants.guarded():  # the check runs when this block ends …
+                _release(account, "300000.00", D(2024, 3, day), no).save()
+                barrier.wait()  # … after both writers inserted
+            outcomes.append("saved")
+        except RuleViolation:
+            outcomes.append("refused")
+
+    try:
+        threads = [
+            in_thread(lambda: writer("T-RACE-1", 1)),
+            in_thread(lambda: writer("T-RACE-2", 2)),
+        ]
+        for thread in threads:
+            thread.join(timeout=60)
+        assert sorted(outcomes) == ["refused", "saved"]
+
+        def count():
+            made["releases"] = EscrowRelease.objects.filter(account_id=made["account"]).count()
+
+        in_thread(count).join()
+        assert made["releases"] == 1
+    finally:
+
+        def clean_up():
+            EscrowRelease.objects.filter(account_id=made["account"]).delete()
+            EscrowDeposit.objects.filter(account_id=made["account"]).delete()
+            EscrowAccount.objects.filter(pk=made["account"]).delete()
+
+        in_thread(clean_up).join()

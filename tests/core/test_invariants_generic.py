@@ -136,10 +136,14 @@ def test_a_write_breaking_the_rule_is_refused_on_every_path(rule, path, admin_us
 @pytest.mark.parametrize("path", DELETE_PATHS)
 @pytest.mark.parametrize("rule", RULES, ids=RULE_IDS)
 def test_a_delete_breaking_the_rule_is_refused_on_every_path(rule, path, admin_user, client):
+    tried = 0
     for attack in _each_attack(rule, {"delete"}):
+        tried += 1
         before = _snapshot(rule)
         _delete(rule, attack, path, admin_user, client)
         assert _snapshot(rule) == before, f"{attack.label}: something was deleted ({path})"
+    if not tried:
+        pytest.skip(f"{rule.code}: its declaration supplies no deletion that breaks it")
 
 
 def _write(rule: Invariant, attack: Attack, path: str, admin_user: User, client) -> None:

@@ -167,6 +167,88 @@ def test_a_price_entered_in_wan_yuan_is_caught():
     assert "price" in _errors(_contract(price=Decimal("72.00")))
 
 
+# --- presale: a permit for the building, one sale per unit (城市房地产管理法第四十五条) -----------
+
+
+@pytest.fixture
+def selling() -> DevelopmentProject:
+    """A project of its own with a permit for 1# and 2# issued on 8 March 2022."""
+    model = _project()
+    project = DevelopmentProject.objects.create(
+        org_unit=model.org_unit, code="TEST-PRESALE", name="预售测试楼盘", developer="测试开发商"
+    )
+    _permit(project=project, org_unit=project.org_unit).save()
+    return project
+
+
+def _sale(project: DevelopmentProject, no: str, **kw) -> SalesContract:
+    return _contract(project=project, org_unit=project.org_unit, contract_no=no, **kw)
+
+
+def _presale_refusal(contract: SalesContract) -> str:
+    with pytest.raises(RuleViolation) as exc:
+        contract.save()
+    assert not SalesContract.objects.filter(contract_no=contract.contract_no).exists()
+    message = " ".join(exc.value.messages)
+    assert "城市房地产管理法第四十五条" in message
+    return message
+
+
+def test_a_contract_in_a_building_the_permit_covers_is_accepted(selling):
+    _sale(selling, "T-1", building="2号楼", signed_on=D(2022, 3, 8)).save()  # 2号楼 = 2#
+
+
+def test_a_contract_in_a_building_without_a_permit_is_refused(selling):
+    message = _presale_refusal(_sale(selling, "T-1", building="3#", signed_on=D(2022, 4, 1)))
+    assert "没有覆盖该楼栋的商品房预售许可证" in message
+
+
+def test_a_contract_signed_before_the_permit_was_issued_is_refused(selling):
+    message = _presale_refusal(_sale(selling, "T-1", signed_on=D(2022, 3, 7)))
+    assert "于2022-03-08才核发" in message and "2022-03-07网签" in message
+
+
+def test_a_unit_is_not_sold_twice_while_its_contract_is_live(selling):
+    _sale(selling, "T-1", signed_on=D(2022, 4, 1)).save()
+    message = _presale_refusal(_sale(selling, "T-2", signed_on=D(2022, 5, 1)))
+    assert "不得重复销售" in message and "T-1" in message
+
+
+def test_a_unit_may_be_sold_again_once_its_contract_is_cancelled(selling):
+    first = _sale(
+        selling,
+        "T-1",
+        signed_on=D(2022, 4, 1),
+        cancelled_on=D(2022, 4, 20),
+        cancel_reason="买受人贷款未获批准",
+    )
+    first.save()
+    assert first.state == ContractState.CANCELLED
+    _sale(selling, "T-2", signed_on=D(2022, 4, 20)).save()
+    # and the cancellation cannot be moved after the resale any more
+    first.cancelled_on = D(2022, 5, 1)
+    with pytest.raises(RuleViolation):
+        first.save()
+
+
+def test_a_permit_cannot_be_narrowed_under_signed_contracts(selling):
+    _sale(selling, "T-1", signed_on=D(2022, 4, 1)).save()
+    permit = PresalePermit.objects.get(project=selling)
+    permit.buildings = "2#"
+    with pytest.raises(RuleViolation):
+        permit.save()
+    with pytest.raises(RuleViolation):
+        PresalePermit.objects.get(project=selling).delete()
+    assert PresalePermit.objects.get(project=selling).buildings == "1#、2#"
+
+
+def test_a_buyer_id_number_is_stored_with_an_upper_case_x(selling):
+    contract = _sale(selling, "T-1", buyer_id_number="11010519491231002x", signed_on=D(2022, 4, 1))
+    contract.save()
+    contract.refresh_from_db()
+    assert contract.buyer_id_number == "11010519491231002X"
+
+
 # --- escrow ---------------------------------------------------------------------------------------
 
 
