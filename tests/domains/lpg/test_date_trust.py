@@ -53,7 +53,13 @@ def test_a_scrap_later_in_time_but_earlier_in_the_upload_still_refuses_the_fill(
 
 
 def test_a_backdated_fill_of_a_cylinder_withdrawn_for_inspection_is_refused(client, site, token):
-    cylinder = own_cylinder(site, status="due")
+    cylinder = own_cylinder(
+        site,
+        status="due",
+        manufactured_on=dt.date(2019, 3, 1),
+        registered_on=dt.date(2019, 4, 1),
+        last_inspected_on=None,
+    )
     outcome = outcome_of(client, token, fill(cylinder.code, at(DAY - dt.timedelta(days=30))))
     assert (outcome["status"], outcome["reason"]) == ("refused", "overdue")
     assert "定期检验合格前不得充装" in outcome["message"]
