@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 
+from zhujian.core import invariants
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
 
@@ -60,15 +61,36 @@ def records_outside(ledger: Ledger, unit: OrgUnit) -> models.QuerySet:
 
 
 def deletable(ledger: Ledger) -> models.Model | None:
-    """A record that can be deleted (no protected children), fetched fresh."""
-    for obj in ledger.model._default_manager.order_by("pk")[:20]:
+    """A record that can be deleted (no protected children, and no legal rule over several
+    records refuses its deletion: ``core.invariants``), fetched fresh."""
+    manager = ledger.model._default_manager
+    for obj in [*manager.order_by("pk")[:20], *manager.order_by("-pk")[:20]]:
         try:
             collector = models.deletion.Collector(using="default")
             collector.collect([obj])
         except models.ProtectedError:
             continue
-        return obj
+        if invariants.rules.reading(ledger.model) and not _rules_allow_deleting(obj):
+            continue
+        return manager.get(pk=obj.pk)
     return None
+
+
+class _Undo(Exception):
+    pass
+
+
+def _rules_allow_deleting(obj: models.Model) -> bool:
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            type(obj)._default_manager.get(pk=obj.pk).delete()
+            raise _Undo
+    except invariants.RuleViolation:
+        return False
+    except _Undo:
+        return True
 
 
 def delete_confirmation(obj: models.Model, user: User) -> dict[str, str]:

@@ -19,11 +19,11 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from zhujian.core import deletion, versions
+from zhujian.core import deletion, invariants, versions
 
 WRITES = ("PUT", "PATCH", "DELETE")
 
@@ -116,7 +116,8 @@ class CascadeGuardMixin:
                     "would_delete": plan.as_data(),
                 }
             )
-        plan.execute()
+        with invariants.refused_as(ValidationError):  # 400 naming the rule it would break
+            plan.execute()
 
 
 IF_MATCH = OpenApiParameter(

@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from zhujian.api.guards import CascadeGuardMixin, VersionedMixin, document_writes
-from zhujian.core import bounds, files, personal, scope, versions
+from zhujian.core import bounds, claims, files, invariants, personal, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
@@ -87,12 +87,17 @@ class LedgerSerializer(serializers.ModelSerializer):
             errors[name] = [personal.MASKED_REFUSED]
         if errors:
             raise DRFValidationError(errors)
+        reason = attrs.pop(claims.REASON_FIELD, "")
         instance = copy.copy(self.instance) if self.instance else self.Meta.model()
         for name, value in attrs.items():
             setattr(instance, name, value)
+        if self.instance is not None:
+            claims.set_reason(self.instance, reason)
+            claims.set_reason(instance, reason)
         try:
             instance.derive()
             instance.clean()
+            claims.check(instance)
         except ValidationError as exc:
             raise DRFValidationError(
                 getattr(exc, "message_dict", {"non_field_errors": exc.messages})
@@ -124,6 +129,17 @@ def _bounded(ledger: Ledger) -> dict[str, dict[str, Any]]:
 
 def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
     fields = ["id", *(ledger.form_fields or ()), "created_at", "updated_at"]
+    declared: dict[str, Any] = {}
+    if claims.fields_of(ledger.model):
+        # The reason for correcting a claim field (see ``zhujian.core.claims``).
+        fields.append(claims.REASON_FIELD)
+        declared[claims.REASON_FIELD] = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            write_only=True,
+            max_length=claims.REASON_MAX_LENGTH,
+            help_text="更正理由：更改已登记的、影响法定期限的日期时必填，记入修改历史",
+        )
     meta = type(
         "Meta",
         (),
@@ -137,7 +153,7 @@ def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
     return type(
         f"{ledger.model.__name__}Serializer",
         (LedgerSerializer,),
-        {"Meta": meta, "ledger": ledger},
+        {"Meta": meta, "ledger": ledger, **declared},
     )
 
 
@@ -201,11 +217,11 @@ class LedgerViewSet(VersionedMixin, CascadeGuardMixin, viewsets.ModelViewSet):
         return response
 
     def perform_create(self, serializer: Any) -> None:
-        with transaction.atomic():
+        with invariants.refused_as(DRFValidationError), transaction.atomic():
             scope.ensure_reachable(serializer.save(), self.request.user, "change")
 
     def perform_update(self, serializer: Any) -> None:
-        with transaction.atomic():
+        with invariants.refused_as(DRFValidationError), transaction.atomic():
             scope.ensure_reachable(serializer.save(), self.request.user, "change")
 
 

@@ -12,4 +12,6 @@ class CoreConfig(AppConfig):
         # Each domain app declares its ledgers and figures in modules of these names.
         autodiscover_modules("ledgers")
         autodiscover_modules("figures")
+        # Legal rules over several records (core.invariants), one module per domain.
+        autodiscover_modules("invariants")
         from zhujian.core import lockout  # noqa: F401  (its signal receiver)

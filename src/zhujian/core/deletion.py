@@ -19,7 +19,7 @@ from typing import Any
 from django.db import models, router
 from django.db.models.deletion import Collector
 
-from zhujian.core import scope
+from zhujian.core import invariants, scope
 from zhujian.core.models import User
 
 SAMPLE_SIZE = 5
@@ -83,7 +83,14 @@ class Plan:
             for instance in instances:
                 if instance is not self.record:
                     instance._change_reason = reason
-        self.collector.delete()
+        keys = [(o, o.pk) for instances in self.collector.data.values() for o in instances]
+        try:
+            with invariants.guarded():  # the rules of what stays, checked after the cascade
+                self.collector.delete()
+        except invariants.RuleViolation:
+            for instance, pk in keys:  # rolled back: the records are still there
+                instance.pk = pk
+            raise
 
 
 def protected_message(label: str) -> str:

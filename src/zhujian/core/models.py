@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from zhujian.core import lines
+from zhujian.core import claims, invariants, lines
 
 
 class OrgUnitKind(models.TextChoices):
@@ -174,6 +174,9 @@ class LeanLedgerModel(models.Model):
     derived_fields: ClassVar[tuple[str, ...]] = ()
     # The registry's name for this model's ledger (set when the ledger is declared).
     ledger_name: ClassVar[str]
+    # Typed values (dates) that move a statutory deadline: once stored, changing one is a
+    # correction that needs a reason, kept in the history (``zhujian.core.claims``).
+    claim_fields: ClassVar[tuple[str, ...]] = ()
 
     org_unit = models.ForeignKey(
         OrgUnit, models.PROTECT, verbose_name="所属单位", related_name="+", db_index=True
@@ -185,8 +188,14 @@ class LeanLedgerModel(models.Model):
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        """Derive, write, and re-check the legal rules the record takes part in, all in
+        one atomic block: a refused write leaves nothing (``core.invariants``)."""
         self.derive()
-        super().save(*args, **kwargs)
+        claims.check(self)  # whatever path saves: no silent correction of a claim
+        with invariants.guarded():
+            super().save(*args, **kwargs)
+        claims.remember(self)
+        self.__dict__.pop("_change_reason", None)  # written into this save's history only
 
     def get_absolute_url(self) -> str:
         # ``ledger_name`` is set by the registry when the ledger is declared.
@@ -194,11 +203,36 @@ class LeanLedgerModel(models.Model):
             "web:ledger_detail", kwargs={"ledger": type(self).ledger_name, "pk": self.pk}
         )
 
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Delete (with any cascade), then re-check the rules of the anchors left behind."""
+        pk = self.pk
+        try:
+            with invariants.guarded():
+                return super().delete(*args, **kwargs)
+        except invariants.RuleViolation:
+            self.pk = pk  # rolled back: the record is still there
+            raise
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any, **kwargs: Any) -> Any:
+        obj = super().from_db(db, field_names, values, **kwargs)
+        claims.remember(obj)
+        return obj
+
     def full_clean(self, *args: Any, **kwargs: Any) -> None:
         """Derive first, so forms check the rules against the values that will be saved (as
         the API and imports do): a rule may read a derived field or a parent's unit."""
         self.derive()
-        super().full_clean(*args, **kwargs)
+        corrections = claims.errors(self)
+        try:
+            super().full_clean(*args, **kwargs)
+        except ValidationError as exc:
+            if corrections:
+                merged = {k: [v] for k, v in corrections.items()}
+                raise ValidationError(exc.update_error_dict(merged)) from None
+            raise
+        if corrections:
+            raise ValidationError(corrections)
 
     def derive(self) -> None:
         """Set the fields computed from others (extend in a ledger; call ``super()``)."""

@@ -300,6 +300,32 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(problem)
 
 
+def normalise_id_number(value: str | None) -> str:
+    """One way of writing one person's ID number: no spaces, the check character ``X`` in
+    upper case (``…123x`` and ``…123X`` are one person; call from ``derive()``, which every
+    write path runs)."""
+    return "".join(str(value or "").split()).upper()
+
+
+def birth_date(id_number: str | None) -> dt.date | None:
+    """The date of birth an 18-character ID number carries (digits 7–14); None if none."""
+    text = normalise_id_number(id_number)
+    if len(text) != 18 or not text[6:14].isdigit():
+        return None
+    try:
+        return dt.date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return None
+
+
+def age_on(id_number: str | None, day: dt.date) -> int | None:
+    """Full years of age on ``day`` of the person with ``id_number`` (None: unknown)."""
+    born = birth_date(id_number)
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def id_check_digit(first17: str) -> str:
     """The check character of an ID number's first 17 digits (for test and demo data)."""
     return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]

@@ -35,7 +35,7 @@ from django.db import (
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
-from zhujian.core import personal, scope
+from zhujian.core import claims, invariants, personal, scope
 from zhujian.core.models import User, has_history
 from zhujian.core.registry import Ledger
 from zhujian.imports import csvfile, locking, reads
@@ -277,6 +277,10 @@ def import_rows(
                 ready = writer.build(writer.finish_lookup(looked))
             if ready is not None:
                 writer.flush(ready)
+            if not result.errors:
+                # The legal rules over several records (core.invariants) of every anchor
+                # the file touched, in this transaction, before it commits.
+                writer.check_rules(sheet)
             if progress:
                 done = max(total - header_row, result.rows)
                 progress(done, done)
@@ -444,6 +448,7 @@ class _Ready:
     to_create: list[models.Model] = field(default_factory=list)
     to_update: list[models.Model] = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
+    rows: dict[int, int] = field(default_factory=dict)  # id(record) → its row
 
 
 class _Writer:
@@ -476,6 +481,9 @@ class _Writer:
         self.personal = bool(personal.personal_fields(ledger))
         self.key_attnames = [ledger.field(k).attname for k in self.key]
         self.compared = {self.model._meta.pk.attname, *self.key_attnames, *self.attnames.values()}
+        # Anchors of the legal rules this ledger's records take part in (core.invariants).
+        self.ruled = bool(invariants.rules.reading(self.model))
+        self.touched = invariants.Touched()
 
     def _diff(self, obj: models.Model, values: dict[str, Any]) -> list[str]:
         """Names of the fields whose imported value differs from ``obj``'s."""
@@ -610,7 +618,7 @@ class _Writer:
         the model's rules and against the user's scope."""
         result, sheet = self.result, looked.sheet
         ready = _Ready(looked.batch, sheet)
-        rows_of: dict[int, int] = {}  # id(record) → its row, for rules across rows
+        rows_of = ready.rows  # id(record) → its row, for rules across rows
         for row, values in looked.new:
             obj = self.model(**values)
             if self._clean(obj, row, sheet):
@@ -622,6 +630,8 @@ class _Writer:
         }
         for row, values, diff, pk in looked.changed:
             obj = looked.whole[pk]
+            if self.ruled:  # its anchors as stored: a change may move it to another one
+                self.touched.add(obj, row=row)
             for name in diff:
                 setattr(obj, name, values[name])
             if not self._clean(obj, row, sheet):
@@ -681,6 +691,9 @@ class _Writer:
             result.errors.append(conflict(ready.sheet, first, last))
             return
         to_create = [*to_create_written, *to_create]
+        if self.ruled:
+            for obj in [*to_create, *to_update]:
+                self.touched.add(obj, row=ready.rows[id(obj)])
         # A model that moves other records when its own are written (an inspection moves
         # its cylinder) does so here: imports write in bulk and never call ``save()``.
         after_import = getattr(self.model, "after_import", None)
@@ -688,6 +701,19 @@ class _Writer:
             after_import([*to_create, *to_update], self.user)
         result.created += len(to_create)
         result.updated += len(to_update)
+
+    def check_rules(self, sheet: str) -> None:
+        """Lock the anchors the import touched and check their rules; each breach is a bad
+        cell at the row that wrote the record it names (else the first row that touched
+        the anchor), in the column of the field it names."""
+        if not self.touched:
+            return
+        for rule, anchor_pk, violation in invariants.check_anchors(self.touched):
+            row = self.touched.row_for(rule, anchor_pk, violation) or 0
+            record, name = violation.record, violation.field
+            header = self.headers.get(name, "整行") if name else "整行"
+            value = getattr(record, name, None) if record is not None and name else None
+            self.result.errors.append(BadCell(sheet, row, header, value, rule.refusal(violation)))
 
     def _unmasked(
         self, obj: models.Model | None, values: dict[str, Any], row: int, sheet: str
@@ -732,6 +758,9 @@ class _Writer:
             derive()
         try:
             obj.clean()
+            corrections = claims.import_errors(obj)
+            if corrections:
+                raise ValidationError(corrections)
         except ValidationError as exc:
             self._report(exc, row, sheet, obj)
             return False

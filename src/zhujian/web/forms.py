@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-from zhujian.core import bounds, personal, scope, versions
+from zhujian.core import bounds, claims, personal, scope, versions
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
 
@@ -40,8 +40,15 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        if self.instance.pk and claims.fields_of(self.instance):  # corrections need a reason
+            self.fields[claims.REASON_FIELD] = forms.CharField(
+                label=claims.REASON_LABEL,
+                required=False,
+                max_length=claims.REASON_MAX_LENGTH,
+                help_text="更改已登记的日期（影响法定期限）时必填，记入修改历史",
+            )
         for name, field in self.fields.items():
-            if name == versions.VERSION_FIELD:
+            if name in (versions.VERSION_FIELD, claims.REASON_FIELD):
                 continue
             model_field = self.ledger.field(name)
             if isinstance(field, forms.ModelChoiceField):
@@ -71,6 +78,7 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
         # personal field, whether or not the field has a validator of its own.
         for name in personal.masked_values(self.ledger, cleaned):
             self.add_error(name, personal.MASKED_REFUSED)
+        claims.set_reason(self.instance, cleaned.get(claims.REASON_FIELD))
         return cleaned
 
 

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import deletion, files, personal, scope, versions
+from zhujian.core import deletion, files, invariants, personal, scope, versions
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import Job, has_history
 from zhujian.core.registry import Ledger, registry
@@ -398,12 +398,16 @@ class LedgerEditView(LedgerMixin, View):
                 elif form.is_valid():
                     saved = form.save()
                     scope.ensure_reachable(saved, request.user, "change")
-        except PermissionDenied as exc:
+        except (PermissionDenied, invariants.RuleViolation) as exc:
             saved = None
             if obj is None:  # the rolled-back insert left its key on the instance
                 form.instance.pk = None
                 form.instance._state.adding = True
-            form.add_error(None, str(exc))
+            if isinstance(exc, invariants.RuleViolation):  # a legal rule over several records
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                form.add_error(None, str(exc))
         if saved is not None:
             messages.success(request, f"已保存：{saved}")
             return redirect(self.ledger.url("detail", pk=saved.pk))
@@ -465,6 +469,8 @@ class LedgerDeleteView(LedgerMixin, View):
                 except PermissionDenied as exc:  # a record that refuses deletion (a finished draw)
                     messages.error(request, str(exc))
                     return redirect(self.ledger.url("detail", pk=pk))
+                except invariants.RuleViolation as exc:  # what stays would break a legal rule
+                    error, status = "；".join(exc.messages), 400
         if error:
             return self.page(obj, status=status, plan=plan, error=error)
         along = f"（连同{plan.summary()}）" if plan.children else ""

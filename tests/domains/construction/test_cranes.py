@@ -8,6 +8,7 @@ import pytest
 
 from tests.domains.construction.helpers import H1, messages, value, within
 from tests.domains.xlsx import write_rows
+from zhujian.core.deadlines import due_after
 from zhujian.core.registry import registry
 from zhujian.domains.construction.models import CRANE_STAGES, LiftingMachine, registration_overdue
 from zhujian.imports.engine import import_file
@@ -52,10 +53,21 @@ def test_a_stage_cannot_be_dated_before_the_previous_one(machine):
 
 
 def test_registration_more_than_30_days_after_acceptance_is_flagged(machine):
-    machine.registered_on = machine.accepted_on + dt.timedelta(days=31)
+    machine.accepted_on = dt.date(2022, 3, 1)  # 30 days: Thursday 31 March
+    machine.registered_on = dt.date(2022, 4, 1)
     machine.derive()
     assert machine.late_registration is True
-    machine.registered_on = machine.accepted_on + dt.timedelta(days=30)
+    machine.registered_on = dt.date(2022, 3, 31)
+    machine.derive()
+    assert machine.late_registration is False
+
+
+def test_the_registration_deadline_counts_days_like_every_other_deadline(machine):
+    # accepted 1 April 2021: day 30 is 1 May, in the 劳动节 holiday (1–5 May): due 6 May
+    machine.accepted_on = dt.date(2021, 4, 1)
+    machine.derive()
+    assert machine.registration_due_on == due_after(dt.date(2021, 4, 1), 30) == dt.date(2021, 5, 6)
+    machine.registered_on = dt.date(2021, 5, 6)
     machine.derive()
     assert machine.late_registration is False
 
@@ -69,7 +81,7 @@ def test_the_registration_limit_is_a_setting(machine, settings):
 
 def test_demo_flags_follow_the_dates():
     for m in LiftingMachine.objects.filter(registered_on__isnull=False):
-        assert m.late_registration == ((m.registered_on - m.accepted_on).days > 30)
+        assert m.late_registration == (m.registered_on > due_after(m.accepted_on, 30))
 
 
 def test_late_and_overdue_registrations_are_figures():

@@ -13,6 +13,8 @@ from zhujian.domains.lpg import rules
 from zhujian.domains.lpg.models import Customer, Cylinder, ScanDevice, Station
 
 DAY = dt.date(2022, 6, 15)
+# Wide enough for scans of DAY uploaded today (see conftest.py).
+LEGACY_UPLOAD_DELAY_DAYS = 36500
 _ids = itertools.count(1)
 
 
@@ -21,19 +23,23 @@ def at(day: dt.date = DAY, hour: int = 9, minute: int = 0) -> str:
 
 
 def device_of(station: Station, kind: str = "terminal") -> tuple[ScanDevice, str]:
-    """A device of ``station`` with a fresh token (returned in clear)."""
+    """A device of ``station`` with a fresh token (returned in clear), issued before the
+    scans of the tests (the demo's June 2022)."""
     device = ScanDevice.objects.filter(station=station, kind=kind).first()
     token = device.issue_token()
+    device.token_issued_at = timezone.make_aware(dt.datetime(2021, 5, 20, 8, 0))
     device.save()
     return device, token
 
 
 def own_cylinder(station: Station, **state: Any) -> Cylinder:
-    """A cylinder of the station's company, fit to fill on :data:`DAY` unless ``state``
-    says otherwise (fields set, then the due dates derived and saved)."""
+    """A YSP35.5 cylinder of the station's company, fit to fill on :data:`DAY` unless
+    ``state`` says otherwise (fields set, then the due dates derived and saved, as a
+    correction with a reason)."""
     cylinder = (
         Cylinder.objects.filter(
             company_id=station.company_id,
+            spec="YSP35.5",
             status="in_use",
             next_inspection_due__gt=DAY,
             scrap_due__gt=DAY,
@@ -44,6 +50,7 @@ def own_cylinder(station: Station, **state: Any) -> Cylinder:
     )
     for name, value in state.items():
         setattr(cylinder, name, value)
+    cylinder._change_reason = "测试：设定钢瓶状态"
     cylinder.save()
     return cylinder
 

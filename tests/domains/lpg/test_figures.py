@@ -68,7 +68,12 @@ def test_overdue_and_expired_cylinders_are_counted_as_of_the_period_end(code):
         last = _last_passed(cylinder, day)
         if rules.scrap_due(cylinder.manufactured_on, last) < day:
             expired += 1
-        elif rules.add_years(last or cylinder.manufactured_on, conf.inspection_cycle_years()) < day:
+        elif (
+            rules.add_years(
+                last or cylinder.manufactured_on, conf.inspection_cycle_years(cylinder.spec)
+            )
+            < day
+        ):
             overdue += 1
     assert value("gas.lpg_cylinders", period) == in_service
     assert value("gas.lpg_cylinders_overdue", period) == overdue > 0

@@ -236,8 +236,8 @@ def test_a_conflict_while_writing_falls_back_to_one_savepoint_per_event(site, mo
     events = [racing, scan("inspect", cylinder.code, at(hour=11))]
     real_judge = ingest._judge
 
-    def landed_meanwhile(fresh, station):
-        changed = real_judge(fresh, station)
+    def landed_meanwhile(fresh, station, outcomes):
+        changed = real_judge(fresh, station, outcomes)
         first = fresh[0]
         other = ScanEvent(
             **{f.attname: getattr(first, f.attname) for f in ScanEvent._meta.concrete_fields}

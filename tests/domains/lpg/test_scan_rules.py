@@ -63,13 +63,14 @@ def test_filling_an_unknown_cylinder_is_refused_and_recorded(client, token):
 def test_filling_another_companys_cylinder_is_refused(client, site, token):
     outcome = result(client, token, fill(other_cylinder(site).code))
     assert (outcome["status"], outcome["reason"]) == ("refused", "other_company")
-    assert "充装他人钢瓶属违法行为" in recorded(outcome).message
+    assert "《城镇燃气管理条例》第十八条第（七）项" in recorded(outcome).message
 
 
 def test_filling_a_cylinder_overdue_for_inspection_is_refused(client, site, token):
     cylinder = own_cylinder(site)
     cylinder.last_inspected_on = None
     cylinder.manufactured_on = add_years(DAY, -5)  # first inspection was due a year ago
+    cylinder._change_reason = "测试：改写制造日期"
     cylinder.save()
     outcome = result(client, token, fill(cylinder.code))
     assert (outcome["status"], outcome["reason"]) == ("refused", "overdue")
@@ -81,6 +82,7 @@ def test_filling_on_the_inspection_due_date_is_still_allowed(client, site, token
     cylinder = own_cylinder(site)
     cylinder.last_inspected_on = None
     cylinder.manufactured_on = add_years(DAY, -4)
+    cylinder._change_reason = "测试：改写制造日期"
     cylinder.save()
     assert cylinder.next_inspection_due == DAY
     assert result(client, token, fill(cylinder.code))["status"] == "accepted"
@@ -90,6 +92,7 @@ def test_filling_a_cylinder_past_its_service_life_is_refused(client, site, token
     cylinder = own_cylinder(site)
     cylinder.manufactured_on = add_years(DAY, -12) - dt.timedelta(days=1)
     cylinder.last_inspected_on = DAY - dt.timedelta(days=200)  # inspected, yet too old
+    cylinder._change_reason = "测试：改写制造日期"
     cylinder.save()
     outcome = result(client, token, fill(cylinder.code))
     assert (outcome["status"], outcome["reason"]) == ("refused", "expired")
@@ -100,6 +103,7 @@ def test_an_uninspected_cylinder_is_scrapped_at_its_design_life(client, site, to
     cylinder = own_cylinder(site)
     cylinder.last_inspected_on = None
     cylinder.manufactured_on = add_years(DAY, -8) - dt.timedelta(days=1)
+    cylinder._change_reason = "测试：改写制造日期"
     cylinder.save()
     assert cylinder.scrap_due == add_years(cylinder.manufactured_on, 8)
     assert result(client, token, fill(cylinder.code))["reason"] == "expired"
@@ -109,12 +113,6 @@ def test_filling_a_scrapped_cylinder_is_refused(client, site, token):
     cylinder = own_cylinder(site, status="scrapped", scrapped_on=DAY - dt.timedelta(days=3))
     outcome = result(client, token, fill(cylinder.code))
     assert (outcome["status"], outcome["reason"]) == ("refused", "scrapped")
-
-
-def test_a_scan_dated_before_the_scrapping_is_judged_as_of_its_own_date(client, site, token):
-    cylinder = own_cylinder(site, status="scrapped", scrapped_on=DAY)
-    outcome = result(client, token, fill(cylinder.code, at(DAY - dt.timedelta(days=2))))
-    assert outcome["status"] == "accepted"
 
 
 def test_a_scrap_scan_scraps_the_cylinder_and_a_later_fill_in_the_batch_is_refused(
@@ -172,5 +170,6 @@ def test_rule_numbers_are_settings(client, site, token, settings):
     # a cycle of one year: a cylinder last inspected two years ago is due
     settings.ZHUJIAN_LPG_INSPECTION_CYCLE_YEARS = 1
     cylinder.last_inspected_on = DAY - dt.timedelta(days=730)
+    cylinder._change_reason = "测试：改写检验日期"
     cylinder.save()  # derive the dates again under the new cycle
     assert result(client, token, fill(cylinder.code))["reason"] in ("overdue", "expired")

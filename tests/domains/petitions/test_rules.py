@@ -43,6 +43,7 @@ def _accepted(**kw) -> PetitionCase:
 
 
 def _replied(replied_on: dt.date, **kw) -> PetitionCase:
+    kw.setdefault("reply_served_on", replied_on)  # handed over on the day
     return _accepted(replied_on=replied_on, outcome="explain", **kw)
 
 
@@ -60,7 +61,9 @@ def test_notice_is_due_15_days_after_receipt():
 
 
 def test_a_transferred_item_is_due_in_5_working_days():
-    case = _case(received_on=D(2022, 3, 3), routing="transfer", notified_on=D(2022, 3, 4))
+    case = _case(
+        received_on=D(2022, 3, 3), routing="transfer", notified_on=D(2022, 3, 4), referred=True
+    )
     assert case.notice_due_on == D(2022, 3, 10)  # Thu 3 → Fri, Mon, Tue, Wed, Thu
 
 
@@ -184,6 +187,7 @@ def test_a_late_recheck_request_is_refused():
         review_requested_on=D(2022, 3, 10),
         review_replied_on=D(2022, 3, 20),
         review_outcome="uphold",
+        review_served_on=D(2022, 3, 20),
         recheck_requested_on=D(2022, 4, 25),
     )
     assert "第三十六条" in _errors(case)["recheck_requested_on"][0]

@@ -74,5 +74,5 @@ def test_releases_passing_the_cap_together_refuse_the_file(tmp_path, account, us
     path = _file(tmp_path / "over.xlsx", account, ["300000", "300000"])
     result = import_file(LEDGER, path, user("fangchan"))
     assert [(e.row, e.column) for e in result.errors] == [(3, "拨付金额（元）")]
-    assert "主体结构验收前" in result.errors[0].reason
+    assert "主体结构验收前" in result.errors[0].reason and "第十一条" in result.errors[0].reason
     assert not EscrowRelease.objects.filter(account=account).exists()

@@ -103,14 +103,14 @@ def line_for(sheet: PaySheet, worker: Worker, signed: bool = True, **kw) -> PayL
 
 def pay(sheet: PaySheet, worker: Worker, paid_on: dt.date, **kw) -> WagePayment:
     n = next(_serial)
+    values = {"amount": Decimal(5000), **kw}
     return WagePayment.objects.create(
         number=f"TYH{n:08d}",
         sheet=sheet,
         worker=worker,
         payee_card=worker.bank_card,
-        amount=Decimal(5000),
         paid_on=paid_on,
-        **kw,
+        **values,
     )
 
 

@@ -64,7 +64,7 @@ def test_closing_needs_no_arrears(township):
     setup.closed_on = dt.date(2022, 9, 20)
     worker = worker_on(setup.project)
     Attendance.objects.create(worker=worker, day=dt.date(2022, 5, 9))
-    assert "1名工人有考勤月份未从专用账户发放工资" in messages(setup)["closed_on"][0]
+    assert "1名工人有考勤月份未从专用账户足额发放工资" in messages(setup)["closed_on"][0]
     Attendance.objects.all().filter(worker=worker).delete()
     WageCase.objects.create(
         number="QX-T-1",
@@ -84,3 +84,20 @@ def test_an_open_arrears_warning_blocks_closing(township):
     Attendance.objects.create(worker=worker, day=dt.date(2022, 5, 9))
     arrears.check(dt.date(2022, 5, 1), dt.date(2022, 7, 1))
     assert "1条欠薪预警未销号" in outstanding(setup.project)
+
+
+def test_closing_is_refused_while_a_worker_was_paid_less_than_the_pay_sheet(township):
+    from decimal import Decimal
+
+    from tests.domains.wages.helpers import line_for, pay, sheet_for
+
+    setup = _completed(township, closing_notice_on=dt.date(2022, 8, 5))
+    setup.closed_on = dt.date(2022, 9, 20)
+    worker = worker_on(setup.project)
+    Attendance.objects.create(worker=worker, day=dt.date(2022, 5, 9))
+    sheet = sheet_for(setup.project)
+    line_for(sheet, worker)  # net 5,000
+    pay(sheet, worker, dt.date(2022, 6, 10), amount=Decimal(4000))
+    assert "1名工人有考勤月份未从专用账户足额发放工资" in messages(setup)["closed_on"][0]
+    pay(sheet, worker, dt.date(2022, 6, 12), amount=Decimal(1000))
+    setup.clean()  # paid in full: nothing stands in the way

@@ -4,6 +4,7 @@ hazard per project and month in the shared loop, opened and updated idempotently
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -81,6 +82,22 @@ def test_a_paid_worker_is_not_in_arrears(township):
     assert owed(dt.date(2022, 6, 21)) == sorted([paid.pk, unpaid.pk])
 
 
+def test_an_underpaid_worker_is_in_arrears_with_the_shortfall(township):
+    project = _site(township)
+    short, full = worker_on(project), worker_on(project)
+    _attend(short, 9)
+    _attend(full, 9)
+    sheet = sheet_for(project)
+    line_for(sheet, short)  # net 5,000
+    line_for(sheet, full)
+    pay(sheet, short, dt.date(2022, 6, 10), amount=Decimal("4200.00"))
+    pay(sheet, full, dt.date(2022, 6, 10))
+    rows = [r for r in arrears.unpaid(MAY, JULY_1) if r.project_id == project.pk]
+    assert [(r.worker_id, r.short) for r in rows] == [(short.pk, Decimal("800.00"))]
+    arrears.check(MAY, JULY_1)
+    assert "少发800.00元" in _warnings(project).get().description
+
+
 def test_the_check_is_one_aggregate_query_over_attendance(township):
     project = _site(township)
     for _ in range(5):
@@ -90,7 +107,9 @@ def test_the_check_is_one_aggregate_query_over_attendance(township):
         rows = arrears.unpaid(MAY, JULY_1)
     assert len([r for r in rows if r.project_id == project.pk]) == 5
     on_attendance = [q for q in queries if "wages_attendance" in q["sql"]]
-    assert len(on_attendance) == 1 and len(queries) <= 2  # + the projects' pay days
+    # + the projects' pay days, and the month's pay-sheet nets and payments, grouped by
+    # worker (underpayment, not only no payment, is arrears)
+    assert len(on_attendance) == 1 and len(queries) <= 4
     assert "GROUP BY" in on_attendance[0]["sql"].upper()
 
 
@@ -157,8 +176,8 @@ def test_without_a_month_the_command_checks_the_last_three_months(township, caps
     project = _site(township)
     _attend(worker_on(project), 10)  # May
     call_command("wages", "check", "--as-of", "2022-07-01")
-    out = capsys.readouterr().out
-    assert [line[:8] for line in out.splitlines()] == ["2022年04月", "2022年05月", "2022年06月"]
+    out = [line for line in capsys.readouterr().out.splitlines() if "欠薪预警" in line]
+    assert [line[:8] for line in out] == ["2022年04月", "2022年05月", "2022年06月"]
     assert _warnings(project).count() == 1
     call_command("wages", "check", "--as-of", "2022-07-02")  # the next day changes nothing
     assert _warnings(project).count() == 1

@@ -166,18 +166,27 @@ def test_the_bank_file_imports_payments_to_each_workers_own_card(tmp_path, user,
     assert not WagePayment.objects.filter(number="B002").exists()
 
 
-def test_a_bank_file_against_an_unsigned_sheet_is_refused(tmp_path, user, township):
+def test_a_bank_file_paying_an_unsigned_line_is_refused(tmp_path, user, township):
+    """Rule wage_pay_sheet (条例第三十一条): each payment needs its worker's signature on
+    the sheet, a bank slip does not replace it; a signed worker of the same sheet is paid."""
     project = project_in(township)
     setup_for(project)
     sheet = sheet_for(project)
     a, b = worker_on(project), worker_on(project)
     line_for(sheet, a)
-    line_for(sheet, b, signed=False)
+    line_for(sheet, b, signed=False, bank_slip="HD-1")
     header = ["银行流水号", "工资表编号", "人员编号", "收款账号", "金额（元）", "交易日期"]
-    rows = [header, ["B101", sheet.number, a.code, a.bank_card, "5000", "2022-06-10"]]
+    rows = [
+        header,
+        ["B101", sheet.number, a.code, a.bank_card, "5000", "2022-06-10"],
+        ["B102", sheet.number, b.code, b.bank_card, "5000", "2022-06-10"],
+    ]
     result = import_file(PAYMENTS, write_xlsx(tmp_path / "bank.xlsx", rows), user("jianzhu"))
-    assert any("第2行【工资表编号】" in e and "未经工人本人签字" in e for e in _errors(result))
-    assert not WagePayment.objects.filter(number="B101").exists()
+    errors = _errors(result)
+    assert len(errors) == 1, errors
+    assert "第3行【人员编号】" in errors[0] and "未经工人本人签字" in errors[0]
+    assert "回单不能代替本人签字" in errors[0] and "第三十一条" in errors[0]
+    assert not WagePayment.objects.filter(sheet=sheet).exists()
 
 
 def test_a_pay_sheet_import_refuses_a_worker_without_a_contract(tmp_path, user, township):

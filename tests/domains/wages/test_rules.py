@@ -20,6 +20,7 @@ from tests.domains.wages.helpers import (
     worker_on,
 )
 from zhujian.core import personal
+from zhujian.core.invariants import RuleViolation
 from zhujian.domains.wages.models import PayLine, WagePayment, Worker
 
 pytestmark = pytest.mark.django_db
@@ -106,27 +107,48 @@ def test_a_pay_sheet_with_an_unsigned_line_cannot_be_paid(township):
     line_for(sheet, signed)
     line_for(sheet, unsigned, signed=False)
     sheet.paid_on = dt.date(2022, 6, 10)
-    assert "1行未经工人本人签字" in messages(sheet)["paid_on"][0]
-    payment = WagePayment(
-        number="X1",
-        sheet=sheet,
-        worker=signed,
-        payee_card=signed.bank_card,
-        amount=Decimal(100),
-        paid_on=dt.date(2022, 6, 10),
-    )
-    assert "不能支付" in messages(payment)["sheet"][0]
+    with pytest.raises(RuleViolation) as exc:
+        sheet.save()
+    assert "1行未经工人本人签字确认" in exc.value.messages[0]
+    assert "保障农民工工资支付条例第三十一条" in exc.value.messages[0]
+    pay(sheet, signed, dt.date(2022, 6, 10))  # the signed worker's own line may be paid
 
 
-def test_a_bank_slip_stands_in_for_the_signature(township):
+def test_a_bank_slip_does_not_replace_the_signature(township):
     project = project_in(township)
     setup_for(project)
     sheet = sheet_for(project)
     worker = worker_on(project)
     line_for(sheet, worker, signed=False, bank_slip="HD2022060001")
-    sheet.paid_on = dt.date(2022, 6, 10)
-    sheet.full_clean()  # no error
-    pay(sheet, worker, dt.date(2022, 6, 10)).full_clean()
+    with pytest.raises(RuleViolation) as exc:
+        pay(sheet, worker, dt.date(2022, 6, 10))
+    assert "回单不能代替本人签字" in exc.value.messages[0]
+    assert not WagePayment.objects.filter(sheet=sheet).exists()
+
+
+def test_a_payment_above_the_net_pay_is_refused_with_the_numbers(township):
+    project = project_in(township)
+    setup_for(project)
+    sheet = sheet_for(project)
+    worker = worker_on(project)
+    line_for(sheet, worker)  # net 5,000
+    pay(sheet, worker, dt.date(2022, 6, 10), amount=Decimal(3000))
+    with pytest.raises(RuleViolation) as exc:
+        pay(sheet, worker, dt.date(2022, 6, 12), amount=Decimal("2000.01"))
+    assert "实发工资5000.00元，已代发5000.01元，多发0.01元" in exc.value.messages[0]
+    pay(sheet, worker, dt.date(2022, 6, 12), amount=Decimal(2000))  # exactly the rest
+
+
+def test_lowering_a_paid_line_below_its_payments_is_refused(township):
+    project = project_in(township)
+    setup_for(project)
+    sheet = sheet_for(project)
+    worker = worker_on(project)
+    line = line_for(sheet, worker)
+    pay(sheet, worker, dt.date(2022, 6, 10))
+    line.deductions = Decimal(100)
+    with pytest.raises(RuleViolation):
+        line.save()
 
 
 def test_payment_goes_to_the_workers_own_card(township):
@@ -160,8 +182,11 @@ def test_payment_needs_the_special_account_and_the_worker_on_the_sheet(township)
         paid_on=dt.date(2022, 6, 10),
     )
     errors = messages(payment)
-    assert errors["worker"] == ["该工人不在此工资表中"]
     assert errors["sheet"] == ["该项目未开立农民工工资专用账户，不能登记代发"]
+    setup_for(project)
+    with pytest.raises(RuleViolation) as exc:
+        payment.save()
+    assert "不在工资表" in exc.value.messages[0]
 
 
 def test_a_payment_files_under_its_project_and_month(township):
@@ -176,6 +201,41 @@ def test_a_payment_files_under_its_project_and_month(township):
         MAY,
         project.org_unit_id,
     )
+
+
+# --- one person, one registration; no child labour -----------------------------------------
+
+
+def test_an_id_number_is_stored_with_an_upper_case_x_on_every_path(township):
+    project = project_in(township)
+    worker = worker_on(project, id_number=valid_id("11010519491231002").lower())
+    worker.refresh_from_db()
+    assert worker.id_number == "11010519491231002X"
+
+
+def test_one_person_is_one_registration_whatever_the_case_of_x(township):
+    from django.db import IntegrityError, transaction
+
+    project = project_in(township)
+    worker_on(project, id_number="11010519491231002X")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        worker_on(project, id_number="11010519491231002x")
+
+
+def test_a_worker_under_16_on_the_day_of_entry_is_refused(township):
+    project = project_in(township)
+    with pytest.raises(RuleViolation) as exc:
+        worker_on(project, id_number=valid_id("37131220080215123"), entered_on=dt.date(2024, 2, 14))
+    message = exc.value.messages[0]
+    assert "出生于2008-02-15" in message and "15周岁" in message
+    assert "禁止使用童工规定第二条" in message
+    adult = worker_on(  # on the 16th birthday: allowed
+        project,
+        id_number=valid_id("37131220080215123"),
+        entered_on=dt.date(2024, 2, 15),
+        realname_on=dt.date(2024, 2, 15),
+    )
+    assert adult.pk
 
 
 def test_valid_id_helper_makes_valid_numbers():

@@ -32,6 +32,7 @@ from zhujian.domains.construction.models import (
     Tender,
     ViolationLead,
 )
+from zhujian.domains.construction.models.cranes import DEADLINES as CRANE_DEADLINES
 
 LINE = "construction"
 # Every ledger a generator fills names the same order: enterprises before the projects
@@ -168,8 +169,18 @@ registry.register(
             "accepted_on",
             "registered_on",
             "late_registration",
+            "assessment_due_on",
         ],
-        filters=["kind", "late_registration", "filed_on", "registered_on"],
+        filters=[
+            "kind",
+            "inspection_result",
+            "acceptance_result",
+            "late_registration",
+            "filed_on",
+            "registered_on",
+            "assessment_due_on",
+        ],
+        deadlines=CRANE_DEADLINES,
         search=["record_number", "spec", "factory_number", "registration_number"],
         natural_key=["record_number"],
         date_field="filed_on",
@@ -177,7 +188,9 @@ registry.register(
         demo=demo.machines,
         demo_order=DEMO_ORDER[demo.machines],
         help="产权备案 → 安装告知 → 安装 → 检验 → 验收 → 使用登记 → 拆卸告知 → 拆卸 → 注销，"
-        "按日期依次填写：未告知不得安装、拆卸；验收后超过30日才使用登记的标为“使用登记超期”。",
+        "按日期依次填写：未告知不得安装、拆卸；检验、验收须填写结论，不合格的不得使用登记，"
+        "未投入使用的可直接拆卸；验收合格之日起30日内（按法定期限计算）未办理使用登记的标为"
+        "“使用登记超期”；超过评估年限的须经安全评估。",
     )
 )
 

@@ -245,7 +245,12 @@ class CheckView(DeviceView):
         code = code.strip()[:20]
         cylinder = Cylinder.objects.filter(code=code).first()
         verdict = rules.check(
-            ScanKind.FILL, code, timezone.localdate(), device.station.company_id, cylinder
+            ScanKind.FILL,
+            code,
+            timezone.localdate(),
+            device.station.company_id,
+            cylinder,
+            licence_expires_on=device.station.licence_expires_on,
         )
         own = cylinder if cylinder and cylinder.company_id == device.station.company_id else None
         # Another company's cylinder: the verdict (do not fill) and nothing of its state — a

@@ -36,11 +36,13 @@ FILL_KG = {
     "YSP35.5": (14.2, 14.9),
     "YSP12": (4.6, 5.0),
     "YSP118": (48.0, 49.5),
-    "YSP4.7": (1.8, 2.0),
+    "YSP4.7": (1.7, 1.9),
 }
 CUSTOMER_KINDS = [("resident", 88), ("restaurant", 8), ("business", 3), ("institution", 1)]
 LAST_DAY = dt.date(2022, 5, 31)  # the registers as they stood before the June scans
 BIG_COMPANY = "示例县华盛液化石油气有限公司"
+# The devices' tokens were issued before the first simulated scans (June 2021).
+TOKENS_ISSUED = dt.datetime(2021, 5, 20, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def _weighted(rng: Any, pairs: list[tuple[Any, int]]) -> Any:
@@ -126,6 +128,7 @@ def _devices(ctx: DemoContext, stations: list[Any]) -> dict[int, dict[str, Any]]
             )
             if kind != "manual":
                 device.issue_token()  # the demo never shows it; staff re-issue on the page
+                device.token_issued_at = TOKENS_ISSUED  # before the simulated scans
             rows.append(device)
     saved = ctx.save(ScanDevice, rows)
     out: dict[int, dict[str, Any]] = {}
@@ -187,7 +190,13 @@ def _cylinders(ctx: DemoContext, companies: list[Any]) -> list[Any]:
                 cylinder.scrapped_on = min(end + dt.timedelta(days=rng.randint(0, 60)), LAST_DAY)
             elif cylinder.status == "in_use" and rng.random() < 0.01:
                 cylinder.status = "cancelled"  # lost or moved out of the county
-                cylinder.scrapped_on = max(cylinder.registered_on, dt.date(2021, 1, 1))
+                # (after its last passed inspection: a deregistered cylinder is not
+                # inspected again, lpg_retirement_final)
+                cylinder.scrapped_on = max(
+                    cylinder.registered_on,
+                    cylinder.last_inspected_on or cylinder.registered_on,
+                    dt.date(2021, 1, 1),
+                )
             cylinder.derive()
             cylinders.append(cylinder)
     insert_with_history(cylinders, Cylinder, user=ctx.users["admin"], change_reason="示例数据")
@@ -344,7 +353,10 @@ class Simulation:
         events = self.queued.pop(device.pk, [])
         size = conf.batch_max_events()
         for start in range(0, len(events), size):
-            ingest.ingest(device, events[start : start + size])
+            batch = events[start : start + size]
+            # Uploaded an hour after its last scan: the simulated clock, not today's.
+            sent = max(dt.datetime.fromisoformat(e["at"]) for e in batch) + dt.timedelta(hours=1)
+            ingest.ingest(device, batch, now=sent)
 
     def at(self, day: dt.date, minute: int) -> dt.datetime:
         minute = min(minute, 11 * 60)

@@ -50,8 +50,14 @@ def expired_on(day: dt.date) -> Q:
 def overdue_on(day: dt.date) -> Q:
     """Due for periodic inspection before ``day`` (and not yet past its life): no passed
     inspection within the last cycle, and made before the cycle began."""
-    since = add_years(day, -conf.inspection_cycle_years())
-    return Q(manufactured_on__lt=since) & ~Q(_passed(since, day)) & ~expired_on(day)
+    by_cycle: dict[int, list[str]] = {}
+    for spec, years in conf.inspection_cycles().items():
+        by_cycle.setdefault(years, []).append(spec)
+    overdue = Q(pk__in=[])
+    for years, specs in by_cycle.items():  # GB 8334: the cycle depends on the specification
+        since = add_years(day, -years)
+        overdue |= Q(spec__in=specs, manufactured_on__lt=since) & ~Q(_passed(since, day))
+    return overdue & ~expired_on(day)
 
 
 def _asof(fn) -> object:

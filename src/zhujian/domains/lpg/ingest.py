@@ -59,6 +59,9 @@ CYLINDER_FIELDS = (
     "scrapped_on",
     "scrap_due",
     "next_inspection_due",
+    "spec",
+    "manufactured_on",
+    "registered_on",
 )
 
 ACCEPTED, REFUSED, DUPLICATE, ERROR = "accepted", "refused", "duplicate", "error"
@@ -120,6 +123,9 @@ class CylinderState:
     scrapped_on: dt.date | None
     scrap_due: dt.date | None
     next_inspection_due: dt.date | None
+    spec: str
+    manufactured_on: dt.date
+    registered_on: dt.date
     moved_by: ScanEvent | None = None
 
 
@@ -177,7 +183,8 @@ def ingest(device: ScanDevice, payload: Any, *, now: dt.datetime | None = None) 
             first_of[cid] = event._index
             fresh.append(event)
 
-    changed = _judge(fresh, station)
+    changed = _judge(fresh, station, outcomes)
+    fresh = [e for e in fresh if outcomes[e._index] is None]
     _write(fresh, changed, device, outcomes)
     for index, outcome in enumerate(outcomes):  # in-batch duplicates point at the first
         if outcome is not None and outcome.status == DUPLICATE and outcome.event is None:
@@ -264,6 +271,15 @@ def _parse(
         except ValidationError as exc:
             errors["code"] = exc.messages
     scanned_at = _when(raw.get("at"), now, errors)
+    if scanned_at is not None:
+        problem = rules.claimed_time_error(
+            scanned_at,
+            received=now,
+            token_issued_at=device.token_issued_at,
+            max_delay_days=conf.max_upload_delay_days(),
+        )
+        if problem:
+            errors["at"] = [problem]
     named = _text(raw, "station", errors)
     if named and named != station.code:
         errors["station"] = [
@@ -337,8 +353,11 @@ def _weight(value: Any, errors: dict[str, list[str]]) -> Decimal | None:
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _judge(events: list[ScanEvent], station: Station) -> dict[int, CylinderState]:
-    """Apply the rules in scan order; returns the cylinders whose state the batch changes."""
+def _judge(
+    events: list[ScanEvent], station: Station, outcomes: list[Outcome | None]
+) -> dict[int, CylinderState]:
+    """Apply the rules in scan order; returns the cylinders whose state the batch changes.
+    A scan claiming a time before its cylinder existed gets an error (and is not kept)."""
     if not events:
         return {}
     cylinders = {
@@ -362,6 +381,23 @@ def _judge(events: list[ScanEvent], station: Station) -> dict[int, CylinderState
     for event in sorted(events, key=lambda e: (e.scanned_at, e._index)):
         event.scanned_on = timezone.localdate(event.scanned_at)
         cylinder = cylinders.get(event.code)
+        if cylinder is not None and (
+            problem := rules.claimed_time_error(
+                event.scanned_at,
+                received=event.scanned_at,
+                cylinder_code=cylinder.code,
+                manufactured_on=cylinder.manufactured_on,
+                registered_on=cylinder.registered_on,
+            )
+        ):
+            outcomes[event._index] = Outcome(
+                event._index,
+                event.client_event_id,
+                ERROR,
+                message="扫码记录有误，未保存",
+                errors={"at": [problem]},
+            )
+            continue
         customer = customers.get(event.customer_code) if event.customer_code else None
         verdict = rules.check(
             event.kind,
@@ -371,6 +407,8 @@ def _judge(events: list[ScanEvent], station: Station) -> dict[int, CylinderState
             cylinder,
             customer,
             event.customer_code,
+            weight_kg=event.weight_kg,
+            licence_expires_on=station.licence_expires_on,
         )
         event.cylinder_id = cylinder.pk if cylinder else None
         event.customer_id = customer.pk if customer else None

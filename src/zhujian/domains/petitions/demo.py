@@ -153,6 +153,11 @@ def cases(ctx: DemoContext) -> None:
             replied = notified + dt.timedelta(days=rng.randint(3, 50))
         replied = max(notified, min(replied, reply_by))
         case.replied_on = replied
+        # Served in person or by post within a few days (no draw: the generator's sequence
+        # stays as it was); an extension is approved before the answer (第三十四条).
+        case.reply_served_on = min(replied + dt.timedelta(days=case.received_on.day % 4), reply_by)
+        if case.extended_on and case.extended_on > replied:
+            case.extended_on = replied
         if case.kind == "appeal" or rng.random() < 0.5:
             case.outcome = rng.choices(["support", "explain", "reject"], [35, 50, 15])[0]
             case.reply = REPLY_TEXT[case.outcome]
@@ -170,6 +175,7 @@ def cases(ctx: DemoContext) -> None:
             case.review_requested_on + dt.timedelta(days=rng.randint(10, 28)), answer_by
         )
         case.review_outcome = "uphold" if rng.random() < 0.8 else "change"
+        case.review_served_on = case.review_replied_on + dt.timedelta(days=case.received_on.day % 3)
         if recheck:
             case.recheck_requested_on = case.review_replied_on + dt.timedelta(
                 days=rng.randint(3, 20)
@@ -240,4 +246,5 @@ def _answered(case: Any, replied: dt.date, extension: int | None = None) -> None
         case.extension_reason = "涉及历史遗留问题，需会同相关部门调查"
         case.extension_approver = "局长（示例）"
     case.replied_on, case.outcome = replied, "reject"
+    case.reply_served_on = replied + dt.timedelta(days=2)  # by post
     case.reply, case.satisfaction = REPLY_TEXT["reject"], "unsatisfied"

@@ -129,6 +129,11 @@ class PetitionCase(LedgerModel):
     subject = models.CharField("事项摘要", max_length=200)
     request = models.TextField("信访诉求")
     facts = models.TextField("事实和理由", blank=True)
+    referred = models.BooleanField(
+        "上级转送、交办件",
+        default=False,
+        help_text="党委和政府信访部门或上级机关转送、交办的事项（内网转派的事项均是）",
+    )
     previous_case = models.ForeignKey(
         "self",
         models.RESTRICT,
@@ -146,6 +151,12 @@ class PetitionCase(LedgerModel):
     extension_approver = models.CharField("延期批准人（负责人）", max_length=50, blank=True)
     extended_on = models.DateField("延期批准日期", null=True, blank=True)
     replied_on = models.DateField("答复日期", null=True, blank=True)
+    reply_served_on = models.DateField(
+        "答复意见书送达日期",
+        null=True,
+        blank=True,
+        help_text="信访人收到书面答复之日：复查申请期限自此日起算",
+    )
     outcome = models.CharField("处理意见", max_length=10, choices=Outcome.choices, blank=True)
     reply = models.TextField("答复意见", blank=True)
     satisfaction = models.CharField(
@@ -155,6 +166,12 @@ class PetitionCase(LedgerModel):
     review_replied_on = models.DateField("复查答复日期", null=True, blank=True)
     review_outcome = models.CharField(
         "复查结论", max_length=10, choices=ReviewOutcome.choices, blank=True
+    )
+    review_served_on = models.DateField(
+        "复查意见书送达日期",
+        null=True,
+        blank=True,
+        help_text="信访人收到复查意见之日：复核申请期限自此日起算",
     )
     recheck_requested_on = models.DateField("复核申请日期", null=True, blank=True)
     recheck_replied_on = models.DateField("复核答复日期", null=True, blank=True)
@@ -167,6 +184,12 @@ class PetitionCase(LedgerModel):
     review_due_on = models.DateField("复查答复期限", null=True, editable=False)
     recheck_due_on = models.DateField("复核答复期限", null=True, editable=False)
     closed_on = models.DateField("办结日期", null=True, editable=False, db_index=True)
+    answered_late = models.BooleanField(
+        "答复超期",
+        default=False,
+        editable=False,
+        help_text="办理答复、复查答复或复核答复晚于法定期限",
+    )
     status = models.CharField(
         "办理状态", max_length=12, choices=Status.choices, editable=False, db_index=True
     )
@@ -177,7 +200,24 @@ class PetitionCase(LedgerModel):
         "review_due_on",
         "recheck_due_on",
         "closed_on",
+        "answered_late",
         "status",
+    )
+    # The dates the deadlines run from: once recorded, changing one is a correction with a
+    # reason kept in the history (``zhujian.core.claims``), never a silent way off the
+    # overdue list.
+    claim_fields = (
+        "received_on",
+        "notified_on",
+        "accepted_on",
+        "extended_on",
+        "replied_on",
+        "reply_served_on",
+        "review_requested_on",
+        "review_replied_on",
+        "review_served_on",
+        "recheck_requested_on",
+        "recheck_replied_on",
     )
 
     class Meta:
@@ -204,11 +244,19 @@ class PetitionCase(LedgerModel):
 
     # --- deadlines ------------------------------------------------------------------------
 
+    @property
+    def is_referred(self) -> bool:
+        """Transferred or assigned to the bureau by a 信访部门 or a higher authority."""
+        return self.referred or self.channel == Channel.TRANSFER
+
     def notice_due(self) -> dt.date | None:
-        """15 days after receipt; 5 working days when the item is transferred elsewhere."""
+        """15 days after receipt (第二十三条). Only an item *referred* to the bureau (转送、
+        交办) that is not the bureau's business is sent back within 5 working days; an item a
+        petitioner brought directly and that belongs elsewhere is answered within the 15
+        days, telling the petitioner where to go."""
         if self.received_on is None:
             return None
-        if self.routing == Routing.TRANSFER:
+        if self.routing == Routing.TRANSFER and self.is_referred:
             return due_after(self.received_on, rules.value("TRANSFER_WORKDAYS"), workdays=True)
         return due_after(self.received_on, rules.value("NOTICE_DAYS"))
 
@@ -225,14 +273,16 @@ class PetitionCase(LedgerModel):
         return due_after(self.accepted_on, days)
 
     def review_request_limit(self) -> dt.date | None:
-        if self.replied_on is None:
+        """30 days from the day the petitioner received the written answer (第三十五条)."""
+        if self.reply_served_on is None:
             return None
-        return due_after(self.replied_on, rules.value("REVIEW_REQUEST_DAYS"))
+        return due_after(self.reply_served_on, rules.value("REVIEW_REQUEST_DAYS"))
 
     def recheck_request_limit(self) -> dt.date | None:
-        if self.review_replied_on is None:
+        """30 days from the day the petitioner received the review opinion (第三十六条)."""
+        if self.review_served_on is None:
             return None
-        return due_after(self.review_replied_on, rules.value("RECHECK_REQUEST_DAYS"))
+        return due_after(self.review_served_on, rules.value("RECHECK_REQUEST_DAYS"))
 
     def derive(self) -> None:
         super().derive()
@@ -247,6 +297,11 @@ class PetitionCase(LedgerModel):
             due_after(self.recheck_requested_on, rules.value("RECHECK_ANSWER_DAYS"))
             if self.recheck_requested_on
             else None
+        )
+        self.answered_late = (
+            _late(self.replied_on, self.reply_due_on)
+            or _late(self.review_replied_on, self.review_due_on)
+            or _late(self.recheck_replied_on, self.recheck_due_on)
         )
         if self.routing == Routing.ACCEPT:
             self.closed_on = self.replied_on
@@ -372,6 +427,11 @@ class PetitionCase(LedgerModel):
                 errors["extended_on"] = "延期批准日期不能早于受理日期"
             elif limit and self.extended_on > limit:
                 errors["extended_on"] = f"办理期限已于{limit}届满，届满后不能再批准延期"
+            elif self.replied_on and self.extended_on > self.replied_on:
+                errors["extended_on"] = (
+                    f"延期须在答复前批准（《信访工作条例》第三十四条）：延期批准日期"
+                    f"{self.extended_on}晚于答复日期{self.replied_on}"
+                )
 
     def _check_reply(self, errors: dict[str, str]) -> None:
         if self.replied_on:
@@ -387,18 +447,37 @@ class PetitionCase(LedgerModel):
             if self.satisfaction:
                 errors["satisfaction"] = "尚未答复，信访人不能评价"
 
+    def _check_served(self, errors: dict[str, str]) -> None:
+        if self.reply_served_on:
+            if not self.replied_on:
+                errors["reply_served_on"] = "尚未答复，不能填写答复意见书送达日期"
+            elif self.reply_served_on < self.replied_on:
+                errors["reply_served_on"] = "送达日期不能早于答复日期"
+        if self.review_served_on:
+            if not self.review_replied_on:
+                errors["review_served_on"] = "尚未复查答复，不能填写复查意见书送达日期"
+            elif self.review_served_on < self.review_replied_on:
+                errors["review_served_on"] = "送达日期不能早于复查答复日期"
+
     def _check_review(self, errors: dict[str, str]) -> None:
+        self._check_served(errors)
         if self.review_requested_on:
             limit = self.review_request_limit()
-            if limit is None:
+            if not self.replied_on:
                 errors["review_requested_on"] = "尚未答复，不能申请复查"
+            elif limit is None:
+                errors["reply_served_on"] = (
+                    "登记复查申请须填写答复意见书送达日期：复查请求的期限自信访人收到书面答复之日"
+                    "起算（《信访工作条例》第三十五条）"
+                )
             elif self.review_requested_on < self.replied_on:
                 errors["review_requested_on"] = "复查申请日期不能早于答复日期"
             elif _late(self.review_requested_on, limit):
                 days = rules.value("REVIEW_REQUEST_DAYS")
                 errors["review_requested_on"] = (
-                    f"复查请求应自收到答复之日起{days}日内提出（答复日期{self.replied_on}，"
-                    f"期限至{limit}），已逾期，不予受理（《信访工作条例》第三十五条）"
+                    f"复查请求应自收到书面答复之日起{days}日内提出（送达日期"
+                    f"{self.reply_served_on}，期限至{limit}），已逾期，不予受理"
+                    "（《信访工作条例》第三十五条）"
                 )
         if self.review_replied_on:
             if not self.review_requested_on:
@@ -411,15 +490,20 @@ class PetitionCase(LedgerModel):
             errors["review_outcome"] = "尚未复查答复，不能填写复查结论"
         if self.recheck_requested_on:
             limit = self.recheck_request_limit()
-            if limit is None:
+            if not self.review_replied_on:
                 errors["recheck_requested_on"] = "复查尚未答复，不能申请复核"
+            elif limit is None:
+                errors["review_served_on"] = (
+                    "登记复核申请须填写复查意见书送达日期：复核请求的期限自信访人收到复查意见之日"
+                    "起算（《信访工作条例》第三十六条）"
+                )
             elif self.recheck_requested_on < self.review_replied_on:
                 errors["recheck_requested_on"] = "复核申请日期不能早于复查答复日期"
             elif _late(self.recheck_requested_on, limit):
                 days = rules.value("RECHECK_REQUEST_DAYS")
                 errors["recheck_requested_on"] = (
-                    f"复核请求应自收到复查意见之日起{days}日内提出（复查答复日期"
-                    f"{self.review_replied_on}，期限至{limit}），已逾期，不予受理"
+                    f"复核请求应自收到复查意见之日起{days}日内提出（送达日期"
+                    f"{self.review_served_on}，期限至{limit}），已逾期，不予受理"
                     "（《信访工作条例》第三十六条）"
                 )
         if self.recheck_replied_on:
@@ -437,3 +521,13 @@ class PetitionCase(LedgerModel):
     @property
     def replied_late(self) -> bool:
         return _late(self.replied_on, self.reply_due_on)
+
+    @property
+    def review_replied_late(self) -> bool:
+        """The 复查 answered after its 30 days (第三十五条)."""
+        return _late(self.review_replied_on, self.review_due_on)
+
+    @property
+    def recheck_replied_late(self) -> bool:
+        """The 复核 answered after its 30 days (第三十六条)."""
+        return _late(self.recheck_replied_on, self.recheck_due_on)

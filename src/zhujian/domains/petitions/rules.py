@@ -9,17 +9,19 @@ setting                                    default  rule
 =========================================  =======  ==========================================
 ``ZHUJIAN_PETITION_NOTICE_DAYS``           15       written notice (受理/不受理/告知) within 15 days
                                                     of receipt (第二十三条)
-``ZHUJIAN_PETITION_TRANSFER_WORKDAYS``     5        an item that is not the bureau's business is
-                                                    transferred within 5 working days (第二十三条)
+``ZHUJIAN_PETITION_TRANSFER_WORKDAYS``     5        an item *referred* to the bureau (转送、交办)
+                                                    that is not its business goes back within 5
+                                                    working days (第二十三条); a petitioner's own
+                                                    item keeps the 15 days
 ``ZHUJIAN_PETITION_HANDLING_DAYS``         60       handled and answered within 60 days of
                                                     acceptance (第三十四条)
 ``ZHUJIAN_PETITION_MAX_EXTENSION_DAYS``    30       one extension, at most 30 days, approved by
                                                     the head with a reason (第三十四条)
-``ZHUJIAN_PETITION_REVIEW_REQUEST_DAYS``   30       复查 requested within 30 days of the reply
-                                                    (第三十五条)
+``ZHUJIAN_PETITION_REVIEW_REQUEST_DAYS``   30       复查 requested within 30 days of receiving
+                                                    the written reply (its service date, 第三十五条)
 ``ZHUJIAN_PETITION_REVIEW_ANSWER_DAYS``    30       复查 answered within 30 days (第三十五条)
-``ZHUJIAN_PETITION_RECHECK_REQUEST_DAYS``  30       复核 requested within 30 days of the review
-                                                    answer (第三十六条)
+``ZHUJIAN_PETITION_RECHECK_REQUEST_DAYS``  30       复核 requested within 30 days of receiving
+                                                    the review opinion (its service date, 第三十六条)
 ``ZHUJIAN_PETITION_RECHECK_ANSWER_DAYS``   30       复核 answered within 30 days (第三十六条)
 ``ZHUJIAN_PETITION_MAX_REPRESENTATIVES``   5        a group visit sends at most 5 representatives
                                                     (第二十条)

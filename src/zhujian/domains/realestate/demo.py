@@ -9,6 +9,7 @@ the 2022 data end in late May or in June — the data month range the report sta
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +82,34 @@ def market(ctx: DemoContext) -> None:
     events = _events(ctx, data_end)
     contracts = _contracts(ctx, permits, events, data_end)
     _escrow(ctx, permits, contracts, data_end)
+    _unsold_permit(ctx, permits, data_end)
+
+
+def _unsold_permit(ctx: DemoContext, permits: list[Any], data_end: dt.date) -> None:
+    """A permit issued days before the data end, for a building nothing is sold in yet
+    (made without the shared generator, so other demo data stay as they were)."""
+    from zhujian.domains.realestate.models import PresalePermit
+
+    model = max(permits, key=lambda p: (p.issued_on, p.pk))
+    permit = PresalePermit(
+        project=model.project,
+        org_unit=model.org_unit,
+        permit_no=f"示房预字（{data_end.year}）第{len(permits) + 1:03d}号",
+        buildings="20#",
+        residential_area=D(9600),
+        units=80,
+        applied_on=data_end - dt.timedelta(days=8),
+        issued_on=data_end - dt.timedelta(days=2),
+        land_premium_paid=True,
+        land_certificate_no=model.land_certificate_no,
+        planning_permit_no=model.planning_permit_no,
+        construction_permit_no=model.construction_permit_no,
+        total_investment=D(20000),
+        invested=D(9000),
+        delivery_on=data_end + dt.timedelta(days=720),
+    )
+    permit.derive()
+    ctx.save(PresalePermit, [permit])
 
 
 def _projects(ctx: DemoContext) -> list[Any]:
@@ -215,11 +244,24 @@ def _contracts(
             days.append(day)
         day += dt.timedelta(days=1)
     rows = []
+    sold: set[tuple[int, str, str]] = set()  # one unit is sold once (rule presale_permit)
+    spare = random.Random(ctx.seed)
     for n, signed in enumerate(days, start=1):
         open_permits = [p for p in permits if p.issued_on <= signed]
         if not open_permits:
             continue
         permit = rng.choice(open_permits)
+        building = rng.choice(permit.buildings.split("、"))
+        room = f"{rng.randint(1, 3)}-{rng.randint(1, 26)}{rng.randint(1, 4):02d}"
+        tries = 0
+        while (permit.project_id, building, room) in sold:
+            # a unit already sold: another one, from a second generator so that the
+            # shared one (and every later ledger's demo data) draws as before
+            tries += 1
+            room = f"{spare.randint(1, 3)}-{spare.randint(1, 26)}{spare.randint(1, 4):02d}"
+            if tries > 200:  # the building is nearly sold out: a unit of a fourth unit-stair
+                room = f"4-{n}"
+        sold.add((permit.project_id, building, room))
         use = rng.choices(uses, weights)[0]
         lo, hi = USES[use][1]
         area = _money(rng.uniform(lo, hi))
@@ -232,8 +274,8 @@ def _contracts(
             project=permit.project,
             org_unit=permit.org_unit,
             contract_no=f"WQ{signed:%Y%m}{n:06d}",
-            building=rng.choice(permit.buildings.split("、")),
-            room=f"{rng.randint(1, 3)}-{rng.randint(1, 26)}{rng.randint(1, 4):02d}",
+            building=building,
+            room=room,
             use=use,
             area=area,
             price=price,

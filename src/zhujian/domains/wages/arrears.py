@@ -1,5 +1,6 @@
 """Arrears warnings (欠薪预警): workers with attendance in a month and no payment from the
-special account by the project's pay day plus a grace period.
+special account by the project's pay day plus a grace period, or paid less than the net pay
+of their pay-sheet lines for the month (条例第三条: full payment; an underpayment is arrears).
 
 The check is set-based: one aggregate query over a month's attendance (index on project
 and day) with a ``NOT EXISTS`` on that month's payments (index on worker and month)
@@ -14,16 +15,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from zhujian.domains.construction.models import ConstructionProject, Enterprise
 from zhujian.domains.wages import conf
 from zhujian.domains.wages.models import (
     Attendance,
+    PayLine,
     ProjectWageSetup,
     WagePayment,
     Worker,
@@ -33,6 +36,7 @@ from zhujian.domains.wages.models.closing import FOUND_BY
 from zhujian.hazards.models import Hazard, HazardCategory
 
 NAMES_PER_EMPLOYER = 30
+CENT = Decimal("0.01")
 
 
 def month_start(value: dt.date) -> dt.date:
@@ -55,6 +59,25 @@ class Unpaid:
     employer_id: int
     worker_id: int
     days: int
+    short: Decimal | None = None  # paid, but this much less than the pay sheet's net
+
+
+def underpaid(month: dt.date, as_of: dt.date) -> dict[int, Decimal]:
+    """Workers paid something for ``month`` by ``as_of``, but less than the net pay of their
+    pay-sheet lines for it: worker id → the shortfall. Two grouped queries."""
+    owed = dict(
+        PayLine.objects.filter(sheet__month=month)
+        .values("worker_id")
+        .annotate(s=Sum("net"))
+        .values_list("worker_id", "s")
+    )
+    paid = (
+        WagePayment.objects.filter(month=month, paid_on__lte=as_of, worker_id__in=list(owed))
+        .values("worker_id")
+        .annotate(s=Sum("amount"))
+        .values_list("worker_id", "s")
+    )
+    return {w: Decimal(owed[w] - s).quantize(CENT) for w, s in paid if s < owed[w]}
 
 
 def unpaid(month: dt.date, as_of: dt.date, projects: Any = None) -> list[Unpaid]:
@@ -81,14 +104,22 @@ def unpaid(month: dt.date, as_of: dt.date, projects: Any = None) -> list[Unpaid]
     paid = WagePayment.objects.filter(
         worker_id=OuterRef("worker_id"), month=month, paid_on__lte=as_of
     )
+    short = underpaid(month, as_of)
     rows = (
-        attendance.filter(~Exists(paid))
+        attendance.filter(~Exists(paid) | Q(worker_id__in=list(short)))
         .values("project_id", "worker__employer_id", "worker_id")
         .annotate(days=Count("id"))
         .order_by("project_id", "worker_id")
     )
     return [
-        Unpaid(r["project_id"], r["worker__employer_id"], r["worker_id"], r["days"]) for r in rows
+        Unpaid(
+            r["project_id"],
+            r["worker__employer_id"],
+            r["worker_id"],
+            r["days"],
+            short.get(r["worker_id"]),
+        )
+        for r in rows
     ]
 
 
@@ -191,13 +222,18 @@ def _description(
         by_employer[item.employer_id].append(item)
     parts = []
     for employer_id, group in sorted(by_employer.items(), key=lambda kv: -len(kv[1])):
-        names = [f"{workers[i.worker_id].name}（{workers[i.worker_id].code}）" for i in group]
+        names = [
+            f"{workers[i.worker_id].name}（{workers[i.worker_id].code}"
+            + (f"，少发{i.short:.2f}元" if i.short else "")
+            + "）"
+            for i in group
+        ]
         shown = "、".join(names[:NAMES_PER_EMPLOYER])
         more = f"等{len(names)}人" if len(names) > NAMES_PER_EMPLOYER else f"共{len(names)}人"
         parts.append(f"{employers[employer_id].name}：{shown}{more}")
     return (
         f"{project.name}有{len(items)}名工人{month:%Y年%m月}有考勤，当月工资应于{due:%Y年%m月%d日}前"
-        "支付，已过宽限期仍未从农民工工资专用账户发放。按用工单位：" + "；".join(parts)
+        "支付，已过宽限期仍未从农民工工资专用账户足额发放。按用工单位：" + "；".join(parts)
     )
 
 

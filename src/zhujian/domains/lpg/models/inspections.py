@@ -42,6 +42,7 @@ class CylinderInspection(LedgerModel):
 
     unit_from = "cylinder"
     derived_fields = ("next_due",)
+    claim_fields = ("inspected_on",)
 
     cylinder = models.ForeignKey(
         Cylinder, models.PROTECT, related_name="inspections", verbose_name="钢瓶"
@@ -81,7 +82,7 @@ class CylinderInspection(LedgerModel):
         self.next_due = None
         if self.result == InspectionResult.PASSED and self.cylinder_id and self.inspected_on:
             self.next_due = rules.next_inspection_due(
-                self.cylinder.manufactured_on, self.inspected_on
+                self.cylinder.manufactured_on, self.inspected_on, self.cylinder.spec
             )
 
     def clean(self) -> None:
@@ -93,6 +94,16 @@ class CylinderInspection(LedgerModel):
         if cylinder is not None and self.inspected_on:
             if self.inspected_on < cylinder.manufactured_on:
                 errors["inspected_on"] = "检验日期不能早于钢瓶制造日期"
+            elif (
+                self.result == InspectionResult.PASSED
+                and cylinder.status in RETIRED
+                and (cylinder.scrapped_on is None or self.inspected_on >= cylinder.scrapped_on)
+            ):
+                errors["result"] = (
+                    f"钢瓶 {cylinder.code} 已于 {cylinder.scrapped_on} "
+                    f"{CylinderStatus(cylinder.status).label}，不能再登记检验合格使其恢复使用"
+                    "（《特种设备安全法》第四十八条）"
+                )
             elif (
                 self.result == InspectionResult.SCRAPPED
                 and not failed

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhujian.core import claims
 from zhujian.core.models import LedgerModel
 from zhujian.domains.lpg import rules
 from zhujian.domains.lpg.rules import RETIRED, CylinderStatus
@@ -29,7 +30,11 @@ def _check_lpg_company(company: GasCompany | None, field: str = "company") -> No
 
 
 class Station(LedgerModel):
-    """A licensed filling station (充装站) of an LPG company."""
+    """A licensed filling station (充装站) of an LPG company. Its licence's expiry date is
+    a claim: once recorded, changing it is a correction with a reason (a station with an
+    expired licence cannot fill, 特种设备安全法 第四十九条)."""
+
+    claim_fields = ("licence_expires_on",)
 
     code = models.CharField(
         "站点编号", max_length=20, unique=True, validators=[validate_station_code]
@@ -79,6 +84,9 @@ class Cylinder(LedgerModel):
 
     unit_from = "company"
     derived_fields = ("next_inspection_due", "scrap_due")
+    # The dates its deadlines follow from: corrected only with a reason.
+    claim_fields = ("manufactured_on", "registered_on", "scrapped_on")
+    watched_fields = ("status",)
 
     code = models.CharField(
         "钢瓶编码", max_length=20, unique=True, validators=[validate_cylinder_code]
@@ -119,7 +127,7 @@ class Cylinder(LedgerModel):
         if self.manufactured_on:
             self.scrap_due = rules.scrap_due(self.manufactured_on, self.last_inspected_on)
             self.next_inspection_due = rules.next_inspection_due(
-                self.manufactured_on, self.last_inspected_on
+                self.manufactured_on, self.last_inspected_on, self.spec
             )
 
     def clean(self) -> None:
@@ -134,6 +142,13 @@ class Cylinder(LedgerModel):
             errors["status"] = "填写了报废（注销）日期，状态应为报废或注销"
         elif made and self.scrapped_on and self.scrapped_on < made:
             errors["scrapped_on"] = "报废（注销）日期不能早于制造日期"
+        before = claims.stored(self, "status")
+        if before in RETIRED and self.status not in RETIRED:
+            errors["status"] = (
+                f"钢瓶已{CylinderStatus(before).label}（{claims.stored(self, 'scrapped_on')}），"
+                "报废或注销的钢瓶不得恢复使用（《特种设备安全法》第四十八条；TSG 23-2021），"
+                f"不能改为“{CylinderStatus(self.status).label}”"
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from zhujian.core import claims
 from zhujian.core.models import LedgerModel
 from zhujian.domains.lpg import rules
 from zhujian.domains.lpg.models.registers import Customer, Cylinder, Station
@@ -88,6 +89,20 @@ class ScanEvent(LedgerModel):
     """
 
     unit_from = "station"
+    # A scan is evidence: what was scanned, when, by which device and with what result
+    # never changes once recorded (a refused scan cannot be edited into an accepted one).
+    fixed_fields = (
+        "device",
+        "client_event_id",
+        "kind",
+        "code",
+        "scanned_at",
+        "operator",
+        "weight_kg",
+        "customer_code",
+        "deliverer",
+    )
+    fixed_message = "扫码记录一经保存即为证据，不能修改；如记录有误，请补录一条新记录并在备注中说明"
     derived_fields = (
         "station",
         "cylinder",
@@ -185,6 +200,8 @@ class ScanEvent(LedgerModel):
             self.scanned_on = timezone.localdate(self.scanned_at)
         if not (self.station_id and self.code and self.kind and self.scanned_on):
             return
+        if self.pk and claims.stored(self, "kind") is not None:
+            return  # judged once, when it was recorded: the verdict is evidence too
         self.cylinder = Cylinder.objects.filter(code=self.code).first()
         self.customer = (
             Customer.objects.filter(code=self.customer_code).first() if self.customer_code else None
@@ -197,8 +214,27 @@ class ScanEvent(LedgerModel):
             self.cylinder,
             self.customer,
             self.customer_code,
+            weight_kg=self.weight_kg,
+            licence_expires_on=self.station.licence_expires_on,
         )
         self.status, self.reason, self.message = verdict.status, verdict.reason, verdict.message
+
+    def time_error(self) -> str | None:
+        """Why the claimed scan time cannot be believed (entered on a page or the ledger
+        API: bounded by when the record is made, the device's token, the cylinder's dates;
+        device uploads are bounded by the upload delay too, in ``ingest``)."""
+        if not self.scanned_at:
+            return None
+        cylinder = self.cylinder if self.cylinder_id else None
+        device = self.device if self.device_id else None
+        return rules.claimed_time_error(
+            self.scanned_at,
+            received=self.created_at or timezone.now(),
+            token_issued_at=device.token_issued_at if device is not None else None,
+            cylinder_code=self.code,
+            manufactured_on=cylinder.manufactured_on if cylinder else None,
+            registered_on=cylinder.registered_on if cylinder else None,
+        )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -214,5 +250,7 @@ class ScanEvent(LedgerModel):
                 errors["customer_code"] = "配送记录须填写用户编号"
             if not self.deliverer.strip():
                 errors["deliverer"] = "配送记录须填写配送人员"
+        if not self.pk and (problem := self.time_error()):
+            errors["scanned_at"] = problem
         if errors:
             raise ValidationError(errors)

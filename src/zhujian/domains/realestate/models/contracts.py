@@ -101,6 +101,8 @@ class SalesContract(LedgerModel):
 
     def derive(self) -> None:
         super().derive()
+        if self.buyer_id_number:
+            self.buyer_id_number = personal.normalise_id_number(self.buyer_id_number)
         self.filing_due_on = (
             due_after(self.signed_on, rules.value("CONTRACT_FILING_DAYS"))
             if self.signed_on

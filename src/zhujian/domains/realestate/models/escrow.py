@@ -3,15 +3,14 @@
 The account moves through the construction nodes (a staged entity: 开户 → 主体结构验收 →
 竣工验收 → 竣工验收备案 → 首次登记); each node allows a cumulative share of the money paid
 in to be released (``rules.release_cap``). A release that would take the cumulative
-releases past the cap of the node reached on its date is refused, with the numbers.
+releases past the cap of the node reached on its date is refused, with the numbers: the
+rule over the account's whole history is ``escrow_cap`` in ``realestate.invariants``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Sequence
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -130,57 +129,6 @@ class EscrowRelease(LedgerModel):
     def __str__(self) -> str:
         return f"{self.voucher_no} {self.amount}元"
 
-    def released_before(self, exclude: Sequence[int] = ()) -> Decimal:
-        """Other releases of the account on or before this one's date (stored ones)."""
-        others = EscrowRelease.objects.filter(
-            account_id=self.account_id, released_on__lte=self.released_on
-        ).exclude(pk__in=[pk for pk in (self.pk, *exclude) if pk])
-        return others.aggregate(s=Sum("amount"))["s"] or Decimal(0)
-
-    def cap_error(self, released_before: Decimal) -> str | None:
-        """Why this release passes its node's cap, given the releases before it (None: it
-        does not)."""
-        account = self.account
-        cap = account.cap_on(self.released_on)
-        if cap is None:
-            return f"监管账户于{account.opened_on}开户，开户前不能拨付"
-        node, percent = cap
-        deposited = account.deposited_by(self.released_on)
-        limit = (deposited * percent / 100).quantize(CENT, rounding=ROUND_DOWN)
-        total = released_before + self.amount
-        if total <= limit:
-            return None
-        return (
-            f"本次拨付{self.amount}元后累计拨付{total}元，超过{NODE_PHRASES[node]}可拨付上限"
-            f"{limit}元（截至{self.released_on}累计入账{deposited}元的{percent}%），不予拨付；"
-            f"本次最多可拨付{max(limit - released_before, Decimal(0))}元"
-        )
-
     def clean(self) -> None:
-        if not (self.account_id and self.released_on and self.amount):
-            return
-        if self.released_on < self.account.opened_on:
+        if self.account_id and self.released_on and self.released_on < self.account.opened_on:
             raise ValidationError({"released_on": "拨付日期不能早于监管账户开户日期"})
-        problem = self.cap_error(self.released_before())
-        if problem:
-            raise ValidationError({"amount": problem})
-
-    @classmethod
-    def clean_together(cls, releases: Sequence[EscrowRelease]) -> dict[int, ValidationError]:
-        """The cap over several releases written at once (one import): each is checked
-        with the stored releases and the others of the batch dated before it."""
-        problems: dict[int, ValidationError] = {}
-        by_account: dict[int, list[tuple[int, EscrowRelease]]] = defaultdict(list)
-        for i, release in enumerate(releases):
-            if release.account_id and release.released_on and release.amount:
-                by_account[release.account_id].append((i, release))
-        for members in by_account.values():
-            batch_pks = [r.pk for _, r in members if r.pk]
-            members.sort(key=lambda m: (m[1].released_on, m[0]))
-            running = Decimal(0)
-            for i, release in members:
-                problem = release.cap_error(release.released_before(batch_pks) + running)
-                if problem:
-                    problems[i] = ValidationError({"amount": problem})
-                running += release.amount
-        return problems

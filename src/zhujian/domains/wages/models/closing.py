@@ -7,17 +7,35 @@ own ``clean()`` asks it, and the arrears check builds on the models: one directi
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
 from django.db.models.functions import TruncMonth
 
 from zhujian.domains.construction.models import ConstructionProject
 from zhujian.domains.wages.models.cases import WageCase
-from zhujian.domains.wages.models.pay import WagePayment
+from zhujian.domains.wages.models.pay import PayLine, WagePayment
 from zhujian.domains.wages.models.workers import Attendance
 from zhujian.hazards.models import Hazard
 
 #: ``Hazard.found_by`` of the arrears warnings the monthly check opens.
 FOUND_BY = "农民工工资实名制监管"
+
+
+def underpaid_workers(project: ConstructionProject) -> set[int]:
+    """Workers paid less than the net pay of their pay-sheet lines for some month (条例第三条:
+    full payment), by two grouped queries."""
+    owed = {
+        (r["worker_id"], r["sheet__month"]): r["s"]
+        for r in PayLine.objects.filter(sheet__project=project)
+        .values("worker_id", "sheet__month")
+        .annotate(s=Sum("net"))
+    }
+    paid = {
+        (r["worker_id"], r["month"]): r["s"]
+        for r in WagePayment.objects.filter(project=project)
+        .values("worker_id", "month")
+        .annotate(s=Sum("amount"))
+    }
+    return {w for (w, m), net in owed.items() if (w, m) in paid and paid[(w, m)] < net}
 
 
 def outstanding(project: ConstructionProject) -> str | None:
@@ -33,14 +51,14 @@ def outstanding(project: ConstructionProject) -> str | None:
     if warnings:
         reasons.append(f"尚有{warnings}条欠薪预警未销号")
     paid = WagePayment.objects.filter(worker_id=OuterRef("worker_id"), month=OuterRef("m"))
-    unpaid_workers = (
+    unpaid_workers = set(
         Attendance.objects.filter(project=project)
         .annotate(m=TruncMonth("day"))
         .filter(~Exists(paid))
-        .values("worker_id")
+        .values_list("worker_id", flat=True)
         .distinct()
-        .count()
     )
+    unpaid_workers |= underpaid_workers(project)
     if unpaid_workers:
-        reasons.append(f"尚有{unpaid_workers}名工人有考勤月份未从专用账户发放工资")
+        reasons.append(f"尚有{len(unpaid_workers)}名工人有考勤月份未从专用账户足额发放工资")
     return "、".join(reasons) or None

@@ -105,10 +105,16 @@ class Worker(LedgerModel):
             return None
         return f"{self}{'、'.join(missing)}，不能列入工资表"
 
+    def derive(self) -> None:
+        """One person, one way of writing the number (``x`` → ``X``), on every write path:
+        the registration is unique per project by this value."""
+        super().derive()
+        self.id_number = personal.normalise_id_number(self.id_number)
+        self.bank_card = (self.bank_card or "").replace(" ", "")
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        self.id_number = (self.id_number or "").strip().upper()
-        self.bank_card = (self.bank_card or "").replace(" ", "")
+        self.derive()
         if self.left_on and self.entered_on and self.left_on < self.entered_on:
             errors["left_on"] = "退场日期不能早于进场日期"
         if self.realname_on and self.entered_on and self.realname_on > self.entered_on:

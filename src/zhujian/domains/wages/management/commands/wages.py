@@ -1,4 +1,5 @@
-"""``zhujian wages check [--month 2022-05] [--as-of 2022-06-25]``: the monthly arrears check.
+"""``zhujian wages check [--month 2022-05] [--as-of 2022-06-25]``: the monthly arrears check,
+and the check for attendance of workers not registered by real name (``wages.realname``).
 
 Opens or updates one hazard per project with workers who had attendance in the month and
 no payment from the special account by the pay day plus the grace days; running it again
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         check.add_argument("--as-of", dest="as_of", help="检查日期（默认今天），如 2022-06-25")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from zhujian.domains.wages import arrears
+        from zhujian.domains.wages import arrears, realname
 
         as_of = _day(options["as_of"]) if options.get("as_of") else dt.date.today()
         if options.get("month"):
@@ -65,3 +66,5 @@ class Command(BaseCommand):
         for month in sorted(months):
             result = arrears.check(month, as_of)
             self.stdout.write(f"{month:%Y年%m月}：{result.summary()}")
+            found = realname.check(month, as_of)  # attendance before real-name registration
+            self.stdout.write(f"{month:%Y年%m月}：{found.summary()}")

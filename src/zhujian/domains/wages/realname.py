@@ -1,0 +1,150 @@
+"""Attendance of workers not (yet) registered (条例第二十八条): a hazard in the shared loop.
+
+保障农民工工资支付条例第二十八条: a person without a labour contract and real-name
+registration with the contractor may not enter the site. The gate devices still record who
+came in, so attendance on a day before the worker's registration (or with none) is found
+here, one hazard per project and month, opened or updated idempotently by :func:`check`
+(``zhujian wages check`` runs it with the arrears check). A closed hazard is not reopened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from zhujian.domains.construction.models import ConstructionProject
+from zhujian.domains.wages.arrears import month_end, month_start
+from zhujian.domains.wages.models import Attendance, Worker
+from zhujian.domains.wages.models.closing import FOUND_BY
+from zhujian.hazards.models import Hazard, HazardCategory
+
+NAMES_SHOWN = 30
+
+
+def source_label(month: dt.date) -> str:
+    return f"未实名登记人员进场：{month:%Y年%m月}考勤"
+
+
+@dataclass
+class RealnameResult:
+    month: dt.date
+    projects: int = 0
+    workers: int = 0
+    opened: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    closed_kept: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.month:%Y年%m月}未实名登记人员进场：{self.projects}个项目、{self.workers}人；"
+            f"新登记隐患{len(self.opened)}条，更新{len(self.updated)}条，未变化{self.unchanged}条，"
+            f"已销号未重开{self.closed_kept}条。"
+        )
+
+
+def unregistered(month: dt.date) -> dict[int, dict[int, int]]:
+    """project id → {worker id → days of attendance in ``month`` before the worker's
+    real-name registration and labour contract (or with either missing)}."""
+    month = month_start(month)
+    rows = (
+        Attendance.objects.filter(day__gte=month, day__lte=month_end(month))
+        .filter(
+            Q(worker__realname_on__isnull=True)
+            | Q(worker__realname_on__gt=F("day"))
+            | Q(worker__contract_signed_on__isnull=True)
+            | Q(worker__contract_signed_on__gt=F("day"))
+        )
+        .values("project_id", "worker_id")
+        .annotate(days=Count("id"))
+        .order_by("project_id", "worker_id")
+    )
+    out: dict[int, dict[int, int]] = defaultdict(dict)
+    for r in rows:
+        out[r["project_id"]][r["worker_id"]] = r["days"]
+    return out
+
+
+def check(month: dt.date, as_of: dt.date | None = None) -> RealnameResult:
+    """Open or update one hazard per project with unregistered attendance in ``month``."""
+    month = month_start(month)
+    as_of = as_of or dt.date.today()
+    result = RealnameResult(month)
+    found = unregistered(month)
+    result.projects = len(found)
+    result.workers = sum(len(w) for w in found.values())
+    if not found:
+        return result
+    projects = ConstructionProject.objects.in_bulk(list(found))
+    workers = Worker.objects.in_bulk([w for ws in found.values() for w in ws])
+    ctype = ContentType.objects.get_for_model(ConstructionProject)
+    label = source_label(month)
+    existing = {
+        h.source_id: h
+        for h in Hazard.objects.filter(
+            source_type=ctype, source_id__in=list(found), found_by=FOUND_BY, source=label
+        ).order_by("verified_on", "pk")
+    }
+    with transaction.atomic():
+        for project_id, days in sorted(found.items()):
+            project = projects[project_id]
+            text = _description(project, month, days, workers)
+            hazard = existing.get(project_id)
+            if hazard is not None and hazard.verified_on is not None:
+                result.closed_kept += 1
+                continue
+            if hazard is not None:
+                if hazard.description == text:
+                    result.unchanged += 1
+                    continue
+                hazard.description = text
+                hazard._change_reason = "未实名登记人员进场复核，更新名单"
+                hazard.save()
+                result.updated.append(hazard.code)
+                continue
+            hazard = Hazard(
+                line="wages",
+                org_unit_id=project.org_unit_id,
+                source=label,
+                category=HazardCategory.MANAGEMENT,
+                description=text,
+                location=(project.address or project.name)[:200],
+                found_on=as_of,
+                found_by=FOUND_BY,
+            )
+            hazard.link(project)
+            hazard._change_reason = "未实名登记人员进场，系统自动登记"
+            hazard.save()
+            result.opened.append(hazard.code)
+    return result
+
+
+def _description(
+    project: ConstructionProject, month: dt.date, days: dict[int, int], workers: dict[int, Worker]
+) -> str:
+    names = []
+    for worker_id, count in sorted(days.items(), key=lambda kv: -kv[1]):
+        worker = workers[worker_id]
+        missing = "、".join(
+            what
+            for what, done in (
+                ("实名登记", worker.realname_on),
+                ("劳动合同", worker.contract_signed_on),
+            )
+            if not done
+        )
+        why = f"未办{missing}" if missing else "登记前进场"
+        names.append(f"{worker.name}（{worker.code}，{why}，{count}天）")
+    shown = "、".join(names[:NAMES_SHOWN]) + (
+        f"等{len(names)}人" if len(names) > NAMES_SHOWN else ""
+    )
+    return (
+        f"{project.name}{month:%Y年%m月}有{len(names)}名人员在订立劳动合同并完成实名登记前"
+        f"有门禁考勤：{shown}。依据保障农民工工资支付条例第二十八条，未订立劳动合同并进行用工"
+        "实名登记的人员不得进入项目现场施工。"
+    )
