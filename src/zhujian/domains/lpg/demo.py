@@ -377,8 +377,11 @@ class Simulation:
         for _, what, cylinder in todo:
             if what == "inspected":  # the inspection body's record, a week after sending
                 self.flush(terminal)
+                fresh = Cylinder.objects.get(pk=cylinder.pk)
+                if fresh.scrapped_on is not None:  # retired meanwhile: never inspected again
+                    continue
                 passed = rng.random() < 0.85
-                record = _inspection(rng, Cylinder.objects.get(pk=cylinder.pk), day, passed)
+                record = _inspection(rng, fresh, day, passed)
                 record._change_reason = "示例数据"
                 record.save()
                 if passed:
