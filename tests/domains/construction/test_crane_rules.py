@@ -151,14 +151,14 @@ def test_a_tower_crane_is_due_for_assessment_ten_years_after_leaving_the_factory
 
 
 def test_the_assessment_ages_are_a_setting(settings):
-    settings.ZHUJIAN_CRANE_ASSESSMENT_YEARS = {"tower": 15}
+    settings.ZHUJIAN_CRANE_ASSESSMENT_YEARS = {"tower": 15, "hoist": 6, "material": 5}
     machine = installed()
     machine.kind, machine.made_on = "tower", dt.date(2012, 5, 1)
     machine.derive()
     assert machine.assessment_due_on == dt.date(2027, 5, 1)
     machine.kind = "hoist"
     machine.derive()
-    assert machine.assessment_due_on is None
+    assert machine.assessment_due_on == dt.date(2018, 5, 1)
 
 
 def test_a_machine_past_its_assessment_age_is_on_the_overdue_list_until_assessed():

@@ -58,7 +58,12 @@ def own_cylinder(station: Station, **state: Any) -> Cylinder:
 def other_cylinder(station: Station) -> Cylinder:
     return (
         Cylinder.objects.exclude(company_id=station.company_id)
-        .filter(status="in_use", next_inspection_due__gt=DAY, scrap_due__gt=DAY)
+        .filter(
+            status="in_use",
+            next_inspection_due__gt=DAY,
+            scrap_due__gt=DAY,
+            registered_on__lt=DAY,  # a scan before its registration is not believed
+        )
         .order_by("pk")
         .first()
     )

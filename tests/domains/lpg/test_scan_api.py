@@ -212,6 +212,10 @@ def test_a_device_learns_its_station_and_the_batch_limit(client, site, token):
 def test_a_check_says_whether_the_station_may_fill_without_recording(client, site, token):
     count = ScanEvent.objects.count()
     headers = {"Authorization": f"Device {token}"}
+    # the check is as of today: the station's licence must be in force today
+    site.licence_expires_on = timezone.localdate() + dt.timedelta(days=365)
+    site._change_reason = "测试：许可证已换发"
+    site.save()
     young = own_cylinder(
         site, manufactured_on=timezone.localdate() - dt.timedelta(days=300), last_inspected_on=None
     )

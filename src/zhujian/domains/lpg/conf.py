@@ -167,7 +167,7 @@ MAX_UPLOAD_DELAY_DAYS = params.declare(
     unit="日",
     source="本局一瓶一码监管规则",
     min=1,
-    max=90,
+    max=36500,
 )
 
 
