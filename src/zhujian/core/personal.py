@@ -173,6 +173,34 @@ def check_declaration(ledger: Ledger) -> None:
             raise ValueError(f"{ledger.name}: personal field(s) {leaked} may not be in {where}")
 
 
+def reaches_personal(model: type[models.Model], path: str) -> bool:
+    """Whether the field path ``path`` (``worker__id_number``, ``-payee_card``) ends on, or
+    passes through, a personal field of any ledger. Sorting, filtering or searching by such
+    a path tells whoever asks the order or presence of values they only see masked."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from zhujian.core.registry import registry
+
+    for part in path.lstrip("-").split("__"):
+        ledger = registry.find(model)
+        if ledger is not None and is_personal(ledger, part):
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a lookup (``__gte``) or no field: nothing further to reach
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
+def sortable(ledger: Ledger, path: str) -> bool:
+    """Whether a list may be sorted by ``path``: never by a personal field, of this ledger
+    or of a record it links to (lists show those masked to everybody)."""
+    return not reaches_personal(ledger.model, path)
+
+
 def revealing_lines(ledger: Ledger) -> set[str]:
     spec = declared(ledger)
     return {ledger.line, *(spec.lines if spec else ())}

@@ -117,8 +117,12 @@ class LedgerListView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str) -> HttpResponse:
         filterset, qs = self.filtered()
         columns = list(self.ledger.list_display)
+        # Personal columns are shown masked: sorting by them would leak their order.
+        sortable = {c for c in columns if personal.sortable(self.ledger, c)}
         order = request.GET.get("o", "")
-        if order.removeprefix("-") in columns:  # "--x" is no column: a FieldError, not a sort
+        if order.removeprefix("-") not in sortable:  # "--x" is no column: not a sort either
+            order = ""
+        if order:
             qs = qs.order_by(order, "-pk")
         else:
             qs = qs.order_by(*self.ledger.ordering)
@@ -139,6 +143,7 @@ class LedgerListView(LedgerMixin, View):
                 "order": ("-" + c) if order == c else c,
                 "active": order.lstrip("-") == c,
                 "desc": order == "-" + c,
+                "sortable": c in sortable,
             }
             for c in columns
         ]
