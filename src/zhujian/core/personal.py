@@ -123,6 +123,19 @@ class Viewer:
     source: str
     path: str = ""
     ip: str | None = None
+    request: HttpRequest | None = None  # the response is marked no-store when values show
+
+
+def no_store(request: HttpRequest) -> None:
+    """Mark ``request``'s response ``Cache-Control: no-store``: it shows a full personal
+    value or a secret (a one-time token), which no browser or proxy cache may keep
+    (``zhujian.web.middleware.NoStoreMiddleware`` sets the header)."""
+    # a REST framework request wraps Django's: mark the one the middleware sees
+    getattr(request, "_request", request).zhujian_no_store = True
+
+
+def wants_no_store(request: HttpRequest) -> bool:
+    return bool(getattr(request, "zhujian_no_store", False))
 
 
 def declared(ledger: Ledger) -> PersonalData | None:
@@ -234,13 +247,15 @@ def record(
                 )
             )
     PersonalDataAccess.objects.bulk_create(rows, batch_size=2000)
+    if rows and viewer.request is not None:
+        no_store(viewer.request)
     return len(rows)
 
 
 def viewer_for(request: HttpRequest, source: str) -> Viewer:
     """The access-record details of a web or API request."""
     ip = request.META.get("REMOTE_ADDR") or None
-    return Viewer(request.user, source, request.get_full_path(), ip)  # type: ignore[arg-type]
+    return Viewer(request.user, source, request.get_full_path(), ip, request)  # type: ignore[arg-type]
 
 
 def restore_masked(ledger: Ledger, current: models.Model | None, values: dict[str, Any]) -> None:

@@ -206,7 +206,7 @@ class LedgerDetailView(LedgerMixin, View):
         fields = [
             (f.verbose_name, display(obj, f.name, reveal=reveal))
             for f in self.ledger.model._meta.concrete_fields
-            if f.name != "id"
+            if f.name != "id" and f.name not in self.ledger.hidden
         ]
         return render(
             request,
@@ -278,6 +278,8 @@ def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
         if previous is not None:
             delta = record.diff_against(previous)
             for change in delta.changes:
+                if ledger is not None and change.field in ledger.hidden:
+                    continue  # a credential's digest: not even its change is shown
                 f = obj._meta.get_field(change.field)
                 old, new = change.old, change.new
                 if ledger is not None and personal.is_personal(ledger, f.name):
