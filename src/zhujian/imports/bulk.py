@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -285,6 +287,17 @@ def insert_with_history(
 
 # --- PostgreSQL: writes that overlap with the importer's own work -----------------------
 
+#: Every connection's overlap state, for the fork handler below.
+_OVERLAPS: weakref.WeakSet[_PgOverlap] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for overlap in list(_OVERLAPS):
+        overlap.forget_writer()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
 #: Keys reserved from a sequence at a time (unused ones are simply never used: sequences
 #: have gaps anyway).
 RESERVE = 20_000
@@ -347,7 +360,12 @@ class _PgOverlap:
         found = getattr(connection, "_zhujian_overlap", None)
         if found is None:
             found = connection._zhujian_overlap = cls(connection)
+            _OVERLAPS.add(found)
         return found
+
+    def forget_writer(self) -> None:
+        """In a forked child: the parent's writer thread does not exist here."""
+        self.writer, self.pending = None, None
 
     def join(self, raise_error: bool = True) -> None:
         if self.pending is not None:
