@@ -159,6 +159,7 @@ def multiply(factor: int) -> dict[str, str]:
                             value is not None
                             and isinstance(f, m.ForeignKey)
                             and f.related_model in maps
+                            and f.related_model is not model  # self-references: below
                         ):
                             value = maps[f.related_model][round_no - 1].get(value, value)
                         elif value and f.name in suffixed:
@@ -167,7 +168,27 @@ def multiply(factor: int) -> dict[str, str]:
                         setattr(clone, f.attname, value)
                     copies.append(clone)
                 created = model._default_manager.bulk_create(copies, batch_size=1000)
-                maps[model].append({o.pk: c.pk for o, c in zip(originals, created, strict=True)})
+                here = {o.pk: c.pk for o, c in zip(originals, created, strict=True)}
+                maps[model].append(here)
+                # A self-reference (a petition's previous case) was created pointing at the
+                # original; now that this round's clones exist, point it at their clone.
+                own = [
+                    f for f in fields if isinstance(f, m.ForeignKey) and f.related_model is model
+                ]
+                relinked = []
+                for clone in created:
+                    touched = False
+                    for f in own:
+                        value = getattr(clone, f.attname)
+                        if value is not None and value in here:
+                            setattr(clone, f.attname, here[value])
+                            touched = True
+                    if touched:
+                        relinked.append(clone)
+                if relinked:
+                    model._default_manager.bulk_update(
+                        relinked, [f.name for f in own], batch_size=1000
+                    )
     return kept
 
 

@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "zhujian.web.errors.BadParameterMiddleware",
+    "zhujian.web.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the Chinese lockout page
 ]
 

@@ -236,9 +236,7 @@ def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:
             "filterset_class": filterset_for(ledger),
             "search_fields": list(ledger.search),
             "ordering_fields": [
-                c
-                for c in ledger.list_display
-                if "__" not in c and not personal.is_personal(ledger, c)
+                c for c in ledger.list_display if "__" not in c and personal.sortable(ledger, c)
             ],
             "__doc__": f"{ledger.label}（{ledger.line_label}）",
         },

@@ -123,6 +123,19 @@ class Viewer:
     source: str
     path: str = ""
     ip: str | None = None
+    request: HttpRequest | None = None  # the response is marked no-store when values show
+
+
+def no_store(request: HttpRequest) -> None:
+    """Mark ``request``'s response ``Cache-Control: no-store``: it shows a full personal
+    value or a secret (a one-time token), which no browser or proxy cache may keep
+    (``zhujian.web.middleware.NoStoreMiddleware`` sets the header)."""
+    # a REST framework request wraps Django's: mark the one the middleware sees
+    getattr(request, "_request", request).zhujian_no_store = True
+
+
+def wants_no_store(request: HttpRequest) -> bool:
+    return bool(getattr(request, "zhujian_no_store", False))
 
 
 def declared(ledger: Ledger) -> PersonalData | None:
@@ -173,6 +186,34 @@ def check_declaration(ledger: Ledger) -> None:
             raise ValueError(f"{ledger.name}: personal field(s) {leaked} may not be in {where}")
 
 
+def reaches_personal(model: type[models.Model], path: str) -> bool:
+    """Whether the field path ``path`` (``worker__id_number``, ``-payee_card``) ends on, or
+    passes through, a personal field of any ledger. Sorting, filtering or searching by such
+    a path tells whoever asks the order or presence of values they only see masked."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from zhujian.core.registry import registry
+
+    for part in path.lstrip("-").split("__"):
+        ledger = registry.find(model)
+        if ledger is not None and is_personal(ledger, part):
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a lookup (``__gte``) or no field: nothing further to reach
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
+def sortable(ledger: Ledger, path: str) -> bool:
+    """Whether a list may be sorted by ``path``: never by a personal field, of this ledger
+    or of a record it links to (lists show those masked to everybody)."""
+    return not reaches_personal(ledger.model, path)
+
+
 def revealing_lines(ledger: Ledger) -> set[str]:
     spec = declared(ledger)
     return {ledger.line, *(spec.lines if spec else ())}
@@ -206,13 +247,15 @@ def record(
                 )
             )
     PersonalDataAccess.objects.bulk_create(rows, batch_size=2000)
+    if rows and viewer.request is not None:
+        no_store(viewer.request)
     return len(rows)
 
 
 def viewer_for(request: HttpRequest, source: str) -> Viewer:
     """The access-record details of a web or API request."""
     ip = request.META.get("REMOTE_ADDR") or None
-    return Viewer(request.user, source, request.get_full_path(), ip)  # type: ignore[arg-type]
+    return Viewer(request.user, source, request.get_full_path(), ip, request)  # type: ignore[arg-type]
 
 
 def restore_masked(ledger: Ledger, current: models.Model | None, values: dict[str, Any]) -> None:

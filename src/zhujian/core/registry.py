@@ -61,6 +61,9 @@ class Ledger:
     personal: PersonalData | None = None
     # Deadline clocks of its records: overdue / due-soon lists (see core.deadlines).
     deadlines: Deadlines | None = None
+    # Fields only the machine reads (a credential's digest): never shown on the record's
+    # page, in its history, the API or an export, to anybody.
+    hidden: Sequence[str] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -92,6 +95,11 @@ class Ledger:
             for clock in self.deadlines.clocks:
                 opts.get_field(clock.due)
                 opts.get_field(clock.done)
+        for name in self.hidden:
+            f = opts.get_field(name)
+            shown = [*self.list_display, *self.filters, *self.search, *self.form_fields]
+            if f.editable or name in {n.split("__")[0] for n in shown}:
+                raise ValueError(f"{self.name}.{name}: a hidden field is not editable or shown")
         personal.check_declaration(self)
 
     @property

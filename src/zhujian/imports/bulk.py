@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
+import os
+import weakref
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from django.db import connections, models, router
@@ -285,13 +287,27 @@ def insert_with_history(
 
 # --- PostgreSQL: writes that overlap with the importer's own work -----------------------
 
+#: Every connection's overlap state, for the fork handler below.
+_OVERLAPS: weakref.WeakSet[_PgOverlap] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for overlap in list(_OVERLAPS):
+        overlap.forget_writer()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
 #: Keys reserved from a sequence at a time (unused ones are simply never used: sequences
 #: have gaps anyway).
 RESERVE = 20_000
 
 
 class _PgOverlap:
-    """One per Django connection: reserved keys, and the one write running in a thread.
+    """One per Django connection: reserved keys, and the one write running in its writer
+    thread. The thread is started once, at the connection's first overlapped write, and
+    serves every batch of every import until the connection closes (it used to be a new
+    thread per batch: 150 for one import).
 
     The thread uses the same psycopg connection, so everything stays in the caller's
     transaction. Any statement the caller sends through Django waits for the thread first
@@ -305,7 +321,8 @@ class _PgOverlap:
     def __init__(self, connection: Any) -> None:
         self.connection = connection
         self.pool: dict[str, list[int]] = {}
-        self.thread: threading.Thread | None = None
+        self.writer: ThreadPoolExecutor | None = None  # one thread, started on first use
+        self.pending: Future[None] | None = None  # the write running now, if any
         self.error: BaseException | None = None
         self.sequences: dict[str, str | None] = {}
         self.foreign_keys: dict[str, list[str]] = {}
@@ -323,6 +340,9 @@ class _PgOverlap:
         def _close() -> Any:
             self.join(raise_error=False)
             self.pool.clear()
+            if self.writer is not None:
+                self.writer.shutdown(wait=True)
+                self.writer = None
             return close()
 
         connection._commit, connection._rollback, connection._close = _commit, _rollback, _close
@@ -340,12 +360,17 @@ class _PgOverlap:
         found = getattr(connection, "_zhujian_overlap", None)
         if found is None:
             found = connection._zhujian_overlap = cls(connection)
+            _OVERLAPS.add(found)
         return found
 
+    def forget_writer(self) -> None:
+        """In a forked child: the parent's writer thread does not exist here."""
+        self.writer, self.pending = None, None
+
     def join(self, raise_error: bool = True) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
+        if self.pending is not None:
+            self.pending.result()  # write() keeps its own error in self.error
+            self.pending = None
         error, self.error = self.error, None
         if error is not None and raise_error:
             # The thread wrote through the raw psycopg connection: raise its error as
@@ -446,8 +471,9 @@ class _PgOverlap:
                 logger.error("overlapped insert into %s failed: %s", opts.db_table, exc)
                 self.error = exc
 
-        self.thread = threading.Thread(target=write, name="zhujian-pg-write", daemon=True)
-        self.thread.start()
+        if self.writer is None:
+            self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zhujian-pg-write")
+        self.pending = self.writer.submit(write)
         return True
 
     def _history_statement(

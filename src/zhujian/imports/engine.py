@@ -14,12 +14,14 @@ twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -41,12 +43,15 @@ from zhujian.core.registry import Ledger
 from zhujian.imports import csvfile, locking, reads
 from zhujian.imports.bulk import insert_with_history
 from zhujian.imports.columns import CellError, Column, build_columns, org_unit_lookup
-from zhujian.imports.workbook import DATA_SHEET, WorkbookError, inspect
+from zhujian.imports.workbook import DATA_SHEET, WorkbookError, head_copy, inspect
 
 BATCH_SIZE = 2000
 # Bad cells reported before checking stops: enough to fix a file, bounded in memory and
 # time whatever the file (a million bad rows must not make a million errors).
 MAX_ERRORS = 1000
+#: Rows an .xlsx import reads before it reads the file whole (see sheet_rows): a file
+#: with at least one bad row in ten stops at the error cap within them.
+HEAD_ROWS = 10 * MAX_ERRORS
 CHANGE_REASON = "Excel导入"
 
 Progress = Callable[[int, int], None]
@@ -127,6 +132,56 @@ def read_sheet(path: str | Path, name: str = DATA_SHEET) -> tuple[str, Iterator[
     return name, enumerate(sheet.iter_rows(), start=1), sheet.height, sheet.start[1]
 
 
+def _from_column(rows: Iterator[Row], first: int) -> Iterator[Row]:
+    """Rows whose cells start at column A (the reader starts them at the first value)."""
+    if not first:
+        return rows
+    pad = [None] * first
+    return ((n, [*pad, *raw]) for n, raw in rows)
+
+
+def sheet_rows(
+    path: str | Path, errors: dict[tuple[int, int], str]
+) -> tuple[str, Iterator[Row], int]:
+    """The data sheet's name, its rows (numbered as Excel numbers them, cells from
+    column A) and about how many there are; ``errors`` receives the sheet's Excel error
+    cells (row, 0-based column) as the rows that hold them are reached.
+
+    The first :data:`HEAD_ROWS` rows come from a copy of just those rows
+    (:func:`zhujian.imports.workbook.head_copy`); the whole file is measured and read
+    only when the import asks for the row after them. An import that stops at the error
+    cap inside them never reads the rest. Raises :class:`WorkbookError`."""
+    with tempfile.TemporaryDirectory(prefix="zhujian-head-") as tmp:
+        head = Path(tmp) / "head.xlsx"
+        head_shape = head_copy(path, head, HEAD_ROWS)
+        if head_shape is None:  # the sheet ends within the head: read it as it is
+            shape = inspect(path)
+            name, rows, total, first = _read(path, shape.name)
+            errors.update(shape.error_cells)
+            return name, _from_column(rows, first), total
+        name, rows, _, first = _read(head, head_shape.name)
+        errors.update(head_shape.error_cells)
+
+    def rest() -> Iterator[Row]:
+        shape = inspect(path)
+        _, tail, _, tail_first = _read(path, shape.name)
+        errors.update({k: v for k, v in shape.error_cells.items() if k[0] > HEAD_ROWS})
+        for number, raw in _from_column(tail, tail_first):
+            if number > HEAD_ROWS:
+                yield number, raw
+
+    return name, chain(_from_column(rows, first), rest()), head_shape.claimed_rows
+
+
+def _read(path: str | Path, name: str) -> tuple[str, Iterator[Row], int, int]:
+    try:
+        return read_sheet(path, name)
+    except MemoryError:
+        raise  # not the file's fault: the job runner reports its memory limit
+    except Exception as exc:  # calamine raises its own types for broken files
+        raise WorkbookError(f"无法读取 Excel 文件：{exc}") from None
+
+
 def import_file(
     ledger: Ledger,
     path: str | Path,
@@ -141,18 +196,12 @@ def import_file(
     result = ImportResult(ledger.name, dry_run=dry_run)
     if csvfile.is_csv(path):
         return _import_csv(ledger, path, user, result, dry_run=dry_run, progress=progress)
+    error_cells: dict[tuple[int, int], str] = {}
     try:
-        shape = inspect(path)
-        sheet, rows, total, first_column = read_sheet(path, shape.name)
+        sheet, rows, total = sheet_rows(path, error_cells)
     except WorkbookError as exc:
         result.errors.append(BadCell("", 0, "文件", Path(path).name, str(exc)))
         return result
-    except MemoryError:
-        raise  # not the file's fault: the job runner reports its memory limit
-    except Exception as exc:  # calamine raises its own types for broken files
-        result.errors.append(BadCell("", 0, "文件", Path(path).name, f"无法读取 Excel 文件：{exc}"))
-        return result
-    error_cells = {(r, c - first_column): v for (r, c), v in shape.error_cells.items()}
     return import_rows(
         ledger,
         sheet,
@@ -236,7 +285,7 @@ def import_rows(
     positions = _match_header(columns, header, sheet, result, header_row)
     if result.errors:
         return result
-    errors_at = _ErrorCells(error_cells or {}, columns, positions)
+    errors_at = _ErrorCells(error_cells if error_cells is not None else {}, columns, positions)
     writer = _Writer(ledger, user, result, {u.pk for u in units.values()})
     try:
         with (
@@ -249,14 +298,16 @@ def import_rows(
             for index, raw in numbered_rows:
                 if progress and index % 5000 == 0:
                     progress(index - header_row, max(total - header_row, 0))
-                if len(result.errors) >= MAX_ERRORS:
-                    result.stopped_at_row = index - 1
-                    result.unchecked_rows = max(total - index + 1, 0)
-                    break
                 if all(v in (None, "") for v in raw) and not errors_at.in_row(index):
                     continue
                 result.rows += 1
                 values = _parse_row(columns, positions, raw, sheet, index, result, errors_at)
+                if len(result.errors) >= MAX_ERRORS:
+                    # Stop here, before the next row is even read (the reader may then
+                    # never read the rest of the file; see sheet_rows).
+                    result.stopped_at_row = index
+                    result.unchecked_rows = max(total - index, 0)
+                    break
                 if values is None:
                     continue
                 batch.append((index, values))
@@ -296,6 +347,8 @@ def import_rows(
         result.errors.append(conflict(*writer.writing))
     except csvfile.CsvRowError as exc:  # a line the CSV reader could not split: roll back
         result.errors.append(BadCell(sheet, exc.row, "整行", None, str(exc)))
+    except WorkbookError as exc:  # the rest of a workbook, read on demand, was refused
+        result.errors.append(BadCell(sheet, 0, "文件", None, str(exc)))
     except locking.ImportBusy as exc:
         result.errors.append(BadCell(sheet, 0, "文件", None, str(exc)))
     except OperationalError as exc:
@@ -324,15 +377,20 @@ class _ErrorCells:
     def __init__(
         self, cells: dict[tuple[int, int], str], columns: list[Column], positions: dict[str, int]
     ) -> None:
-        header_of = {
+        self.header_of = {
             positions[c.field_name]: c.header for c in columns if c.field_name in positions
         }
+        self.cells = cells  # grows when the reader reaches the rest of a workbook
+        self.seen = -1
         self.by_row: dict[int, list[tuple[str, str]]] = {}
-        for (row, column), value in sorted(cells.items()):
-            if column in header_of:
-                self.by_row.setdefault(row, []).append((header_of[column], value))
 
     def in_row(self, row: int) -> list[tuple[str, str]]:
+        if len(self.cells) != self.seen:
+            self.by_row = {}
+            for (number, column), value in sorted(self.cells.items()):
+                if column in self.header_of:
+                    self.by_row.setdefault(number, []).append((self.header_of[column], value))
+            self.seen = len(self.cells)
         return self.by_row.get(row, [])
 
 

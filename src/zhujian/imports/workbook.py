@@ -48,6 +48,14 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _CELL_REF = re.compile(rb"^([A-Z]{1,3})(\d{1,7})$")
 _REF_LETTERS = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"')
 _REF_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
+_ROW_START = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b")
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref\s*=\s*"[A-Z]*\d*:?[A-Z]{1,3}(\d{1,7})"')
+_EMPTY_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData/></worksheet>"
+)
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>]*?\bt="e"[^>]*>(?:(?!</c>).)*?<v>([^<]*)</v>', re.S
 )
@@ -67,6 +75,9 @@ class SheetShape:
     # (row as Excel shows it, 0-based column) → the error value, e.g. "#REF!"
     error_cells: dict[tuple[int, int], str] = field(default_factory=dict)
     more_error_cells: int = 0
+    # What the sheet's <dimension> tag claims its last row is (untrusted: a hint for
+    # progress and messages, never for a bound).
+    claimed_rows: int = 0
 
     @property
     def rows(self) -> int:
@@ -80,19 +91,117 @@ class SheetShape:
 def inspect(path: str | Path, prefer: str = DATA_SHEET) -> SheetShape:
     """Check the file and measure the sheet an import will read (``prefer``, else the
     first); raises :class:`WorkbookError` when it must not be read."""
-    try:
+    with _reading():
         if not zipfile.is_zipfile(path):
             raise WorkbookError("不是 .xlsx 文件（请使用 Excel 2007 及以上版本的 .xlsx 格式）")
         with zipfile.ZipFile(path) as archive:
             _check_members(archive)
             name, member = _data_sheet(archive, prefer)
             return _measure(archive, member, name)
-    except WorkbookError:
-        raise
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError, EOFError) as exc:
-        raise WorkbookError(f"文件已损坏或不是有效的 .xlsx 文件（{type(exc).__name__}）") from None
-    except (RuntimeError, NotImplementedError) as exc:  # encrypted or exotic compression
-        raise WorkbookError(f"无法读取该 .xlsx 文件：{exc}") from None
+
+
+def head_copy(
+    path: str | Path, out: str | Path, rows: int, prefer: str = DATA_SHEET
+) -> SheetShape | None:
+    """Write to ``out`` a copy of the workbook whose data sheet keeps only its rows up to
+    row ``rows``, reading the sheet no further than that; return the copy's shape. None
+    when the sheet has no row past ``rows`` (the file is read as it is).
+
+    python-calamine can only read a sheet whole (hundreds of MB for a million rows), so
+    an import reads this copy first and the whole file only when it gets past it: a file
+    whose rows are mostly bad stops at the error cap without being read whole."""
+    with _reading():
+        if not zipfile.is_zipfile(path):
+            raise WorkbookError("不是 .xlsx 文件（请使用 Excel 2007 及以上版本的 .xlsx 格式）")
+        with zipfile.ZipFile(path) as archive:
+            _check_members(archive)
+            name, member = _data_sheet(archive, prefer)
+            cut = _head(archive, member, name, rows)
+            if cut is None:
+                return None
+            kept, shape = cut
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+                for info in archive.infolist():
+                    if info.filename == member:
+                        copy.writestr(member, kept)
+                    elif info.filename.startswith("xl/worksheets/") and info.filename.endswith(
+                        ".xml"
+                    ):
+                        copy.writestr(info.filename, _EMPTY_SHEET)  # other sheets: not read
+                    else:
+                        with archive.open(info) as src, copy.open(info.filename, "w") as dst:
+                            while block := src.read(CHUNK):
+                                dst.write(block)
+            return shape
+
+
+def _head(
+    archive: zipfile.ZipFile, member: str, name: str, rows: int
+) -> tuple[bytes, SheetShape] | None:
+    """The sheet's XML up to (not including) its first row past ``rows``, closed, and its
+    shape; None when there is no such row."""
+    shape = SheetShape(name)
+    state = [0, -1]
+    kept = bytearray()
+    pending = b""
+    row = 0
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(CHUNK)
+            data = pending + chunk
+            if chunk:
+                end = _last_row_end(data)
+                if end < 0:
+                    if len(data) > 64 * CHUNK:
+                        raise WorkbookError("工作表结构异常（单行数据过大），不能导入")
+                    pending = data
+                    continue
+                pending = data[end:]
+                data = data[:end]
+            cut = -1
+            for found in _ROW_START.finditer(data):
+                ref = _ATTR_R.search(found[1])
+                row = int(ref[1]) if ref and ref[1].isdigit() else row + 1
+                if row > rows:
+                    cut = found.start()
+                    break
+            part = data if cut < 0 else data[:cut]
+            if not _scan_fast(part, shape):
+                _scan_careful(part, shape, state)
+            kept += part
+            if cut >= 0:
+                opening = _SHEET_DATA.search(kept)
+                if opening is None:
+                    return None  # no sheetData before the rows: read the file as it is
+                prefix = opening[1] or b""
+                kept += b"</" + prefix + b"sheetData></" + prefix + b"worksheet>"
+                claimed = _DIMENSION.search(kept)
+                shape.claimed_rows = min(int(claimed[1]), MAX_ROWS) if claimed else 0
+                return bytes(kept), shape
+            if not chunk:
+                return None
+
+
+class _reading:
+    """Turn what a broken or hostile file makes the zip and XML readers raise into a
+    :class:`WorkbookError` with a Chinese message."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> bool:
+        if exc is None or isinstance(exc, WorkbookError):
+            return False
+        broken = (zipfile.BadZipFile, ElementTree.ParseError, KeyError, OSError, EOFError)
+        if isinstance(exc, broken):
+            raise WorkbookError(
+                f"文件已损坏或不是有效的 .xlsx 文件（{type(exc).__name__}）"
+            ) from None
+        if isinstance(exc, (RuntimeError, NotImplementedError)):  # encrypted, exotic
+            raise WorkbookError(f"无法读取该 .xlsx 文件：{exc}") from None
+        return False
 
 
 def _check_members(archive: zipfile.ZipFile) -> None:

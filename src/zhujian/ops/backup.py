@@ -12,7 +12,11 @@ An archive (``.tar.gz``) holds:
   row).
 
 :func:`restore` checks the manifest and every checksum before it touches anything, and
-restores only into an empty database (tables of any kind count) unless forced.
+restores only into an empty database (tables of any kind count) unless forced. It
+extracts exactly the files the manifest lists, each a regular file of its declared size
+and checksum, after checking that they fit on the disk; a link, a device, an unlisted or
+repeated member, or a path that is absolute or climbs out (``..``) refuses the archive
+with a Chinese message, before anything is touched.
 """
 
 from __future__ import annotations
@@ -22,15 +26,17 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import django
 from django.conf import settings
@@ -181,17 +187,172 @@ def backup(output: str | Path | None = None, log: Callable[[str], None] = print)
 # --- restore ------------------------------------------------------------------------------
 
 
-def read_manifest(archive: Path) -> dict[str, Any]:
-    try:
-        with tarfile.open(archive, "r:*") as tar:
-            member = tar.extractfile(MANIFEST)
-            if member is None:
-                raise KeyError(MANIFEST)
-            manifest = json.loads(member.read())
-    except (tarfile.TarError, KeyError, ValueError, OSError) as exc:
-        raise BackupError(f"{archive} 不是 Zhujian 的备份文件（{exc}）") from None
+#: The manifest is small JSON (a line per file): a larger member is no manifest of ours.
+MANIFEST_MAX_BYTES = 64 << 20
+#: Free space kept on the disk beyond what the archive's files take once extracted.
+SPACE_MARGIN_BYTES = 64 << 20
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _bad(archive: Path, why: str) -> BackupError:
+    return BackupError(
+        f"{archive.name} 不是完整可信的 Zhujian 备份：{why}。已拒绝恢复，未改动任何数据。"
+    )
+
+
+def _safe_name(name: object) -> bool:
+    """A relative POSIX path inside the archive: no absolute path, ``..``, empty or odd
+    part, backslash or control character."""
+    if not isinstance(name, str) or not name or len(name) > 1024 or "\\" in name:
+        return False
+    if name.startswith("/") or any(ord(ch) < 32 for ch in name):
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
+
+
+def _check_manifest(archive: Path, manifest: Any) -> dict[str, Any]:
+    """The manifest's shape, each listed file's name, size and checksum, in Chinese."""
+    if not isinstance(manifest, dict):
+        raise _bad(archive, "清单（manifest.json）不是对象")
     if manifest.get("format") != FORMAT:
         raise BackupError(f"不认识的备份格式：{manifest.get('format')!r}（应为 {FORMAT}）")
+    database = manifest.get("database")
+    if not isinstance(database, dict) or database.get("vendor") not in ("sqlite", "postgresql"):
+        raise _bad(archive, "清单未写明数据库类型（sqlite 或 postgresql）")
+    migrations = manifest.get("migrations")
+    if not isinstance(migrations, dict) or not all(
+        isinstance(app, str) and isinstance(names, list) and all(isinstance(n, str) for n in names)
+        for app, names in migrations.items()
+    ):
+        raise _bad(archive, "清单中的数据库迁移列表格式不对")
+    if not isinstance(manifest.get("created_at"), str):
+        raise _bad(archive, "清单缺少备份时间")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise _bad(archive, "清单没有列出文件")
+    member = SQLITE_MEMBER if database["vendor"] == "sqlite" else PG_MEMBER
+    if member not in files:
+        raise _bad(archive, f"清单没有列出数据库文件 {member}")
+    for name, meta in files.items():
+        where = f"清单中的文件 {name[:200]!r}"
+        if not _safe_name(name) or not (name == member or name.startswith(f"{MEDIA}/")):
+            raise _bad(archive, f"{where}路径不合法（只允许 {member} 和 {MEDIA}/ 下的相对路径）")
+        if not isinstance(meta, dict):
+            raise _bad(archive, f"{where}缺少大小和校验和")
+        size, digest = meta.get("bytes"), meta.get("sha256")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise _bad(archive, f"{where}的大小不是非负整数")
+        if not isinstance(digest, str) or not _SHA256.match(digest):
+            raise _bad(archive, f"{where}的 SHA-256 校验和格式不对")
+    return manifest
+
+
+def read_manifest(archive: Path) -> dict[str, Any]:
+    """The archive's manifest, checked; it must be the archive's first member (as
+    :func:`backup` writes it), a regular file of bounded size."""
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            first = tar.next()
+            if first is None or first.name != MANIFEST:
+                raise KeyError(MANIFEST)
+            if not first.isreg() or first.size > MANIFEST_MAX_BYTES:
+                raise ValueError("清单不是普通文件或过大")
+            member = tar.extractfile(first)
+            assert member is not None  # a regular file
+            manifest = json.loads(member.read())
+    except (tarfile.TarError, KeyError, ValueError, OSError, EOFError, zlib.error) as exc:
+        raise BackupError(f"{archive} 不是 Zhujian 的备份文件（{exc}）") from None
+    return _check_manifest(archive, manifest)
+
+
+def _check_space(archive: Path, manifest: dict[str, Any], work: Path) -> None:
+    """Refuse, before extracting anything, an archive whose files (as the manifest
+    declares them, and each member is held to its declared size) would not fit: once in
+    the work folder, and the uploads once more in ``MEDIA_ROOT``."""
+    files = manifest["files"]
+    total = sum(meta["bytes"] for meta in files.values())
+    media = sum(meta["bytes"] for name, meta in files.items() if name.startswith(f"{MEDIA}/"))
+    media_root = Path(settings.MEDIA_ROOT)
+    media_root.mkdir(parents=True, exist_ok=True)
+    need: dict[int, int] = {}
+    for folder, size in ((work, total), (media_root, media)):
+        device = folder.stat().st_dev
+        need[device] = need.get(device, 0) + size
+    for folder in (work, media_root):
+        free = shutil.disk_usage(folder).free
+        wanted = need.pop(folder.stat().st_dev, None)
+        if wanted is not None and wanted + SPACE_MARGIN_BYTES > free:
+            raise BackupError(
+                f"磁盘空间不足：备份解开后需要 {wanted:,} 字节，{folder} 所在磁盘只剩 "
+                f"{free:,} 字节。已拒绝恢复，未改动任何数据。"
+            )
+
+
+def _extract(archive: Path, manifest: dict[str, Any], work: Path) -> None:
+    """Extract exactly the manifest's files into ``work``, each checked as it is read:
+    a regular file, listed, once, of its declared size, with its declared SHA-256.
+    Anything else (a link, a device, a folder entry, a member the manifest does not
+    list, a second copy of a member) refuses the whole archive."""
+    files = manifest["files"]
+    seen: set[str] = set()
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            first = tar.next()
+            if first is None or first.name != MANIFEST:
+                raise _bad(archive, "第一个成员不是清单")
+            while (member := tar.next()) is not None:
+                name = member.name
+                shown = name[:200]
+                if name == MANIFEST or name in seen:
+                    raise _bad(archive, f"成员 {shown!r} 出现了不止一次")
+                if name not in files:
+                    raise _bad(archive, f"含有清单未列出的成员 {shown!r}")
+                if not member.isreg():
+                    kind = "链接" if member.issym() or member.islnk() else "特殊文件或目录"
+                    raise _bad(archive, f"成员 {shown!r} 是{kind}，备份中只应有普通文件")
+                meta = files[name]
+                if member.size != meta["bytes"]:
+                    raise _bad(
+                        archive,
+                        f"成员 {shown!r} 的大小 {member.size:,} 字节与清单的 {meta['bytes']:,} 字节不符",
+                    )
+                target = work.joinpath(*name.split("/"))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = tar.extractfile(member)
+                assert source is not None  # a regular file
+                if _copy_hashed(source, target) != meta["sha256"]:
+                    raise BackupError(f"备份文件已损坏：{name} 的校验和不符")
+                seen.add(name)
+    except BackupError:
+        raise
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raise _bad(archive, f"读取时出错（{exc}）") from None
+    missing = sorted(set(files) - seen)
+    if missing:
+        raise BackupError(
+            f"备份文件不完整：缺少 {missing[0]}"
+            + (f" 等 {len(missing)} 个文件" if len(missing) > 1 else "")
+        )
+
+
+def _copy_hashed(source: IO[bytes], target: Path) -> str:
+    """Copy ``source`` into the new file ``target``; its SHA-256."""
+    digest = hashlib.sha256()
+    with open(target, "xb") as out:
+        while block := source.read(1 << 20):
+            digest.update(block)
+            out.write(block)
+    return digest.hexdigest()
+
+
+def verified_copy(archive: str | Path, work: Path) -> dict[str, Any]:
+    """Check ``archive`` and extract exactly its manifest's files into the empty folder
+    ``work``; returns the manifest. Raises :class:`BackupError` (Chinese) for anything
+    damaged or crafted, having written at most the declared bytes."""
+    archive = Path(archive)
+    manifest = read_manifest(archive)
+    _check_space(archive, manifest, work)
+    _extract(archive, manifest, work)
     return manifest
 
 
@@ -217,15 +378,6 @@ def _check_migrations(manifest: dict[str, Any]) -> list[str]:
     return sorted(f"{a}.{n}" for a, n in set(known) - saved)
 
 
-def _verify(work: Path, manifest: dict[str, Any]) -> None:
-    for name, meta in manifest["files"].items():
-        path = work / name
-        if not path.is_file():
-            raise BackupError(f"备份文件不完整：缺少 {name}")
-        if path.stat().st_size != meta["bytes"] or _sha256(path) != meta["sha256"]:
-            raise BackupError(f"备份文件已损坏：{name} 的校验和不符")
-
-
 def _clear_database() -> None:
     if connection.vendor == "sqlite":
         return  # the backup API replaces the whole file's content
@@ -242,6 +394,8 @@ def _restore_database(work: Path, member: str) -> None:
         dest = sqlite3.connect(name, timeout=30)
         try:
             source.backup(dest)
+        except sqlite3.Error as exc:
+            raise BackupError(f"备份中的数据库文件无法读取（{exc}），未能恢复数据库。") from None
         finally:
             dest.close()
             source.close()
@@ -262,21 +416,22 @@ def _restore_database(work: Path, member: str) -> None:
     )
 
 
-def _restore_media(work: Path) -> int:
+def _restore_media(work: Path, manifest: dict[str, Any]) -> int:
+    """Copy the manifest's uploads (and nothing else) into ``MEDIA_ROOT``."""
     root = Path(settings.MEDIA_ROOT)
-    source = work / MEDIA
     if root.exists() and any(root.iterdir()):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         root.rename(root.with_name(f"{root.name}.before-restore-{stamp}"))
     root.mkdir(parents=True, exist_ok=True)
     count = 0
-    if source.is_dir():
-        for path in sorted(source.rglob("*")):
-            if path.is_file():
-                target = root / path.relative_to(source)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, target)
-                count += 1
+    for name in sorted(manifest["files"]):
+        if not name.startswith(f"{MEDIA}/"):
+            continue
+        parts = name.split("/")[1:]
+        target = root.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(work.joinpath(*name.split("/")), target)
+        count += 1
     return count
 
 
@@ -308,15 +463,13 @@ def restore(
     parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".zhujian-restore-", dir=parent) as tmp:
         work = Path(tmp)
-        with tarfile.open(archive, "r:*") as tar:
-            tar.extractall(work, filter="data")
-        _verify(work, manifest)
+        manifest = verified_copy(archive, work)
         log(f"备份 {archive.name} 校验通过（{manifest['created_at']}，{vendor}）")
         if force:
             _clear_database()
         _restore_database(work, member)
         log("数据库已恢复")
-        media = _restore_media(work)
+        media = _restore_media(work, manifest)
         log(f"上传文件已恢复：{media} 个")
     if behind:
         log(f"备份缺少本程序的 {len(behind)} 个数据库迁移：请接着运行 zhujian migrate")

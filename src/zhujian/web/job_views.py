@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views import View
 
+from zhujian.core import personal
 from zhujian.core.models import Job
 from zhujian.core.registry import Ledger, registry
 from zhujian.jobs import progress
@@ -57,6 +58,7 @@ class JobView(LoginRequiredMixin, View):
 class JobErrorsView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = own_job(request, pk)
+        personal.no_store(request)  # the rows of one's own file, perhaps personal data
         if not job.error_report:
             raise Http404("没有错误清单")
         return FileResponse(
@@ -67,6 +69,7 @@ class JobErrorsView(LoginRequiredMixin, View):
 class JobResultView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = own_job(request, pk)
+        personal.no_store(request)  # an export may hold full personal values
         if job.status != Job.Status.DONE or not job.result:
             raise Http404("该任务没有可下载的文件")
         return FileResponse(

@@ -117,8 +117,12 @@ class LedgerListView(LedgerMixin, View):
     def get(self, request: HttpRequest, ledger: str) -> HttpResponse:
         filterset, qs = self.filtered()
         columns = list(self.ledger.list_display)
+        # Personal columns are shown masked: sorting by them would leak their order.
+        sortable = {c for c in columns if personal.sortable(self.ledger, c)}
         order = request.GET.get("o", "")
-        if order.removeprefix("-") in columns:  # "--x" is no column: a FieldError, not a sort
+        if order.removeprefix("-") not in sortable:  # "--x" is no column: not a sort either
+            order = ""
+        if order:
             qs = qs.order_by(order, "-pk")
         else:
             qs = qs.order_by(*self.ledger.ordering)
@@ -139,6 +143,7 @@ class LedgerListView(LedgerMixin, View):
                 "order": ("-" + c) if order == c else c,
                 "active": order.lstrip("-") == c,
                 "desc": order == "-" + c,
+                "sortable": c in sortable,
             }
             for c in columns
         ]
@@ -201,7 +206,7 @@ class LedgerDetailView(LedgerMixin, View):
         fields = [
             (f.verbose_name, display(obj, f.name, reveal=reveal))
             for f in self.ledger.model._meta.concrete_fields
-            if f.name != "id"
+            if f.name != "id" and f.name not in self.ledger.hidden
         ]
         return render(
             request,
@@ -273,6 +278,8 @@ def history_of(obj: models.Model, user: Any) -> list[dict[str, Any]]:
         if previous is not None:
             delta = record.diff_against(previous)
             for change in delta.changes:
+                if ledger is not None and change.field in ledger.hidden:
+                    continue  # a credential's digest: not even its change is shown
                 f = obj._meta.get_field(change.field)
                 old, new = change.old, change.new
                 if ledger is not None and personal.is_personal(ledger, f.name):

@@ -99,6 +99,7 @@ registry.register(
         search=["code", "name"],
         natural_key=["code"],
         ordering=["code"],
+        hidden=["token_hash"],
         demo=demo.build,
         demo_order=200,
         help="站点终端和手持扫码枪，每台设备绑定一个站点。令牌在设备页面签发，只显示一次。",

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from zhujian.core import bounds, scope
+from zhujian.core import bounds, personal, scope
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import registry
 from zhujian.domains.lpg import labels, trace
@@ -160,6 +160,7 @@ def issue_token(request: HttpRequest, pk: int) -> HttpResponse:
         token = device.issue_token()
         device._change_reason = "签发设备令牌"
         device.save()
+    personal.no_store(request)  # the token in clear: no cache may keep the page
     return render(request, "lpg/token.html", {"device": device, "token": token})
 
 
