@@ -16,6 +16,9 @@ pytest-django's ``settings`` fixture.
 | ``ZHUJIAN_HJ212_RELOAD_SECONDS`` | 60 | how often the receiver re-reads the device registry |
 | ``ZHUJIAN_HJ212_IDLE_SECONDS`` | 900 | a connection silent this long is closed (0: never) |
 | ``ZHUJIAN_HJ212_MAX_CONNECTIONS`` | 50000 | connections open at once (kept below the open-file limit) |
+| ``ZHUJIAN_HJ212_CLOCK_SKEW_SECONDS`` | 600 | a DataTime later than the receiver's clock by more is refused |
+| ``ZHUJIAN_HJ212_MAX_AGE_DAYS`` | 400 | a DataTime older than this is refused (re-sent history included) |
+| ``ZHUJIAN_HJ212_PLAUSIBLE`` | see :data:`PLAUSIBLE` | (low, high) per factor: a value outside is refused |
 """
 
 from __future__ import annotations
@@ -31,6 +34,22 @@ DEFAULT_LIMITS: dict[str, float] = {
     "a34001": 0.30,
     "LA_day": 70.0,
     "LA_night": 55.0,
+}
+
+
+#: Values a monitor can physically report, in the standard's units (concentrations in
+#: mg/m³ after unit conversion). A value outside is not a measurement: the packet is
+#: refused (and not acknowledged) rather than stored as the site's latest value.
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "a34002": (0.0, 100.0),  # PM10, mg/m³ (light-scattering and beta monitors top out near 10)
+    "a34004": (0.0, 100.0),  # PM2.5
+    "a34001": (0.0, 100.0),  # TSP
+    "LA": (0.0, 200.0),  # dB(A)
+    "a01001": (-80.0, 80.0),  # ℃
+    "a01002": (0.0, 100.0),  # %
+    "a01006": (30.0, 120.0),  # kPa
+    "a01007": (0.0, 100.0),  # m/s
+    "a01008": (0.0, 360.0),  # °
 }
 
 
@@ -85,3 +104,18 @@ def idle_seconds() -> float:
 
 def max_connections() -> int:
     return max(1, int(_get("MAX_CONNECTIONS", 50_000)))
+
+
+def clock_skew() -> float:
+    """Seconds a DataTime may run ahead of the receiver's clock (device clocks drift)."""
+    return max(0.0, float(_get("CLOCK_SKEW_SECONDS", 600)))
+
+
+def max_age_days() -> float:
+    """Days back a DataTime may lie (a device re-sending what it stored while offline)."""
+    return max(1.0, float(_get("MAX_AGE_DAYS", 400)))
+
+
+def plausible() -> dict[str, tuple[float, float]]:
+    merged = {**PLAUSIBLE, **dict(_get("PLAUSIBLE", {}) or {})}  # type: ignore[call-overload]
+    return {k: (float(lo), float(hi)) for k, (lo, hi) in merged.items()}

@@ -10,6 +10,8 @@ shows them reaches them through a site the user's scope allows.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -36,6 +38,11 @@ FACTOR_COLUMNS: dict[str, str] = {
     "a01008": "wind_direction",
 }
 LIMITED_FACTORS = ("a34002", "a34004", "a34001", "LA")
+#: A reading's time lies in this range or the database refuses it: the receiver refuses
+#: far narrower times before its ack, and this holds for any other writer too (on
+#: PostgreSQL a time before year 1 would be stored and could then never be read back).
+READING_TIME_MIN = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+READING_TIME_MAX = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
 class CrcVariant(models.TextChoices):
@@ -150,6 +157,13 @@ class Reading(models.Model):
         indexes = [
             models.Index(fields=["device", "cn", "data_time"], name="reading_device_time"),
             models.Index(fields=["project", "cn", "data_time"], name="reading_site_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(data_time__gte=READING_TIME_MIN, data_time__lt=READING_TIME_MAX)
+                & Q(received_at__gte=READING_TIME_MIN, received_at__lt=READING_TIME_MAX),
+                name="reading_times_in_range",
+            ),
         ]
 
     def __str__(self) -> str:

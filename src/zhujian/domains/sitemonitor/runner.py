@@ -44,6 +44,9 @@ def build_receiver(keep_raw: bool = True, open_files: int = 0) -> Receiver:
         tz=zoneinfo.ZoneInfo(settings.TIME_ZONE),
         alarm_cn=conf.alarm_cn(),
         idle_seconds=conf.idle_seconds(),
+        clock_skew=conf.clock_skew(),
+        max_age_days=conf.max_age_days(),
+        plausible=conf.plausible(),
         max_connections=(
             min(conf.max_connections(), max(1, open_files - 64))
             if open_files

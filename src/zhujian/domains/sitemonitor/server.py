@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -52,6 +53,9 @@ class Receiver:
         clock: Callable[[], dt.datetime] | None = None,
         idle_seconds: float = 0,
         max_connections: int = 0,
+        clock_skew: float = 600,
+        max_age_days: float = 400,
+        plausible: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self.devices: dict[str, DeviceConfig] = snapshot.devices
         self.last_seen: dict[int, dt.datetime] = dict(snapshot.last_seen)
@@ -71,6 +75,12 @@ class Receiver:
         # Connections open at once (0: no cap); one more is closed at once. Below the
         # process's open-file limit, so a flood of connections cannot exhaust it.
         self.max_connections = max_connections
+        # What a reading may claim (checked before the ack: nothing is acknowledged that
+        # cannot be stored): its DataTime within [now - max_age, now + skew], local time,
+        # and each value finite and within what a monitor can report.
+        self.clock_skew = dt.timedelta(seconds=clock_skew)
+        self.max_age = dt.timedelta(days=max_age_days)
+        self.plausible = dict(plausible or {})
 
     # --- devices ---------------------------------------------------------------------
 
@@ -171,7 +181,7 @@ class Receiver:
             return
         reading = None
         if packet.cn in p.DATA_CNS:
-            reading = self._values(packet, device)
+            reading = self._values(packet, device, now)
             if isinstance(reading, p.Reject):
                 self._reject(reading, conn, now)
                 return
@@ -212,12 +222,35 @@ class Receiver:
     _INDEX = {c: i for i, c in enumerate(_COLUMNS)}
 
     def _values(
-        self, packet: p.Packet, device: DeviceConfig
+        self, packet: p.Packet, device: DeviceConfig, now: dt.datetime
     ) -> tuple[dt.datetime, tuple[Any, ...], dict[str, tuple[float, str]]] | p.Reject:
+        """The row a data packet stores, or why it cannot be stored. Every value the row
+        holds is checked here, before the ack: a row the database would refuse (or take
+        and then fail to read back, as PostgreSQL does a time before year 1) is refused
+        now, counted, and never acknowledged."""
         cp = packet.cp
+        raw, mn = packet.raw, packet.mn
         data_time = p.parse_time(cp.get("DataTime", ""), self.tz)
         if data_time is None:
-            return p.Reject(p.Reason.DATA, packet.raw, packet.mn, "DataTime缺失或错误")
+            return p.Reject(p.Reason.DATA, raw, mn, "DataTime缺失或错误")
+        # Compared as local wall-clock times: no conversion that could overflow.
+        local_now = now.astimezone(self.tz).replace(tzinfo=None)
+        claimed = data_time.replace(tzinfo=None)
+        if claimed > local_now + self.clock_skew:
+            return p.Reject(
+                p.Reason.FUTURE,
+                raw,
+                mn,
+                f"DataTime {claimed:%Y-%m-%d %H:%M:%S}晚于接收时间"
+                f"超过{self.clock_skew.total_seconds():g}秒",
+            )
+        if claimed < local_now - self.max_age:
+            return p.Reject(
+                p.Reason.TOO_OLD,
+                raw,
+                mn,
+                f"DataTime {claimed:%Y-%m-%d}早于接收时间{self.max_age.days}天以上",
+            )
         suffix = "-Rtd" if packet.cn == p.CN_REALTIME else "-Avg"
         row: list[Any] = [None] * len(self._COLUMNS)
         values: dict[str, tuple[float, str]] = {}
@@ -226,13 +259,20 @@ class Receiver:
             text = cp.get(factor + suffix)
             if text is None:
                 continue
-            try:
-                value = float(text) * scale
-            except ValueError:
-                return p.Reject(p.Reason.DATA, packet.raw, packet.mn, f"{factor}{suffix}不是数值")
-            if value != value or value in (float("inf"), float("-inf")):
-                return p.Reject(p.Reason.DATA, packet.raw, packet.mn, f"{factor}{suffix}不是数值")
+            if not p.NUMBER_RE.match(text):
+                return p.Reject(p.Reason.DATA, raw, mn, f"{factor}{suffix}不是数值")
+            value = float(text) * scale
+            bounds = self.plausible.get(factor)
+            if not math.isfinite(value) or (
+                bounds is not None and not bounds[0] <= value <= bounds[1]
+            ):
+                lo, hi = bounds or (0, 0)
+                return p.Reject(
+                    p.Reason.RANGE, raw, mn, f"{factor}{suffix}={text[:20]}超出{lo:g}～{hi:g}"
+                )
             flag = cp.get(factor + "-Flag", "N")
+            if flag not in p.DATA_FLAGS:
+                return p.Reject(p.Reason.DATA, raw, mn, f"{factor}-Flag应为N、F、M、S、D、C、T或B")
             row[self._INDEX[column]] = value
             values[factor] = (value, flag)
             if flag != "N":
@@ -240,10 +280,10 @@ class Receiver:
         return data_time, (*row, ",".join(flags)[:100]), values
 
     def _reject(self, reject: p.Reject, conn: Connection, now: dt.datetime) -> None:
-        mn = reject.mn[:24]
+        mn = p.printable(reject.mn)[:24]
         device = self.devices.get(mn) if mn else None
         device_id = device.id if device else None
-        detail = reject.detail
+        detail = p.printable(reject.detail)[:100]
         if device is None and mn and mn not in self.unknown_sources:
             if len(self.unknown_sources) < MAX_UNKNOWN_SOURCES:
                 self.unknown_sources.add(mn)
@@ -255,7 +295,7 @@ class Receiver:
         store = self.store
         store.rejects.append((mn, device_id, reject.reason.value, now, detail, conn.peer))
         if store.keep_raw and (device is not None or self.rejected[key] <= RAW_SAMPLE_UNKNOWN):
-            text = reject.raw.decode("ascii", "backslashreplace")[:2000]
+            text = p.printable(reject.raw[:2000])
             store.raw.append((now, mn, device_id, conn.peer, False, reject.reason.value, text))
 
 

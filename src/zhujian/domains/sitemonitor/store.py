@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import (
-    DatabaseError,
     InterfaceError,
     OperationalError,
     close_old_connections,
@@ -134,10 +133,11 @@ class Store:
                 logger.exception("writing a batch failed; it is kept and retried")
                 self._retry = batch
                 raise
-            except DatabaseError:
-                # A row the database refuses would be refused on every retry and hold up
-                # every later batch: write row by row and drop (and log) only such rows.
-                logger.exception("a batch held a row the database refuses; writing row by row")
+            except Exception:
+                # A row the database refuses (or that cannot even be converted for it)
+                # would be refused on every retry and hold up every later batch: write
+                # row by row, so only such a row is lost, counted and logged.
+                logger.exception("a batch held a row that cannot be written; writing row by row")
                 self._write_row_by_row(batch)
             done = len(batch["readings"]) + len(batch["raw"])
             self.written["readings"] += len(batch["readings"])
@@ -163,9 +163,10 @@ class Store:
                         rest[later] = batch[later]
                     self._retry = rest
                     raise
-                except DatabaseError as exc:
+                except Exception as exc:  # DatabaseError, or a value no backend can take
                     self.written["dropped"] += 1
-                    logger.error("dropped a %s row the database refuses: %s (%r)", name, exc, row)
+                    self.written[f"dropped_{name}"] += 1
+                    logger.error("dropped a %s row that cannot be written: %r (%r)", name, exc, row)
                 else:
                     kept.append(row)
             batch[name] = kept
@@ -244,6 +245,7 @@ class Store:
                     next_reload = time.monotonic() + reload_every
                     reload()
             except Exception:
+                logger.exception("the HJ 212 writer's flush failed")
                 close_old_connections()
                 if stopping:
                     raise
