@@ -146,6 +146,10 @@ class Framer:
                 self._junk(buf, pos, keep, out)
                 pos = keep
                 break
+            # Junk ending in '#' right before a packet ("###0101…"): the header is the
+            # last two of the run, or the packet after the junk would be lost with it.
+            while buf[start + 2 : start + 3] == b"#":
+                start += 1
             self._junk(buf, pos, start, out)
             stop = buf.find(TRAILER, start + 2)
             if stop < 0:
