@@ -7,6 +7,8 @@ pytest-django's ``settings`` fixture.
 |---|---|---|
 | ``ZHUJIAN_HJ212_HOST`` / ``ZHUJIAN_HJ212_PORT`` | ``0.0.0.0`` / 9212 | where ``zhujian hj212 serve`` listens |
 | ``ZHUJIAN_HJ212_LIMITS`` | see :data:`DEFAULT_LIMITS` | limit per factor (mg/m³; noise dB(A) by day and night) |
+| ``ZHUJIAN_HJ212_AVERAGING_MINUTES`` | see :data:`DEFAULT_AVERAGING_MINUTES` | minutes the alarm data are averaged over per factor (0: each reading) |
+| ``ZHUJIAN_HJ212_LIMIT_SOURCES`` | see :data:`DEFAULT_SOURCES` | the standard each limit comes from, cited in alarms and hazards |
 | ``ZHUJIAN_HJ212_DAY_HOURS`` | ``(6, 22)`` | noise "day" is [06:00, 22:00) local time (GB 12523-2011) |
 | ``ZHUJIAN_HJ212_ALARM_READINGS`` | 3 | consecutive readings over a limit that raise an alarm |
 | ``ZHUJIAN_HJ212_ALARM_CN`` | ``2011`` | the data whose values are checked against the limits |
@@ -25,15 +27,34 @@ from __future__ import annotations
 
 from django.conf import settings
 
-# Defaults: GB 3095-2012 24-hour class II limits for PM10, PM2.5 and TSP (mg/m³) and
-# GB 12523-2011 site-boundary noise, 70 dB(A) by day and 55 dB(A) by night. Counties
-# with a stricter local standard set their own.
+# Defaults, each with the standard it comes from and the averaging period that standard
+# states (the receiver averages the alarm data over that period before comparing):
+# - PM10, PM2.5, TSP: GB 3095-2012 环境空气质量标准, class II (二级) 24-hour means,
+#   0.15 / 0.075 / 0.30 mg/m³ — the national ambient limits; a county with a local
+#   construction-dust (施工扬尘) standard sets that instead, for example
+#   DB13/2934-2019 (Hebei): PM10 80 µg/m³ hourly; DB61/1078-2017 (Shaanxi): TSP
+#   0.7–0.8 mg/m³ hourly; DB31/964-2016 (Shanghai): 15-minute means;
+#   DB21/2642-2016 (Liaoning): TSP 0.8 mg/m³ 5-minute mean.
+# - Noise: GB 12523-2011 建筑施工场界环境噪声排放标准, 70 dB(A) by day and 55 dB(A) by
+#   night, as the equivalent level (energy mean, Leq) over 20 minutes.
 DEFAULT_LIMITS: dict[str, float] = {
     "a34002": 0.15,
     "a34004": 0.075,
     "a34001": 0.30,
     "LA_day": 70.0,
     "LA_night": 55.0,
+}
+DEFAULT_AVERAGING_MINUTES: dict[str, float] = {
+    "a34002": 1440,
+    "a34004": 1440,
+    "a34001": 1440,
+    "LA": 20,
+}
+DEFAULT_SOURCES: dict[str, str] = {
+    "a34002": "GB 3095-2012 二级浓度限值（24小时平均）",
+    "a34004": "GB 3095-2012 二级浓度限值（24小时平均）",
+    "a34001": "GB 3095-2012 二级浓度限值（24小时平均）",
+    "LA": "GB 12523-2011 表1 场界噪声排放限值（20分钟等效声级）",
 }
 
 
@@ -67,6 +88,35 @@ def port() -> int:
 
 def limits() -> dict[str, float]:
     return {**DEFAULT_LIMITS, **dict(_get("LIMITS", {}) or {})}  # type: ignore[call-overload]
+
+
+def averaging_minutes() -> dict[str, float]:
+    """Factor → minutes its alarm data are averaged over (0: each reading alone)."""
+    merged = {**DEFAULT_AVERAGING_MINUTES, **dict(_get("AVERAGING_MINUTES", {}) or {})}  # type: ignore[call-overload]
+    return {k: max(0.0, float(v)) for k, v in merged.items()}
+
+
+def limit_sources() -> dict[str, str]:
+    """Factor → the standard (and averaging) its limit comes from, as alarms cite it.
+
+    A limit the county set without naming its source is cited as the county's own, so an
+    alarm never names a national standard for a number that is not that standard's."""
+    own = dict(_get("LIMITS", {}) or {})  # type: ignore[call-overload]
+    named = dict(_get("LIMIT_SOURCES", {}) or {})  # type: ignore[call-overload]
+    minutes = averaging_minutes()
+    sources = {}
+    for factor in DEFAULT_SOURCES:
+        keys = ("LA_day", "LA_night") if factor == "LA" else (factor,)
+        if factor in named:
+            sources[factor] = str(named[factor])[:100]
+        elif any(k in own for k in keys):
+            window = minutes.get(factor, 0)
+            sources[factor] = (
+                f"本地设定限值（{window:g}分钟平均）" if window else "本地设定限值（单次读数）"
+            )
+        else:
+            sources[factor] = DEFAULT_SOURCES[factor]
+    return sources
 
 
 def day_hours() -> tuple[int, int]:

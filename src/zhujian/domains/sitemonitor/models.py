@@ -155,10 +155,13 @@ class Reading(models.Model):
         verbose_name = "监测数据"
         verbose_name_plural = "监测数据"
         indexes = [
-            models.Index(fields=["device", "cn", "data_time"], name="reading_device_time"),
             models.Index(fields=["project", "cn", "data_time"], name="reading_site_time"),
         ]
         constraints = [
+            # A re-sent packet (same device, data type and DataTime) is one reading: the
+            # writer inserts with ON CONFLICT DO NOTHING. (Its index serves the per-device
+            # queries the former plain index did.)
+            models.UniqueConstraint(fields=["device", "cn", "data_time"], name="reading_once"),
             models.CheckConstraint(
                 condition=Q(data_time__gte=READING_TIME_MIN, data_time__lt=READING_TIME_MAX)
                 & Q(received_at__gte=READING_TIME_MIN, received_at__lt=READING_TIME_MAX),
@@ -245,6 +248,9 @@ class Alarm(models.Model):
     limit = models.FloatField("限值", null=True, blank=True)
     peak = models.FloatField("最高值", null=True, blank=True)
     readings = models.PositiveIntegerField("超标读数", default=0)
+    basis = models.CharField(
+        "限值依据", max_length=100, blank=True, help_text="限值出自的标准及其平均时段"
+    )
     started_at = models.DateTimeField("开始时间")
     cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
     hazard = models.ForeignKey(

@@ -36,6 +36,8 @@ def build_receiver(keep_raw: bool = True, open_files: int = 0) -> Receiver:
         conf.day_hours(),
         dt.timedelta(minutes=conf.offline_minutes()),
         snapshot.open_alarms.keys(),
+        averaging=conf.averaging_minutes(),
+        sources=conf.limit_sources(),
     )
     return Receiver(
         snapshot,
