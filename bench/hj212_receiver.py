@@ -176,6 +176,8 @@ def run_backend(args: argparse.Namespace, postgres: bool) -> list[dict[str, Any]
         "ZHUJIAN_SECRET_KEY": os.environ.get("ZHUJIAN_SECRET_KEY", "bench"),
         "ZHUJIAN_LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
+        # every simulated device connects from 127.0.0.1
+        "ZHUJIAN_HJ212_MAX_PER_ADDRESS": "1000000",
     }
     name = ""
     backend = "PostgreSQL" if postgres else "SQLite"

@@ -360,4 +360,16 @@ ZHUJIAN_HJ212_LIMIT_SOURCES = json.loads(os.environ.get("ZHUJIAN_HJ212_LIMIT_SOU
 # at most this many days old.
 ZHUJIAN_HJ212_CLOCK_SKEW_SECONDS = float(os.environ.get("ZHUJIAN_HJ212_CLOCK_SKEW_SECONDS", "600"))
 ZHUJIAN_HJ212_MAX_AGE_DAYS = float(os.environ.get("ZHUJIAN_HJ212_MAX_AGE_DAYS", "400"))
+# Per source: connections from one address, seconds a connection may stay open without
+# an accepted packet, wrong passwords per MN and per address in a window (then locked for
+# the rest of it), raw copies of refused packets kept per MN and reason and per address
+# each hour.
+ZHUJIAN_HJ212_MAX_PER_ADDRESS = env_int("ZHUJIAN_HJ212_MAX_PER_ADDRESS", 256)
+ZHUJIAN_HJ212_AUTH_SECONDS = float(os.environ.get("ZHUJIAN_HJ212_AUTH_SECONDS", "30"))
+ZHUJIAN_HJ212_AUTH_FAILURES_PER_MN = env_int("ZHUJIAN_HJ212_AUTH_FAILURES_PER_MN", 5)
+ZHUJIAN_HJ212_AUTH_FAILURES_PER_ADDRESS = env_int("ZHUJIAN_HJ212_AUTH_FAILURES_PER_ADDRESS", 10)
+ZHUJIAN_HJ212_AUTH_WINDOW_SECONDS = float(
+    os.environ.get("ZHUJIAN_HJ212_AUTH_WINDOW_SECONDS", "600")
+)
+ZHUJIAN_HJ212_RAW_SAMPLES_PER_HOUR = env_int("ZHUJIAN_HJ212_RAW_SAMPLES_PER_HOUR", 20)
 # --- end HJ 212 ------------------------------------------------------------------------

@@ -20,6 +20,12 @@ pytest-django's ``settings`` fixture.
 | ``ZHUJIAN_HJ212_MAX_CONNECTIONS`` | 50000 | connections open at once (kept below the open-file limit) |
 | ``ZHUJIAN_HJ212_CLOCK_SKEW_SECONDS`` | 600 | a DataTime later than the receiver's clock by more is refused |
 | ``ZHUJIAN_HJ212_MAX_AGE_DAYS`` | 400 | a DataTime older than this is refused (re-sent history included) |
+| ``ZHUJIAN_HJ212_MAX_PER_ADDRESS`` | 256 | connections open at once from one address |
+| ``ZHUJIAN_HJ212_AUTH_SECONDS`` | 30 | a connection with no accepted packet this long after opening is closed |
+| ``ZHUJIAN_HJ212_AUTH_FAILURES_PER_MN`` | 5 | wrong passwords for one MN (per window) before it is locked for other addresses, and an alarm |
+| ``ZHUJIAN_HJ212_AUTH_FAILURES_PER_ADDRESS`` | 10 | wrong passwords from one address (per window) before it is locked |
+| ``ZHUJIAN_HJ212_AUTH_WINDOW_SECONDS`` | 600 | the window of those counts, and how long a lock lasts |
+| ``ZHUJIAN_HJ212_RAW_SAMPLES_PER_HOUR`` | 20 | raw copies kept of refused packets per MN and reason, and per address, each hour |
 | ``ZHUJIAN_HJ212_PLAUSIBLE`` | see :data:`PLAUSIBLE` | (low, high) per factor: a value outside is refused |
 """
 
@@ -169,3 +175,27 @@ def max_age_days() -> float:
 def plausible() -> dict[str, tuple[float, float]]:
     merged = {**PLAUSIBLE, **dict(_get("PLAUSIBLE", {}) or {})}  # type: ignore[call-overload]
     return {k: (float(lo), float(hi)) for k, (lo, hi) in merged.items()}
+
+
+def max_per_address() -> int:
+    return max(1, int(_get("MAX_PER_ADDRESS", 256)))
+
+
+def auth_seconds() -> float:
+    return max(1.0, float(_get("AUTH_SECONDS", 30)))
+
+
+def auth_failures_per_mn() -> int:
+    return max(1, int(_get("AUTH_FAILURES_PER_MN", 5)))
+
+
+def auth_failures_per_address() -> int:
+    return max(1, int(_get("AUTH_FAILURES_PER_ADDRESS", 10)))
+
+
+def auth_window_seconds() -> float:
+    return max(1.0, float(_get("AUTH_WINDOW_SECONDS", 600)))
+
+
+def raw_samples_per_hour() -> int:
+    return max(0, int(_get("RAW_SAMPLES_PER_HOUR", 20)))

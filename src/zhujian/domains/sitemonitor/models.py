@@ -71,6 +71,24 @@ def parse_units(text: str) -> tuple[dict[str, str], list[str]]:
     return units, problems
 
 
+def password_problem(password: str) -> str:
+    """Why ``password`` is too weak for a device on the internet ('' if it is not).
+
+    HJ 212-2017 gives PW six characters (C6); many devices take no more. Six characters
+    that mix letters and digits are 62^6 ≈ 5.7×10^10 passwords, and the receiver lets
+    an MN be guessed at most ``ZHUJIAN_HJ212_AUTH_FAILURES_PER_MN`` times a window
+    (5 per 10 minutes by default): millions of years. Six digits alone would be 10^6."""
+    if not password.isascii() or not password.isalnum():
+        return "访问密码应为英文字母或数字"
+    if len(password) < 6:
+        return "访问密码至少6位（HJ 212-2017 规定 PW 为6位字符）"
+    if password.isdigit() or password.isalpha():
+        return "访问密码须同时包含字母和数字（纯数字密码可被在线猜测）"
+    if len(set(password.lower())) < 4:
+        return "访问密码重复字符过多，请使用至少4个不同字符"
+    return ""
+
+
 class DeviceProtocol(LedgerModel):
     """接入参数: what the receiver checks for one device's packets."""
 
@@ -80,7 +98,10 @@ class DeviceProtocol(LedgerModel):
         SiteDevice, models.CASCADE, related_name="protocol", verbose_name="监测设备"
     )
     password = models.CharField(
-        "访问密码（PW）", max_length=20, help_text="设备数据包中的 PW 字段，不符的数据包被拒收"
+        "访问密码（PW）",
+        max_length=20,
+        help_text="设备数据包中的 PW 字段，不符的数据包被拒收；至少6位，须同时含字母和数字，"
+        "各设备互不相同",
     )
     crc = models.CharField(
         "CRC 算法",
@@ -115,8 +136,10 @@ class DeviceProtocol(LedgerModel):
         _, problems = parse_units(self.factor_units)
         if problems:
             errors["factor_units"] = "；".join(problems)
-        if self.password and not self.password.isalnum():
-            errors["password"] = "访问密码应为字母或数字"
+        if self.password:
+            problem = password_problem(self.password)
+            if problem:
+                errors["password"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -232,6 +255,7 @@ class DeviceSeen(models.Model):
 class AlarmKind(models.TextChoices):
     OVER_LIMIT = "over", "超标"
     OFFLINE = "offline", "离线"
+    PASSWORD_GUESSING = "auth", "密码猜测"
 
 
 class Alarm(models.Model):
