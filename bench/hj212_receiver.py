@@ -11,6 +11,10 @@ and sends a real-time packet (CN=2011, ~330 bytes, Flag=5) every ``--interval`` 
 with a random phase: N devices at 10 s are N/10 packets a second. The simulator times
 each packet to its acknowledgement; the server writes its counters every second.
 
+Each step first runs the floor (``bench/hj212_floor.py``: framing, CRC and ack, no
+database) under the same simulator, then the project's receiver, and prints both with the
+receiver's CPU per packet and p99 ack as ratios to the floor's (``--no-floor`` skips it).
+
 Reported per step, over the steady window (all devices connected, after one interval):
 packets/s handled and rows/s written by the writer, p50/p99 ack time (client side),
 server CPU (% of one core, event loop + writer thread) and peak RSS, and the writer's
@@ -78,15 +82,21 @@ def _stats(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def run_step(env: dict[str, str], work: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
+def run_step(
+    env: dict[str, str], work: Path, n: int, args: argparse.Namespace, floor: bool = False
+) -> dict[str, Any]:
     port = _free_port()
-    stats_file = work / f"stats-{n}.json"
-    log = open(work / f"serve-{n}.log", "w")
-    server = subprocess.Popen(
-        [*ZHUJIAN, "hj212", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--stats-file", str(stats_file), "--stats-every", "1"],
-        env=env, cwd=ROOT, stdout=log, stderr=log,
+    name = "floor" if floor else "serve"
+    stats_file = work / f"stats-{name}-{n}.json"
+    log = open(work / f"{name}-{n}.log", "w")
+    command = (
+        [sys.executable, "-m", "bench.hj212_floor", "--port", str(port),
+         "--stats-file", str(stats_file)]
+        if floor
+        else [*ZHUJIAN, "hj212", "serve", "--host", "127.0.0.1", "--port", str(port),
+              "--stats-file", str(stats_file), "--stats-every", "1"]
     )  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -175,7 +185,10 @@ def run_backend(args: argparse.Namespace, postgres: bool) -> list[dict[str, Any]
         "ZHUJIAN_DEBUG": "0",
         "ZHUJIAN_SECRET_KEY": os.environ.get("ZHUJIAN_SECRET_KEY", "bench"),
         "ZHUJIAN_LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
+        # the tree this bench lives in, whatever package the virtualenv has installed
+        "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}",
+        # every simulated device connects from 127.0.0.1
+        "ZHUJIAN_HJ212_MAX_PER_ADDRESS": "1000000",
     }
     name = ""
     backend = "PostgreSQL" if postgres else "SQLite"
@@ -203,9 +216,31 @@ def run_backend(args: argparse.Namespace, postgres: bool) -> list[dict[str, Any]
             f"{backend}: {prepared['devices']:,} devices registered in {prepared['seconds']:.0f} s"
         )
         for n in steps:
+            if not args.no_floor:
+                f = run_step(env, work, n, args, floor=True)
+                results.append({"backend": "floor", **f})
+                fack = f["ack_ms"]
+                print(
+                    f"floor: {n:,} devices ({f['connected']:,} connected): "
+                    f"{f['packets_per_s']:,.0f} packets/s; ack p50 {fack.get('p50', '—')} ms, "
+                    f"p99 {fack.get('p99', '—')} ms; CPU {f['server_cpu_pct']:.0f} % of a core",
+                    flush=True,
+                )
             r = run_step(env, work, n, args)
             results.append({"backend": backend, **r})
             ack = r["ack_ms"]
+            if not args.no_floor:
+                mine = r["server_cpu_pct"] / max(r["packets_per_s"], 1e-9)
+                base = f["server_cpu_pct"] / max(f["packets_per_s"], 1e-9)
+                r["cpu_per_packet_vs_floor"] = round(mine / max(base, 1e-9), 2)
+                r["p99_vs_floor"] = round(
+                    ack.get("p99", float("nan")) / max(fack.get("p99", float("nan")), 1e-9), 2
+                )
+                print(
+                    f"{backend} against the floor: CPU per packet ×"
+                    f"{r['cpu_per_packet_vs_floor']}, p99 ack ×{r['p99_vs_floor']}",
+                    flush=True,
+                )
             print(
                 f"{backend}: {n:,} devices ({r['connected']:,} connected): "
                 f"{r['packets_per_s']:,.0f} packets/s, {r['rows_written_per_s']:,.0f} rows/s "
@@ -233,6 +268,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--all", action="store_true", help="SQLite, then PostgreSQL")
     parser.add_argument("--pg-url", default=os.environ.get("HJ212_BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the minimal floor receiver's run"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--phase", choices=["prepare"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

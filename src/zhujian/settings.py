@@ -8,6 +8,7 @@ Production: set ``DATABASE_URL`` (PostgreSQL), ``ZHUJIAN_SECRET_KEY``,
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -347,4 +348,29 @@ ZHUJIAN_HJ212_RAW_DAYS = int(os.environ.get("ZHUJIAN_HJ212_RAW_DAYS", "180"))
 ZHUJIAN_HJ212_OFFLINE_MINUTES = float(os.environ.get("ZHUJIAN_HJ212_OFFLINE_MINUTES", "10"))
 ZHUJIAN_HJ212_IDLE_SECONDS = float(os.environ.get("ZHUJIAN_HJ212_IDLE_SECONDS", "900"))
 ZHUJIAN_HJ212_MAX_CONNECTIONS = env_int("ZHUJIAN_HJ212_MAX_CONNECTIONS", 50_000)
+# Limits per factor, the averaging period of each and the standard each comes from, as
+# JSON objects: a county with a local construction-dust (扬尘) standard sets them, e.g.
+# ZHUJIAN_HJ212_LIMITS='{"a34002": 0.08}' ZHUJIAN_HJ212_AVERAGING_MINUTES='{"a34002": 60}'
+# ZHUJIAN_HJ212_LIMIT_SOURCES='{"a34002": "DB13/2934-2019 监测点浓度限值（小时平均）"}'.
+ZHUJIAN_HJ212_LIMITS = json.loads(os.environ.get("ZHUJIAN_HJ212_LIMITS") or "{}")
+ZHUJIAN_HJ212_AVERAGING_MINUTES = json.loads(
+    os.environ.get("ZHUJIAN_HJ212_AVERAGING_MINUTES") or "{}"
+)
+ZHUJIAN_HJ212_LIMIT_SOURCES = json.loads(os.environ.get("ZHUJIAN_HJ212_LIMIT_SOURCES") or "{}")
+# What a reading may claim: DataTime at most this far ahead of the receiver's clock, and
+# at most this many days old.
+ZHUJIAN_HJ212_CLOCK_SKEW_SECONDS = float(os.environ.get("ZHUJIAN_HJ212_CLOCK_SKEW_SECONDS", "600"))
+ZHUJIAN_HJ212_MAX_AGE_DAYS = float(os.environ.get("ZHUJIAN_HJ212_MAX_AGE_DAYS", "400"))
+# Per source: connections from one address, seconds a connection may stay open without
+# an accepted packet, wrong passwords per MN and per address in a window (then locked for
+# the rest of it), raw copies of refused packets kept per MN and reason and per address
+# each hour.
+ZHUJIAN_HJ212_MAX_PER_ADDRESS = env_int("ZHUJIAN_HJ212_MAX_PER_ADDRESS", 256)
+ZHUJIAN_HJ212_AUTH_SECONDS = float(os.environ.get("ZHUJIAN_HJ212_AUTH_SECONDS", "30"))
+ZHUJIAN_HJ212_AUTH_FAILURES_PER_MN = env_int("ZHUJIAN_HJ212_AUTH_FAILURES_PER_MN", 5)
+ZHUJIAN_HJ212_AUTH_FAILURES_PER_ADDRESS = env_int("ZHUJIAN_HJ212_AUTH_FAILURES_PER_ADDRESS", 10)
+ZHUJIAN_HJ212_AUTH_WINDOW_SECONDS = float(
+    os.environ.get("ZHUJIAN_HJ212_AUTH_WINDOW_SECONDS", "600")
+)
+ZHUJIAN_HJ212_RAW_SAMPLES_PER_HOUR = env_int("ZHUJIAN_HJ212_RAW_SAMPLES_PER_HOUR", 20)
 # --- end HJ 212 ------------------------------------------------------------------------

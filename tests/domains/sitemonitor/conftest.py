@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import socket
 import threading
 import time
@@ -28,6 +29,7 @@ from zhujian.domains.sitemonitor.runner import build_receiver
 from zhujian.domains.sitemonitor.server import Receiver
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+_AGO = itertools.cycle(range(86_400))
 WAIT = 10.0  # seconds to wait for the server before a test gives up (never asserted)
 
 EXAMPLE = (
@@ -49,7 +51,9 @@ def segment(
     qn: str | None = None,
     flags: dict[str, str] | None = None,
 ) -> str:
-    at = at or dt.datetime.now(TZ)
+    # A distinct DataTime for each packet unless one is given: a packet with the same
+    # MN, CN and DataTime as an earlier one is the same reading, re-sent.
+    at = at or dt.datetime.now(TZ).replace(microsecond=0) - dt.timedelta(seconds=next(_AGO))
     suffix = "Rtd" if cn == "2011" else "Avg"
     values = {"a34002": 0.05, "a34004": 0.03, "LA": 50} if values is None else values
     flags = flags or {}

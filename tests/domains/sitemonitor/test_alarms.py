@@ -20,6 +20,14 @@ from zhujian.hazards.models import Hazard, HazardStatus
 DAY = dt.datetime(2026, 3, 2, 10, 0, tzinfo=TZ)  # 10:00, daytime
 
 
+@pytest.fixture(autouse=True)
+def per_reading(settings):
+    """These tests are about the debounce: each reading compared alone (no averaging
+    period), and a fixed day replayed however long ago it was."""
+    settings.ZHUJIAN_HJ212_AVERAGING_MINUTES = {"a34002": 0, "a34004": 0, "a34001": 0, "LA": 0}
+    settings.ZHUJIAN_HJ212_MAX_AGE_DAYS = 36500
+
+
 def send(live, conn, pm10: float, minute: int, *, flag: str = "N", at: dt.datetime = DAY):
     """One real-time reading with this PM10 (mg/m³), acknowledged, then written."""
     qn = f"2026{minute:013d}"

@@ -90,3 +90,10 @@ def test_broken_data_segment_is_refused_with_its_reason():
     segment, _ = p.split_frame(raw)
     reject = p.parse_segment(raw, segment)
     assert isinstance(reject, p.Reject) and reject.reason == p.Reason.DATA
+
+
+def test_junk_ending_in_a_hash_does_not_swallow_the_packet_after_it():
+    """Found by the receiver's fuzz test: ``x#`` + ``##0101…`` made one frame of ``###…``
+    and the good packet was refused with the junk."""
+    frames = p.Framer().feed(b"x#" + EXAMPLE + b"###" + EXAMPLE)
+    assert [f.raw for f in frames if isinstance(f, p.Frame)] == [EXAMPLE, EXAMPLE]

@@ -17,7 +17,7 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from zhujian.demo.county import DemoContext
 
-DEMO_PASSWORD = "123456"
+DEMO_PASSWORD = "zj2022hj"  # letters and digits (DeviceProtocol.clean)
 
 
 def build(ctx: DemoContext) -> None:

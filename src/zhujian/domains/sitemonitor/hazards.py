@@ -44,7 +44,8 @@ def open_hazard_for(alarm: Alarm) -> Hazard:
         description=(
             f"{project.name}的监测设备{alarm.device.code}自{local:%Y年%m月%d日 %H:%M}起"
             f"{alarm.factor_label}连续{alarm.readings}次超过限值"
-            f"（限值{alarm.limit:g}{alarm.unit}，最高{alarm.peak:g}{alarm.unit}），"
+            f"（{alarm.basis + '，' if alarm.basis else ''}"
+            f"限值{alarm.limit:g}{alarm.unit}，最高{alarm.peak:g}{alarm.unit}），"
             "须查明扬尘或噪声来源并落实降尘、降噪措施。"
         ),
         location=project.address or project.name,

@@ -10,6 +10,8 @@ shows them reaches them through a site the user's scope allows.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -36,6 +38,11 @@ FACTOR_COLUMNS: dict[str, str] = {
     "a01008": "wind_direction",
 }
 LIMITED_FACTORS = ("a34002", "a34004", "a34001", "LA")
+#: A reading's time lies in this range or the database refuses it: the receiver refuses
+#: far narrower times before its ack, and this holds for any other writer too (on
+#: PostgreSQL a time before year 1 would be stored and could then never be read back).
+READING_TIME_MIN = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+READING_TIME_MAX = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
 class CrcVariant(models.TextChoices):
@@ -64,6 +71,24 @@ def parse_units(text: str) -> tuple[dict[str, str], list[str]]:
     return units, problems
 
 
+def password_problem(password: str) -> str:
+    """Why ``password`` is too weak for a device on the internet ('' if it is not).
+
+    HJ 212-2017 gives PW six characters (C6); many devices take no more. Six characters
+    that mix letters and digits are 62^6 ≈ 5.7×10^10 passwords, and the receiver lets
+    an MN be guessed at most ``ZHUJIAN_HJ212_AUTH_FAILURES_PER_MN`` times a window
+    (5 per 10 minutes by default): millions of years. Six digits alone would be 10^6."""
+    if not password.isascii() or not password.isalnum():
+        return "访问密码应为英文字母或数字"
+    if len(password) < 6:
+        return "访问密码至少6位（HJ 212-2017 规定 PW 为6位字符）"
+    if password.isdigit() or password.isalpha():
+        return "访问密码须同时包含字母和数字（纯数字密码可被在线猜测）"
+    if len(set(password.lower())) < 4:
+        return "访问密码重复字符过多，请使用至少4个不同字符"
+    return ""
+
+
 class DeviceProtocol(LedgerModel):
     """接入参数: what the receiver checks for one device's packets."""
 
@@ -73,7 +98,10 @@ class DeviceProtocol(LedgerModel):
         SiteDevice, models.CASCADE, related_name="protocol", verbose_name="监测设备"
     )
     password = models.CharField(
-        "访问密码（PW）", max_length=20, help_text="设备数据包中的 PW 字段，不符的数据包被拒收"
+        "访问密码（PW）",
+        max_length=20,
+        help_text="设备数据包中的 PW 字段，不符的数据包被拒收；至少6位，须同时含字母和数字，"
+        "各设备互不相同",
     )
     crc = models.CharField(
         "CRC 算法",
@@ -108,8 +136,10 @@ class DeviceProtocol(LedgerModel):
         _, problems = parse_units(self.factor_units)
         if problems:
             errors["factor_units"] = "；".join(problems)
-        if self.password and not self.password.isalnum():
-            errors["password"] = "访问密码应为字母或数字"
+        if self.password:
+            problem = password_problem(self.password)
+            if problem:
+                errors["password"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -148,8 +178,18 @@ class Reading(models.Model):
         verbose_name = "监测数据"
         verbose_name_plural = "监测数据"
         indexes = [
-            models.Index(fields=["device", "cn", "data_time"], name="reading_device_time"),
             models.Index(fields=["project", "cn", "data_time"], name="reading_site_time"),
+        ]
+        constraints = [
+            # A re-sent packet (same device, data type and DataTime) is one reading: the
+            # writer inserts with ON CONFLICT DO NOTHING. (Its index serves the per-device
+            # queries the former plain index did.)
+            models.UniqueConstraint(fields=["device", "cn", "data_time"], name="reading_once"),
+            models.CheckConstraint(
+                condition=Q(data_time__gte=READING_TIME_MIN, data_time__lt=READING_TIME_MAX)
+                & Q(received_at__gte=READING_TIME_MIN, received_at__lt=READING_TIME_MAX),
+                name="reading_times_in_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,6 +255,7 @@ class DeviceSeen(models.Model):
 class AlarmKind(models.TextChoices):
     OVER_LIMIT = "over", "超标"
     OFFLINE = "offline", "离线"
+    PASSWORD_GUESSING = "auth", "密码猜测"
 
 
 class Alarm(models.Model):
@@ -231,6 +272,9 @@ class Alarm(models.Model):
     limit = models.FloatField("限值", null=True, blank=True)
     peak = models.FloatField("最高值", null=True, blank=True)
     readings = models.PositiveIntegerField("超标读数", default=0)
+    basis = models.CharField(
+        "限值依据", max_length=100, blank=True, help_text="限值出自的标准及其平均时段"
+    )
     started_at = models.DateTimeField("开始时间")
     cleared_at = models.DateTimeField("解除时间", null=True, blank=True)
     hazard = models.ForeignKey(

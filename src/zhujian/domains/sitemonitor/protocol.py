@@ -46,6 +46,10 @@ class Reason(StrEnum):
     DATA = "data", "数据段格式错误"
     UNKNOWN_MN = "unknown_mn", "未登记的设备"
     PASSWORD = "password", "访问密码错误"
+    FUTURE = "future", "数据时间超前"
+    TOO_OLD = "too_old", "数据时间过早"
+    RANGE = "range", "数值超出合理范围"
+    THROTTLED = "throttled", "密码错误过多，暂停接收"
 
     def __new__(cls, value: str, label: str = "") -> Reason:
         obj = str.__new__(cls, value)
@@ -142,6 +146,10 @@ class Framer:
                 self._junk(buf, pos, keep, out)
                 pos = keep
                 break
+            # Junk ending in '#' right before a packet ("###0101…"): the header is the
+            # last two of the run, or the packet after the junk would be lost with it.
+            while buf[start + 2 : start + 3] == b"#":
+                start += 1
             self._junk(buf, pos, start, out)
             stop = buf.find(TRAILER, start + 2)
             if stop < 0:
@@ -171,6 +179,23 @@ class Framer:
 
 _MN_RE = re.compile(rb";MN=([^;]*);")
 _MN_VALID = re.compile(r"[0-9A-Za-z]{1,24}\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x1f\x7f]")
+#: QN is ``YYYYMMDDhhmmsszzz``; some devices leave it out (it is echoed in the ack).
+_QN_VALID = re.compile(r"\d{0,20}\Z")
+#: HJ 212 values are plain decimals (the standard's N14.2 and the like): no exponent, no
+#: ``inf``/``nan``, no ``1_000`` (which Python's float() would take).
+NUMBER_RE = re.compile(r"-?\d{1,14}(?:\.\d{1,10})?\Z")
+#: HJ 212-2017 data flags: N normal, F stopped, M maintenance, S manual, D fault,
+#: C calibration, T over range, B communication fault.
+DATA_FLAGS = frozenset("NFMSDCTB")
+
+
+def printable(data: bytes | str) -> str:
+    """``data`` as text any database column takes: non-ASCII and control characters
+    (NUL, which PostgreSQL refuses in text, among them) written as ``\\xNN``."""
+    text = data.decode("ascii", "backslashreplace") if isinstance(data, bytes) else data
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def peek_mn(raw: bytes) -> str:
@@ -178,10 +203,7 @@ def peek_mn(raw: bytes) -> str:
     m = _MN_RE.search(raw)
     if not m:
         return ""
-    try:
-        return m.group(1).decode("ascii")[:24]
-    except UnicodeDecodeError:
-        return ""
+    return printable(m.group(1)[:24])[:24]
 
 
 def split_frame(raw: bytes) -> tuple[bytes, int] | Reject:
@@ -212,6 +234,8 @@ def parse_segment(raw: bytes, segment: bytes) -> Packet | Reject:
         text = segment.decode("ascii")
     except UnicodeDecodeError:
         return Reject(Reason.DATA, raw[:64], mn, "含非ASCII字符")
+    if _CONTROL_BYTES.search(segment):
+        return Reject(Reason.DATA, raw[:64], mn, "含控制字符")
     at = text.find("CP=&&")
     if at < 0 or not text.endswith("&&") or len(text) < at + 7:
         return Reject(Reason.DATA, raw[:64], mn, "缺少CP=&&…&&")
@@ -229,8 +253,12 @@ def parse_segment(raw: bytes, segment: bytes) -> Packet | Reject:
     if not _MN_VALID.match(header["MN"]):
         return Reject(Reason.DATA, raw[:64], mn, "MN应为1—24位字母或数字")
     flag_text = header.get("Flag", "0")
-    if not flag_text.isdigit():
+    if not (flag_text.isdigit() and len(flag_text) <= 3):
         return Reject(Reason.DATA, raw[:64], mn, "Flag不是数字")
+    if not _QN_VALID.match(header.get("QN", "")):
+        return Reject(Reason.DATA, raw[:64], mn, "QN应为不超过20位的数字")
+    if len(header["CN"]) > 4 or len(header["ST"]) > 4 or len(header["PW"]) > 32:
+        return Reject(Reason.DATA, raw[:64], mn, "ST、CN或PW过长")
     cp: dict[str, str] = {}
     body = text[at + 5 : -2]
     if body:

@@ -36,6 +36,8 @@ def build_receiver(keep_raw: bool = True, open_files: int = 0) -> Receiver:
         conf.day_hours(),
         dt.timedelta(minutes=conf.offline_minutes()),
         snapshot.open_alarms.keys(),
+        averaging=conf.averaging_minutes(),
+        sources=conf.limit_sources(),
     )
     return Receiver(
         snapshot,
@@ -44,6 +46,15 @@ def build_receiver(keep_raw: bool = True, open_files: int = 0) -> Receiver:
         tz=zoneinfo.ZoneInfo(settings.TIME_ZONE),
         alarm_cn=conf.alarm_cn(),
         idle_seconds=conf.idle_seconds(),
+        max_per_address=conf.max_per_address(),
+        auth_seconds=conf.auth_seconds(),
+        auth_failures_per_mn=conf.auth_failures_per_mn(),
+        auth_failures_per_address=conf.auth_failures_per_address(),
+        auth_window=conf.auth_window_seconds(),
+        raw_samples=conf.raw_samples_per_hour(),
+        clock_skew=conf.clock_skew(),
+        max_age_days=conf.max_age_days(),
+        plausible=conf.plausible(),
         max_connections=(
             min(conf.max_connections(), max(1, open_files - 64))
             if open_files
@@ -131,7 +142,7 @@ async def _main(
     every = max(1.0, min(30.0, conf.offline_minutes() * 60 / 4))
     tasks = [
         asyncio.create_task(receiver.watch_offline(every)),
-        asyncio.create_task(receiver.watch_idle(max(1.0, min(30.0, receiver.idle_seconds / 4)))),
+        asyncio.create_task(receiver.watch_idle(receiver.idle_check_every())),
         asyncio.create_task(_report(receiver, stats_file, stats_every)),
     ]
     await stop.wait()

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hmac
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,8 +22,9 @@ from typing import Any
 
 from zhujian.domains.sitemonitor import protocol as p
 from zhujian.domains.sitemonitor.devices import DeviceConfig, Snapshot
+from zhujian.domains.sitemonitor.models import AlarmKind
 from zhujian.domains.sitemonitor.store import Store
-from zhujian.domains.sitemonitor.supervision import Supervisor
+from zhujian.domains.sitemonitor.supervision import CLEAR, OPEN, Event, Supervisor
 
 logger = logging.getLogger("zhujian.hj212")
 
@@ -33,9 +36,11 @@ UTC = dt.UTC
 MAX_UNKNOWN_SOURCES = 1000
 #: The refusal row those further sources share.
 OTHER_SOURCES = "（其他未登记来源）"
-#: Raw copies kept of refused packets from one unregistered source per receiver run (a
-#: registered device's refusals are all kept, for disputes).
+#: Raw copies kept of refused packets from one unregistered source per receiver run
+#: (besides the hourly bound per MN and reason and per address, ``raw_samples``).
 RAW_SAMPLE_UNKNOWN = 20
+#: Failure counts kept at most (one per MN or address); expired ones are dropped first.
+MAX_FAILURE_KEYS = 100_000
 
 
 class Receiver:
@@ -52,6 +57,15 @@ class Receiver:
         clock: Callable[[], dt.datetime] | None = None,
         idle_seconds: float = 0,
         max_connections: int = 0,
+        max_per_address: int = 0,
+        auth_seconds: float = 0,
+        auth_failures_per_mn: int = 0,
+        auth_failures_per_address: int = 0,
+        auth_window: float = 600,
+        raw_samples: int = 20,
+        clock_skew: float = 600,
+        max_age_days: float = 400,
+        plausible: dict[str, tuple[float, float]] | None = None,
     ) -> None:
         self.devices: dict[str, DeviceConfig] = snapshot.devices
         self.last_seen: dict[int, dt.datetime] = dict(snapshot.last_seen)
@@ -71,6 +85,32 @@ class Receiver:
         # Connections open at once (0: no cap); one more is closed at once. Below the
         # process's open-file limit, so a flood of connections cannot exhaust it.
         self.max_connections = max_connections
+        # Per source: connections open at once from one address (0: no cap), and seconds
+        # a connection may stay open without one accepted packet (0: no limit).
+        self.max_per_address = max_per_address
+        self.by_host: Counter[str] = Counter()
+        self.auth_seconds = auth_seconds
+        # Password guessing: wrong passwords counted per MN and per address in windows of
+        # ``auth_window`` seconds; at the limit the address, or the MN for every address
+        # it has not worked from, is refused (no answer, right password or not) until the
+        # window ends, and an MN at its limit raises an alarm. 0: no limit.
+        self.auth_failures_per_mn = auth_failures_per_mn
+        self.auth_failures_per_address = auth_failures_per_address
+        self.auth_window = auth_window
+        self.failures_mn: dict[str, list[float]] = {}
+        self.failures_host: dict[str, list[float]] = {}
+        self.trusted: dict[str, set[str]] = {}  # MN → addresses it authenticated from
+        # Raw copies of refused packets: at most this many per MN and reason, and per
+        # address, each hour; the counts (Rejection) are kept for all.
+        self.raw_samples = raw_samples
+        self.raw_kept: Counter[tuple[str, ...]] = Counter()
+        self.raw_hour = -1
+        # What a reading may claim (checked before the ack: nothing is acknowledged that
+        # cannot be stored): its DataTime within [now - max_age, now + skew], local time,
+        # and each value finite and within what a monitor can report.
+        self.clock_skew = dt.timedelta(seconds=clock_skew)
+        self.max_age = dt.timedelta(days=max_age_days)
+        self.plausible = dict(plausible or {})
 
     # --- devices ---------------------------------------------------------------------
 
@@ -103,26 +143,58 @@ class Receiver:
                     self.stats["refused_connections"],
                 )
             return False
+        if self.max_per_address and self.by_host[conn.host] >= self.max_per_address:
+            self.stats["refused_per_address"] += 1
+            if self.stats["refused_per_address"] % 1000 == 1:
+                logger.warning(
+                    "HJ 212 receiver: %s is at its cap of %d connections",
+                    conn.host,
+                    self.max_per_address,
+                )
+            return False
         self.connections.add(conn)
+        self.by_host[conn.host] += 1
         self.stats["connections"] += 1
         return True
+
+    def release(self, conn: Connection) -> None:
+        if conn in self.connections:
+            self.connections.discard(conn)
+            self.by_host[conn.host] -= 1
+            if self.by_host[conn.host] <= 0:
+                del self.by_host[conn.host]
 
     async def watch_idle(self, every: float) -> None:
         while True:
             await asyncio.sleep(every)
             self.close_idle()
 
+    def idle_check_every(self) -> float:
+        limits = [x for x in (self.idle_seconds, self.auth_seconds) if x]
+        return max(1.0, min(30.0, min(limits) / 4)) if limits else 30.0
+
     def close_idle(self, now: float | None = None) -> int:
-        """Close connections silent for longer than ``idle_seconds``; returns how many."""
-        if not self.idle_seconds:
+        """Close connections silent for longer than ``idle_seconds``, and those without
+        an accepted packet ``auth_seconds`` after they opened; returns how many."""
+        if not self.idle_seconds and not self.auth_seconds:
             return 0
         now = time.monotonic() if now is None else now
         closed = 0
         for conn in list(self.connections):
-            if now - conn.last_active > self.idle_seconds and conn.transport is not None:
+            if conn.transport is None:
+                continue
+            if (
+                not conn.authenticated
+                and self.auth_seconds
+                and now - conn.opened > self.auth_seconds
+            ):
                 conn.transport.close()
+                self.stats["unauthenticated_closed"] += 1
                 closed += 1
-        self.stats["idle_closed"] += closed
+            elif self.idle_seconds and now - conn.last_active > self.idle_seconds:
+                conn.transport.close()
+                self.stats["idle_closed"] += 1
+                closed += 1
         return closed
 
     async def watch_offline(self, every: float) -> None:
@@ -166,17 +238,38 @@ class Receiver:
         if device is None:
             self._reject(p.Reject(p.Reason.UNKNOWN_MN, raw, packet.mn, "MN未登记"), conn, now)
             return
-        if packet.pw != device.password:
+        mono = time.monotonic()
+        if self._locked(conn.host, packet.mn, mono):
+            # Refused unread, right password or not: a guess gets no answer either way.
+            self._reject(
+                p.Reject(p.Reason.THROTTLED, raw, packet.mn, "密码错误次数过多，暂停接收"),
+                conn,
+                now,
+            )
+            return
+        if not hmac.compare_digest(packet.pw.encode(), device.password.encode()):
+            self._auth_failed(conn, device, now, mono)
             self._reject(p.Reject(p.Reason.PASSWORD, raw, packet.mn, "PW不符"), conn, now)
             return
         reading = None
         if packet.cn in p.DATA_CNS:
-            reading = self._values(packet, device)
+            reading = self._values(packet, device, now)
             if isinstance(reading, p.Reject):
                 self._reject(reading, conn, now)
                 return
         self.stats["accepted"] += 1
         store = self.store
+        if not conn.authenticated:
+            conn.authenticated = True
+            hosts = self.trusted.setdefault(device.mn, set())
+            if len(hosts) < 16:
+                hosts.add(conn.host)
+        guessing = (device.id, AlarmKind.PASSWORD_GUESSING.value, "")
+        if guessing in self.supervisor.open and not self._count(self.failures_mn, device.mn, mono):
+            self.supervisor.open.discard(guessing)
+            store.events.append(
+                Event(CLEAR, AlarmKind.PASSWORD_GUESSING, device.id, device.project_id, "", now)
+            )
         store.seen.append((device.id, now, conn.peer))
         self.last_seen[device.id] = now
         back = self.supervisor.heard(device.id, device.project_id, now)
@@ -212,12 +305,35 @@ class Receiver:
     _INDEX = {c: i for i, c in enumerate(_COLUMNS)}
 
     def _values(
-        self, packet: p.Packet, device: DeviceConfig
+        self, packet: p.Packet, device: DeviceConfig, now: dt.datetime
     ) -> tuple[dt.datetime, tuple[Any, ...], dict[str, tuple[float, str]]] | p.Reject:
+        """The row a data packet stores, or why it cannot be stored. Every value the row
+        holds is checked here, before the ack: a row the database would refuse (or take
+        and then fail to read back, as PostgreSQL does a time before year 1) is refused
+        now, counted, and never acknowledged."""
         cp = packet.cp
+        raw, mn = packet.raw, packet.mn
         data_time = p.parse_time(cp.get("DataTime", ""), self.tz)
         if data_time is None:
-            return p.Reject(p.Reason.DATA, packet.raw, packet.mn, "DataTime缺失或错误")
+            return p.Reject(p.Reason.DATA, raw, mn, "DataTime缺失或错误")
+        # Compared as local wall-clock times: no conversion that could overflow.
+        local_now = now.astimezone(self.tz).replace(tzinfo=None)
+        claimed = data_time.replace(tzinfo=None)
+        if claimed > local_now + self.clock_skew:
+            return p.Reject(
+                p.Reason.FUTURE,
+                raw,
+                mn,
+                f"DataTime {claimed:%Y-%m-%d %H:%M:%S}晚于接收时间"
+                f"超过{self.clock_skew.total_seconds():g}秒",
+            )
+        if claimed < local_now - self.max_age:
+            return p.Reject(
+                p.Reason.TOO_OLD,
+                raw,
+                mn,
+                f"DataTime {claimed:%Y-%m-%d}早于接收时间{self.max_age.days}天以上",
+            )
         suffix = "-Rtd" if packet.cn == p.CN_REALTIME else "-Avg"
         row: list[Any] = [None] * len(self._COLUMNS)
         values: dict[str, tuple[float, str]] = {}
@@ -226,24 +342,90 @@ class Receiver:
             text = cp.get(factor + suffix)
             if text is None:
                 continue
-            try:
-                value = float(text) * scale
-            except ValueError:
-                return p.Reject(p.Reason.DATA, packet.raw, packet.mn, f"{factor}{suffix}不是数值")
-            if value != value or value in (float("inf"), float("-inf")):
-                return p.Reject(p.Reason.DATA, packet.raw, packet.mn, f"{factor}{suffix}不是数值")
+            if not p.NUMBER_RE.match(text):
+                return p.Reject(p.Reason.DATA, raw, mn, f"{factor}{suffix}不是数值")
+            value = float(text) * scale
+            bounds = self.plausible.get(factor)
+            if not math.isfinite(value) or (
+                bounds is not None and not bounds[0] <= value <= bounds[1]
+            ):
+                lo, hi = bounds or (0, 0)
+                return p.Reject(
+                    p.Reason.RANGE, raw, mn, f"{factor}{suffix}={text[:20]}超出{lo:g}～{hi:g}"
+                )
             flag = cp.get(factor + "-Flag", "N")
+            if flag not in p.DATA_FLAGS:
+                return p.Reject(p.Reason.DATA, raw, mn, f"{factor}-Flag应为N、F、M、S、D、C、T或B")
             row[self._INDEX[column]] = value
             values[factor] = (value, flag)
             if flag != "N":
                 flags.append(f"{factor}:{flag}")
         return data_time, (*row, ",".join(flags)[:100]), values
 
+    # --- password guessing -----------------------------------------------------------
+
+    def _count(self, table: dict[str, list[float]], key: str, mono: float) -> int:
+        entry = table.get(key)
+        return int(entry[1]) if entry is not None and mono - entry[0] < self.auth_window else 0
+
+    def _add(self, table: dict[str, list[float]], key: str, mono: float) -> int:
+        entry = table.get(key)
+        if entry is None or mono - entry[0] >= self.auth_window:
+            if len(table) >= MAX_FAILURE_KEYS:
+                for old in [k for k, v in table.items() if mono - v[0] >= self.auth_window]:
+                    del table[old]
+                if len(table) >= MAX_FAILURE_KEYS:
+                    table.clear()
+            entry = table[key] = [mono, 0]
+        entry[1] += 1
+        return int(entry[1])
+
+    def _locked(self, host: str, mn: str, mono: float) -> bool:
+        """Whether ``mn`` is refused from ``host`` unread. An address the MN has already
+        authenticated from is never locked out of it (devices behind one NAT address are
+        not shut out by a neighbour's wrong password, nor a device by a guesser)."""
+        if host in self.trusted.get(mn, ()):
+            return False
+        per_host, per_mn = self.auth_failures_per_address, self.auth_failures_per_mn
+        return bool(
+            (per_host and self._count(self.failures_host, host, mono) >= per_host)
+            or (per_mn and self._count(self.failures_mn, mn, mono) >= per_mn)
+        )
+
+    def _auth_failed(
+        self, conn: Connection, device: DeviceConfig, now: dt.datetime, mono: float
+    ) -> None:
+        self._add(self.failures_host, conn.host, mono)
+        failures = self._add(self.failures_mn, device.mn, mono)
+        self.stats["password_failures"] += 1
+        alarm = (device.id, AlarmKind.PASSWORD_GUESSING.value, "")
+        if self.auth_failures_per_mn and failures >= self.auth_failures_per_mn:
+            if alarm not in self.supervisor.open:
+                self.supervisor.open.add(alarm)
+                self.store.events.append(
+                    Event(
+                        OPEN,
+                        AlarmKind.PASSWORD_GUESSING,
+                        device.id,
+                        device.project_id,
+                        "",
+                        now,
+                        readings=failures,
+                    )
+                )
+                logger.warning(
+                    "HJ 212: %d wrong passwords for MN %s (last from %s); locked for %g s",
+                    failures,
+                    device.mn,
+                    conn.host,
+                    self.auth_window,
+                )
+
     def _reject(self, reject: p.Reject, conn: Connection, now: dt.datetime) -> None:
-        mn = reject.mn[:24]
+        mn = p.printable(reject.mn)[:24]
         device = self.devices.get(mn) if mn else None
         device_id = device.id if device else None
-        detail = reject.detail
+        detail = p.printable(reject.detail)[:100]
         if device is None and mn and mn not in self.unknown_sources:
             if len(self.unknown_sources) < MAX_UNKNOWN_SOURCES:
                 self.unknown_sources.add(mn)
@@ -254,30 +436,54 @@ class Receiver:
         self.rejected[key] += 1
         store = self.store
         store.rejects.append((mn, device_id, reject.reason.value, now, detail, conn.peer))
-        if store.keep_raw and (device is not None or self.rejected[key] <= RAW_SAMPLE_UNKNOWN):
-            text = reject.raw.decode("ascii", "backslashreplace")[:2000]
+        hour = int(time.monotonic() // 3600)
+        if hour != self.raw_hour:
+            self.raw_kept.clear()
+            self.raw_hour = hour
+        kept = self.raw_kept
+        if (
+            store.keep_raw
+            and kept[key] < self.raw_samples
+            and kept["host", conn.host] < self.raw_samples
+            and (device is not None or self.rejected[key] <= RAW_SAMPLE_UNKNOWN)
+        ):
+            kept[key] += 1
+            kept["host", conn.host] += 1
+            text = p.printable(reject.raw[:2000])
             store.raw.append((now, mn, device_id, conn.peer, False, reject.reason.value, text))
 
 
 class Connection(asyncio.Protocol):
-    __slots__ = ("framer", "last_active", "peer", "receiver", "transport")
+    __slots__ = (
+        "authenticated",
+        "framer",
+        "host",
+        "last_active",
+        "opened",
+        "peer",
+        "receiver",
+        "transport",
+    )
 
     def __init__(self, receiver: Receiver) -> None:
         self.receiver = receiver
         self.framer = p.Framer()
         self.transport: asyncio.Transport | None = None
         self.peer = ""
-        self.last_active = time.monotonic()
+        self.host = ""
+        self.last_active = self.opened = time.monotonic()
+        self.authenticated = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if peer else ""
+        self.host = str(peer[0]) if peer else ""
         if not self.receiver.accept(self):
             transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.receiver.connections.discard(self)
+        self.receiver.release(self)
 
     def data_received(self, data: bytes) -> None:
         receiver = self.receiver

@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import (
-    DatabaseError,
     InterfaceError,
     OperationalError,
     close_old_connections,
@@ -58,32 +57,58 @@ READING_COLUMNS = (
     "wind_direction",
     "flags",
 )
+READING_ONCE = ("device_id", "cn", "data_time")  # the unique constraint reading_once
 RAW_COLUMNS = ("received_at", "mn", "device_id", "peer", "accepted", "reason", "text")
 _TIMES = {"data_time", "received_at"}
 
 
-def insert_rows(model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Plain multi-row insert of ``rows`` into ``model``'s table (COPY on PostgreSQL)."""
+def insert_rows(
+    model: Any,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    once: Sequence[str] = (),
+) -> int:
+    """Plain multi-row insert of ``rows`` into ``model``'s table (COPY on PostgreSQL);
+    with ``once`` (the columns of a unique constraint) a row that is already there is
+    skipped (ON CONFLICT DO NOTHING). Returns the number of rows inserted."""
     if not rows:
-        return
+        return 0
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    skip = (
+        f" ON CONFLICT ({', '.join(connection.ops.quote_name(c) for c in once)}) DO NOTHING"
+        if once
+        else ""
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            target = table
+            if once:  # COPY cannot skip conflicts: copy into a scratch table, then insert
+                target = connection.ops.quote_name(f"hj212_in_{model._meta.db_table}")
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {target} ON COMMIT DELETE ROWS AS "
+                    f"SELECT {names} FROM {table} WITH NO DATA"
+                )
             # The raw psycopg cursor's errors, raised as Django's (DataError, …).
             with (
                 connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+                cursor.cursor.copy(f"COPY {target} ({names}) FROM STDIN") as copy,
             ):
                 for row in rows:
                     copy.write_row(row)
-            return
+            if not once:
+                return len(rows)
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {target}{skip}")
+            inserted = cursor.rowcount
+            cursor.execute(f"DELETE FROM {target}")
+            return inserted
         adapt = connection.ops.adapt_datetimefield_value
         times = [i for i, c in enumerate(columns) if c in _TIMES]
         if times:
             rows = [tuple(adapt(v) if i in times else v for i, v in enumerate(row)) for row in rows]
         marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}){skip}", rows)
+        return cursor.rowcount if cursor.rowcount >= 0 else len(rows)
 
 
 def _take(queue: deque[Any]) -> list[Any]:
@@ -128,16 +153,17 @@ class Store:
                 return 0
             try:
                 with transaction.atomic():
-                    self._write(batch)
+                    self.written["duplicate_readings"] += self._write(batch)
             except (OperationalError, InterfaceError):
                 # The database is away (restart, network): keep everything for the next try.
                 logger.exception("writing a batch failed; it is kept and retried")
                 self._retry = batch
                 raise
-            except DatabaseError:
-                # A row the database refuses would be refused on every retry and hold up
-                # every later batch: write row by row and drop (and log) only such rows.
-                logger.exception("a batch held a row the database refuses; writing row by row")
+            except Exception:
+                # A row the database refuses (or that cannot even be converted for it)
+                # would be refused on every retry and hold up every later batch: write
+                # row by row, so only such a row is lost, counted and logged.
+                logger.exception("a batch held a row that cannot be written; writing row by row")
                 self._write_row_by_row(batch)
             done = len(batch["readings"]) + len(batch["raw"])
             self.written["readings"] += len(batch["readings"])
@@ -154,7 +180,7 @@ class Store:
                 one[name] = [row]
                 try:
                     with transaction.atomic():
-                        self._write(one)
+                        duplicates = self._write(one)
                 except (OperationalError, InterfaceError):
                     # Gone mid-way: what is not written yet is kept for the next try.
                     rest = {key: [] for key in names}
@@ -163,21 +189,26 @@ class Store:
                         rest[later] = batch[later]
                     self._retry = rest
                     raise
-                except DatabaseError as exc:
+                except Exception as exc:  # DatabaseError, or a value no backend can take
                     self.written["dropped"] += 1
-                    logger.error("dropped a %s row the database refuses: %s (%r)", name, exc, row)
+                    self.written[f"dropped_{name}"] += 1
+                    logger.error("dropped a %s row that cannot be written: %r (%r)", name, exc, row)
                 else:
+                    self.written["duplicate_readings"] += duplicates
                     kept.append(row)
             batch[name] = kept
 
-    def _write(self, batch: dict[str, list[Any]]) -> None:
-        insert_rows(Reading, READING_COLUMNS, batch["readings"])
+    def _write(self, batch: dict[str, list[Any]]) -> int:
+        """Write one batch; returns how many readings were already stored (re-sent)."""
+        given = len(batch["readings"])
+        stored = insert_rows(Reading, READING_COLUMNS, batch["readings"], once=READING_ONCE)
         if self.keep_raw:
             insert_rows(RawPacket, RAW_COLUMNS, batch["raw"])
         self._write_seen(batch["seen"])
         self._write_rejects(batch["rejects"])
         for event in batch["events"]:
             apply_event(event)
+        return given - stored
 
     @staticmethod
     def _write_seen(seen: list[tuple[int, dt.datetime, str]]) -> None:
@@ -244,6 +275,7 @@ class Store:
                     next_reload = time.monotonic() + reload_every
                     reload()
             except Exception:
+                logger.exception("the HJ 212 writer's flush failed")
                 close_old_connections()
                 if stopping:
                     raise
@@ -262,6 +294,7 @@ def apply_event(event: Event) -> None:
             limit=event.limit,
             peak=event.peak,
             readings=event.readings,
+            basis=event.basis,
             started_at=event.at,
         )
         if event.kind == AlarmKind.OVER_LIMIT:

@@ -111,6 +111,7 @@ def site_page(request: HttpRequest, pk: int) -> HttpResponse:
             "latest_values": latest_values,
             "ranges": [(k, v[0]) for k, v in RANGES.items()],
             "limits": conf.limits(),
+            "sources": conf.limit_sources(),
         },
     )
 
