@@ -103,7 +103,7 @@ def test_noise_is_judged_by_its_20_minute_equivalent_level(live, device, setting
     assert alarm.basis.startswith("GB 12523-2011")
 
 
-def test_a_limit_set_without_its_source_is_cited_as_the_countys_own(settings):
+def test_a_limit_set_without_its_source_is_cited_as_the_countys_own(settings, db):
     settings.ZHUJIAN_HJ212_LIMITS = {"a34001": 0.7, "LA_night": 50}
     settings.ZHUJIAN_HJ212_AVERAGING_MINUTES = {"a34001": 60}
     sources = conf.limit_sources()
