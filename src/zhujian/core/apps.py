@@ -12,4 +12,5 @@ class CoreConfig(AppConfig):
         # Each domain app declares its ledgers and figures in modules of these names.
         autodiscover_modules("ledgers")
         autodiscover_modules("figures")
+        autodiscover_modules("workflows")  # after ledgers: a workflow names its ledger's line
         from zhujian.core import lockout  # noqa: F401  (its signal receiver)

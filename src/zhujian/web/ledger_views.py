@@ -21,9 +21,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import deletion, files, personal, scope, versions
+from zhujian.core import deletion, files, personal, scope, versions, workflows
 from zhujian.core.filters import filterset_for
-from zhujian.core.models import Job, has_history
+from zhujian.core.models import Job, Transition, has_history
 from zhujian.core.registry import Ledger, registry
 from zhujian.imports.excel import export_rows, write_template
 from zhujian.jobs.tasks import submit
@@ -386,6 +386,7 @@ class LedgerEditView(LedgerMixin, View):
                     obj = versions.lock(self.scoped("change"), pk)
                     if obj is None:
                         raise Http404("没有这条记录，或您无权修改")
+                before = workflows.snapshot(obj)  # steps change only as their actor would
                 form = form_for(self.ledger)(
                     request.POST, request.FILES, instance=obj, user=request.user
                 )
@@ -398,6 +399,7 @@ class LedgerEditView(LedgerMixin, View):
                 elif form.is_valid():
                     saved = form.save()
                     scope.ensure_reachable(saved, request.user, "change")
+                    workflows.check_write(request.user, saved, before, Transition.Via.FORM)
         except PermissionDenied as exc:
             saved = None
             if obj is None:  # the rolled-back insert left its key on the instance
