@@ -16,8 +16,8 @@ SELFBUILT_WORKFLOW = registry.register(
     Workflow(
         model=SelfBuiltHouse,
         label="经营性自建房排查整治",
+        # 排查 is the record's registration (its date is required): the steps follow it.
         steps=[
-            Step("surveyed", "排查", TOWNSHIP, done="surveyed_on"),
             Step("judged", "初判", TOWNSHIP, done="judged_on", fields=("judged_on", "hazard")),
             # Only houses the 初判 found hazardous go on to appraisal and rectification.
             Step(
