@@ -353,6 +353,7 @@ ZHUJIAN_HJ212_MAX_CONNECTIONS = env_int("ZHUJIAN_HJ212_MAX_CONNECTIONS", 50_000)
 # Days ahead a step's deadline counts as 临期 (due soon), per workflow.
 ZHUJIAN_HAZARD_REMIND_DAYS = env_int("ZHUJIAN_HAZARD_REMIND_DAYS", 3)
 ZHUJIAN_STAGE_REMIND_DAYS = env_int("ZHUJIAN_STAGE_REMIND_DAYS", 7)
+ZHUJIAN_PETITION_REMIND_DAYS = env_int("ZHUJIAN_PETITION_REMIND_DAYS", 5)
 # ``zhujian remind``: where notices go, comma-separated channel names (email, log).
 ZHUJIAN_REMIND_CHANNELS = env_list("ZHUJIAN_REMIND_CHANNELS", "log")
 _MAIL_BACKEND = os.environ.get(

@@ -16,7 +16,7 @@ from tests.core.helpers import form_data
 from zhujian.core import versions, workflows
 from zhujian.core.models import Role, Transition, User
 from zhujian.core.registry import registry
-from zhujian.core.workflows import LineDepartment, RecordTownship, Step, Workflow
+from zhujian.core.workflows import Handler, LineDepartment, RecordTownship, Step, Workflow
 from zhujian.imports.engine import import_file
 from zhujian.imports.excel import export_rows
 
@@ -27,20 +27,31 @@ IDS = [f"{wf.name}-{step.code}" for wf, step in CASES]
 
 
 def at_step(wf: Workflow, step: Step):
-    """A demo record put at ``step`` (its date and later ones cleared: a set-up write),
-    and the date it had."""
-    qs = wf.model._default_manager.filter(**{f"{step.done}__isnull": False})
+    """A demo record put at ``step`` (its own date cleared: a set-up write), and the value
+    it had. Preferably one whose later steps are not done yet, so that taking the step
+    again leaves a record every rule of the model accepts."""
+    qs = wf.model._default_manager.filter(step.done_q())
     for earlier in wf.steps[: list(wf.steps).index(step)]:
-        qs = qs.filter(earlier.done_q())
+        if not earlier.optional:
+            qs = qs.filter(earlier.done_q())
     if step.when is not None:
         qs = qs.filter(step.when)
-    obj = qs.select_related("org_unit").order_by("pk").first()
-    assert obj is not None, f"no demo record has done {step.code}"
+    later = [t for t in list(wf.steps)[list(wf.steps).index(step) + 1 :] if not t.optional]
+    natural = qs
+    for t in later:
+        natural = natural.filter(~t._set_q())
+    obj = natural.select_related("org_unit").order_by("pk").first()
+    if obj is None and not step.optional:
+        obj = qs.select_related("org_unit").order_by("pk").first()
+    else:
+        later = []
+    if obj is None:
+        pytest.skip(f"the demo county has no record that went through {step.label}")
     value = getattr(obj, step.done)
-    later = list(wf.steps)[list(wf.steps).index(step) :]
-    wf.model._default_manager.filter(pk=obj.pk).update(**{s.done: None for s in later})
+    cleared = {s.done: "" if s.text else None for s in [step, *later]}
+    wf.model._default_manager.filter(pk=obj.pk).update(**cleared)
     obj.refresh_from_db()
-    assert wf.current(obj) == step
+    assert wf.current(obj) == step or step in wf.available(obj)
     return obj, value
 
 
@@ -57,10 +68,13 @@ def department_user(wf: Workflow, obj) -> User:
 
 def actor_and_other(wf: Workflow, step: Step, obj) -> tuple[User, User]:
     """An account the step's rule names, and one it does not (with the record in view)."""
-    if isinstance(step.actor, RecordTownship) and obj.org_unit.township() is not None:
+    actor = step.actor.unit if isinstance(step.actor, Handler) else step.actor
+    in_township = obj.org_unit.township() is not None
+    if isinstance(actor, RecordTownship) and in_township:
         return township_user(obj), department_user(wf, obj)
-    assert isinstance(step.actor, LineDepartment)
-    return department_user(wf, obj), township_user(obj)
+    assert isinstance(actor, (RecordTownship, LineDepartment))
+    other = township_user(obj) if in_township else User.objects.get(username="town01")
+    return department_user(wf, obj), other
 
 
 def write(path: str, client, tmp_path, user: User, wf: Workflow, obj, field: str, value):
@@ -69,13 +83,13 @@ def write(path: str, client, tmp_path, user: User, wf: Workflow, obj, field: str
     client.force_login(user)
     if path == "form":
         data = form_data(ledger, obj)
-        data[field] = value.isoformat()
+        data[field] = getattr(value, "isoformat", lambda: value)()
         data[versions.VERSION_FIELD] = versions.token(obj)
         client.post(reverse("web:ledger_update", args=[ledger.name, obj.pk]), data)
     elif path == "api":
         client.patch(
             f"/api/ledgers/{ledger.name}/{obj.pk}/",
-            {field: value.isoformat()},
+            {field: getattr(value, "isoformat", lambda: value)()},
             content_type="application/json",
         )
     else:
@@ -96,13 +110,16 @@ def test_a_step_is_refused_to_an_account_its_rule_does_not_name(wf, step, path, 
     obj, value = at_step(wf, step)
     _actor, other = actor_and_other(wf, step, obj)
     assert not write(path, client, tmp_path, other, wf, obj, step.done, value)
-    assert wf.current(wf.model._default_manager.get(pk=obj.pk)) == step
+    again = wf.model._default_manager.get(pk=obj.pk)
+    assert not step.is_done(again)
     assert not workflows.transitions_of(obj).exists()
 
 
 @pytest.mark.parametrize("path", ["form", "api", "import"])
 @pytest.mark.parametrize(("wf", "step"), CASES, ids=IDS)
 def test_a_step_taken_by_its_actor_is_recorded_with_its_path(wf, step, path, client, tmp_path):
+    if step.optional:
+        pytest.skip("an optional step fills several fields at once: see its step-page test")
     obj, value = at_step(wf, step)
     actor, _other = actor_and_other(wf, step, obj)
     from zhujian.core import scope

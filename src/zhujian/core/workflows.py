@@ -140,6 +140,11 @@ class Handler(Actor):
     or login name; while the field is empty, the line's department acts."""
 
     field: str = "handler"
+    unit: Actor | None = None  # the handler's unit, which acts too (default: the line's 股室)
+
+    @property
+    def _unit(self) -> Actor:
+        return self.unit or LineDepartment(self.role)
 
     def _named(self, user: User) -> list[str]:
         return [n for n in {user.get_full_name(), user.username} if n]
@@ -148,18 +153,17 @@ class Handler(Actor):
         if not _active(user):
             return False
         named = (getattr(obj, self.field, "") or "").strip()
-        if not named:
-            return LineDepartment(self.role).allows(user, obj, workflow)
-        return named in self._named(user) or LineDepartment(self.role).allows(user, obj, workflow)
+        return named in self._named(user) or self._unit.allows(user, obj, workflow)
 
     def q_for(self, user: User, workflow: Workflow) -> Q | None:
         q = Q(**{f"{self.field}__in": self._named(user)})
-        dept = LineDepartment(self.role).q_for(user, workflow)
-        return q | dept if dept is not None else q
+        unit = self._unit.q_for(user, workflow)
+        return q | unit if unit is not None else q
 
     def names(self, obj: Any, workflow: Workflow) -> str:
         named = (getattr(obj, self.field, "") or "").strip()
-        return named or LineDepartment(self.role).names(obj, workflow)
+        unit = self._unit.names(obj, workflow)
+        return f"{unit} {named}" if named else unit
 
 
 def _township(obj: Any) -> OrgUnit | None:
@@ -198,6 +202,9 @@ class Step:
     # (e.g. 鉴定 only for houses the 初判 found hazardous). Default: every record.
     when: Q | None = None
     when_obj: Callable[[Any], bool] | None = None
+    # An optional step (延期, 复查) is never waited for: it is offered beside the current
+    # step (or after the last) and taken when the case needs it (:meth:`Workflow.available`).
+    optional: bool = False
 
     @property
     def verb(self) -> str:
@@ -214,14 +221,27 @@ class Step:
     def applies(self, obj: Any) -> bool:
         return self.when_obj is None or bool(self.when_obj(obj))
 
+    def is_done(self, obj: Any) -> bool:
+        """Its ``done`` field is set (a date; or a text such as the named 承办人)."""
+        return getattr(obj, self.done) not in (None, "")
+
+    @property
+    def text(self) -> bool:
+        """Done is marked by a text (set by the workflow from the model field)."""
+        return bool(getattr(self, "_text", False))
+
+    def _set_q(self) -> Q:
+        q = Q(**{f"{self.done}__isnull": False})
+        return q & ~Q(**{self.done: ""}) if self.text else q
+
     def done_q(self) -> Q:
         """Done, or not applying (so a later step may be current)."""
-        q = Q(**{f"{self.done}__isnull": False})
+        q = self._set_q()
         return q | ~self.when if self.when is not None else q
 
     def open_q(self) -> Q:
         """Applies and not done."""
-        q = Q(**{f"{self.done}__isnull": True})
+        q = ~self._set_q()
         return q & self.when if self.when is not None else q
 
 
@@ -252,6 +272,7 @@ class Workflow:
         for s in self.steps:
             for name in s.all_fields():
                 opts.get_field(name)  # fail at start-up on a typo
+            object.__setattr__(s, "_text", isinstance(opts.get_field(s.done), models.CharField))
             if isinstance(s.due, str):
                 opts.get_field(s.due)
         for x, y in self.separate:
@@ -293,15 +314,37 @@ class Workflow:
         if self.active_obj is not None and not self.active_obj(obj):
             return None
         for s in self.steps:
-            if s.applies(obj) and getattr(obj, s.done) is None:
+            if s.applies(obj) and not s.optional and not s.is_done(obj):
                 return s
         return None
+
+    def available(self, obj: Any) -> list[Step]:
+        """Optional steps that may be taken now: every required step before one done and
+        every required step after it not yet; an optional step after the last required
+        one before it must be done first (复核 follows 复查)."""
+        if self.active_obj is not None and not self.active_obj(obj):
+            return []
+        steps = [s for s in self.steps if s.applies(obj)]
+        out = []
+        for i, s in enumerate(steps):
+            if not s.optional or s.is_done(obj):
+                continue
+            before, after = steps[:i], steps[i + 1 :]
+            if any(not t.optional and not t.is_done(obj) for t in before):
+                continue
+            if any(not t.optional and t.is_done(obj) for t in after):
+                continue
+            last_required = max((j for j, t in enumerate(before) if not t.optional), default=-1)
+            if any(not t.is_done(obj) for t in before[last_required + 1 :]):
+                continue
+            out.append(s)
+        return out
 
     def previous(self, obj: Any, step: Step | None) -> Step | None:
         """The last done step before ``step`` (``None``: the end), the one 退回 undoes."""
         index = len(self.steps) if step is None else list(self.steps).index(step)
         for s in reversed(list(self.steps)[:index]):
-            if s.applies(obj) and getattr(obj, s.done) is not None:
+            if s.applies(obj) and s.is_done(obj):
                 return s
         return None
 
@@ -345,20 +388,24 @@ class Workflow:
         for s in self.steps:
             if s.code == code:
                 return q & s.open_q()
-            q &= s.done_q()
+            if not s.optional:
+                q &= s.done_q()
         raise KeyError(code)
 
     def open_q(self) -> Q:
         """Records with a step still to do."""
         q = Q(pk__in=[])
         for s in self.steps:
-            q |= self.at_q(s.code)
+            if not s.optional:
+                q |= self.at_q(s.code)
         return q
 
     def pending_q(self, user: User) -> Q | None:
         """Records whose current step ``user``'s unit or the user must do."""
         found: Q | None = None
         for s in self.steps:
+            if s.optional:
+                continue
             mine = s.actor.q_for(user, self)
             if mine is None:
                 continue
@@ -372,7 +419,7 @@ class Workflow:
         """Records whose current step's due date is before ``before`` or in ``within``."""
         found = Q(pk__in=[])
         for s in self.steps:
-            if not isinstance(s.due, str):
+            if not isinstance(s.due, str) or s.optional:
                 continue
             if before is not None:
                 cond = Q(**{f"{s.due}__lt": before})
@@ -460,7 +507,7 @@ def take(obj: Any, step_code: str, user: User, via: str = Transition.Via.STEP) -
     workflow = _workflow_of(obj)
     step = workflow.step(step_code)
     current = workflow.current(obj)
-    if current is None or current.code != step.code:
+    if (current is None or current.code != step.code) and step not in workflow.available(obj):
         now = f"“{current.label}”" if current else "已办结"
         raise StepRefused(f"当前环节为{now}，不能办理“{step.label}”")
     why = workflow.can(user, obj, step)
@@ -483,7 +530,7 @@ def send_back(obj: Any, user: User, reason: str) -> Step:
     acting = current or back
     if not (user.is_admin or acting.actor.allows(user, obj, workflow)):
         raise StepRefused(f"只有{acting.actor.role}（{acting.actor.names(obj, workflow)}）可以退回")
-    setattr(obj, back.done, None)
+    setattr(obj, back.done, "" if back.text else None)
     if hasattr(obj, REASON_FIELD):  # a staged record keeps why it went back (core.stages)
         setattr(obj, REASON_FIELD, reason[:200])
     obj._change_reason = f"退回“{back.label}”：{reason}"[:100]
@@ -590,6 +637,6 @@ def check_write(user: User, obj: Any, before: dict[str, Any] | None, via: str) -
     workflow = registry.for_model(type(obj))
     for s in steps:
         assert workflow is not None
-        done_now = getattr(obj, s.done) is not None
+        done_now = s.is_done(obj)
         record(obj, workflow, s, user, SUBMIT if done_now else RETURN, "", via)
     return steps

@@ -717,7 +717,7 @@ class _Writer:
             for step in self.steps_of.pop(id(obj), []):
                 if obj.pk is None:
                     continue
-                done = getattr(obj, step.done) is not None
+                done = step.is_done(obj)
                 action = Transition.Action.SUBMIT if done else Transition.Action.RETURN
                 workflows.record(
                     obj, self.workflow, step, self.user, action, "", Transition.Via.IMPORT

@@ -409,6 +409,8 @@ def stage_bar(workflow: Workflow, obj: models.Model) -> list[dict[str, Any]]:
             continue
         date = getattr(obj, s.done)
         state = "current" if s is current else ("done" if passed and date else "todo")
+        if s.optional and date is None:
+            state = "optional"
         bar.append({"label": s.label, "date": date, "state": state})
     return bar
 
@@ -424,12 +426,16 @@ def step_form_class(workflow: Workflow, step: Step) -> type[forms.ModelForm]:
 class WorkStep:
     """Everything the step screen shows for one record and user."""
 
-    def __init__(self, workflow: Workflow, obj: models.Model, user: User) -> None:
+    def __init__(self, workflow: Workflow, obj: models.Model, user: User, chosen: str = "") -> None:
         self.workflow, self.obj, self.user = workflow, obj, user
-        self.step = workflow.current(obj)
+        self.current = workflow.current(obj)
+        # Optional steps (延期, 复查) the user may take now, offered beside the current one.
+        self.optional = [s for s in workflow.available(obj) if workflow.can(user, obj, s) is None]
+        picked = next((s for s in self.optional if s.code == chosen), None)
+        self.step = picked or self.current
         self.why_not = workflow.can(user, obj, self.step) if self.step else None
-        back = workflow.previous(obj, self.step)
-        acting = self.step or back
+        back = workflow.previous(obj, self.current)
+        acting = self.current or back
         self.can_send_back = bool(
             back
             and acting
@@ -441,7 +447,8 @@ class WorkStep:
 def _step_page(
     request: HttpRequest, wf: Workflow, obj: models.Model, form: Any = None, status: int = 200
 ) -> HttpResponse:
-    work = WorkStep(wf, obj, request.user)
+    chosen = request.POST.get("step") or request.GET.get("step", "")
+    work = WorkStep(wf, obj, request.user, chosen)
     if form is None and work.step is not None and work.why_not is None:
         initial = {work.step.done: dt.date.today()}
         form = step_form_class(wf, work.step)(instance=obj, user=request.user, initial=initial)
@@ -492,7 +499,7 @@ def work_step(request: HttpRequest, workflow: str, pk: int) -> HttpResponse:
                 return _step_page(request, wf, locked, status=400)
             messages.success(request, f"已退回到“{back.label}”")
             return redirect(request.path)
-        step = wf.current(locked)
+        step = WorkStep(wf, locked, request.user, request.POST.get("step", "")).step
         if step is None:
             messages.error(request, "该事项已全部办结")
             return redirect(request.path)
