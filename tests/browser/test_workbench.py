@@ -4,6 +4,7 @@ department accepts, and the rectifying account cannot accept its own work."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -90,3 +91,41 @@ def test_township_rectifies_and_department_accepts_from_their_workbenches(
             .map(e => e.tagName + '.' + e.className).slice(0, 5)"""
     )
     assert not wide, f"wider than the screen: {wide}"
+
+
+@pytest.mark.parametrize("viewport", [PHONE, OFFICE_PC], ids=["phone", "office-pc"])
+def test_petition_clerk_takes_a_case_through_its_steps_one_form_each(open_page, viewport):
+    from tests.domains.petitions.test_steps import registered_case
+
+    case = registered_case()
+    day = lambda n: (case.received_on + dt.timedelta(days=n)).isoformat()  # noqa: E731
+    page = open_page("xinfang", viewport, start=f"/work/petitions_petitioncase/{case.pk}/")
+    bar = page.locator(".stage-bar [aria-current=step]")
+    expect(bar).to_contain_text("分流")
+    form = page.locator(".step-form form")
+    expect(form.locator("input:visible, select:visible, textarea:visible")).to_have_count(3)
+    form.get_by_label("分流方式").select_option("accept")
+    form.get_by_label("书面告知日期").fill(day(3))
+    form.get_by_label("受理日期").fill(day(3))
+    page.get_by_role("button", name="提交：分流").click()
+
+    expect(bar).to_contain_text("受理")
+    expect(page.get_by_label("分流方式")).to_have_count(0)  # the current step's form only
+    page.get_by_label("经办人").fill("张敏")
+    page.get_by_role("button", name="提交：受理").click()
+
+    expect(bar).to_contain_text("答复")
+    page.get_by_role("link", name="办理延期").click()
+    page.get_by_label("延长办理天数").fill("30")
+    page.get_by_label("延期理由").fill("需现场核查")
+    page.get_by_label("延期批准人（负责人）").fill("王局长")
+    page.get_by_label("延期批准日期").fill(day(50))
+    page.get_by_role("button", name="提交：延期").click()
+
+    expect(page.locator(".stage-bar .stage-done")).to_contain_text(["分流", "受理", "延期"])
+    page.get_by_label("答复日期").fill(day(70))
+    page.get_by_label("处理意见").select_option("support")
+    page.get_by_label("答复意见").fill("已督促施工单位足额支付")
+    page.get_by_role("button", name="提交：答复").click()
+    expect(page.get_by_test_id("next-action")).to_contain_text("已全部办结")
+    expect(page.locator("#transitions li")).to_have_count(4)

@@ -202,3 +202,30 @@ def test_step_screen_shows_the_current_steps_form_only(client):
     assert 'name="completed_on"' not in body and 'name="approved_on"' not in body
     assert "提交：开工建设" in body
     assert "待属地乡镇" in body  # the one line: who must do what next
+
+
+def test_list_has_a_current_stage_column_and_filter(client, admin_user):
+    wf = workflows.registry.get("rural_selfbuilthouse")
+    client.force_login(admin_user)
+    url = reverse("web:ledger_list", args=["rural_selfbuilthouse"])
+    response = client.get(url, {"stage": "appraised"})  # 初判 done, 鉴定 missing
+    assert "当前阶段" in response.content.decode()
+    expected = wf.model._default_manager.filter(wf.at_q("appraised")).count()
+    assert expected and response.context["total"] == expected
+    for obj, cells in response.context["rows"]:
+        assert wf.current(obj).code == "appraised" and cells[-1] == "鉴定"
+    assert client.get(url, {"stage": "no-such-stage"}).context["total"] == (
+        wf.model._default_manager.count()
+    )
+
+
+def test_a_record_with_steps_taken_cannot_be_deleted_by_form_or_api(client, user):
+    wf = workflows.registry.get("hazards_hazard")
+    hazard = wf.model._default_manager.filter(wf.step("rectify").done_q()).first()
+    department = department_user(wf, hazard)
+    client.force_login(department)
+    response = client.post(reverse("web:ledger_delete", args=["hazards_hazard", hazard.pk]))
+    assert response.status_code == 403 and "不能删除" in response.content.decode()
+    response = client.delete(f"/api/ledgers/hazards_hazard/{hazard.pk}/")
+    assert response.status_code == 403
+    assert wf.model._default_manager.filter(pk=hazard.pk).exists()

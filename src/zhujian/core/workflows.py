@@ -623,6 +623,21 @@ def write_refusal(user: User, obj: Any, before: dict[str, Any] | None) -> str | 
     return None
 
 
+def delete_refusal(user: User, obj: Any) -> str | None:
+    """Why ``user`` may not delete ``obj`` (None: it may): once a step has been taken, the
+    record carries other accounts' work; only an administrator deletes it."""
+    workflow = registry.for_model(type(obj))
+    if workflow is None or user.is_admin:
+        return None
+    taken = [s for s in workflow.steps if s.applies(obj) and s.is_done(obj)]
+    if not taken:
+        return None
+    return (
+        f"该记录已办理“{taken[-1].label}”等环节（{workflow.label}），删除会抹去办理记录，"
+        "不能删除；确需删除请联系系统管理员"
+    )
+
+
 def _labels(obj: Any, step: Step) -> list[str]:
     return [str(type(obj)._meta.get_field(n).verbose_name) for n in step.all_fields()]
 

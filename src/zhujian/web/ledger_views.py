@@ -126,8 +126,22 @@ class LedgerListView(LedgerMixin, View):
             c.split("__")[0] for c in columns if self.ledger.field(c.split("__")[0]).is_relation
         ]
         qs = qs.select_related(*related) if related else qs
+        workflow = workflows.registry.for_model(self.ledger.model)
+        stages: list[tuple[str, str]] = []
+        stage = request.GET.get("stage", "")
+        if workflow is not None:  # 当前阶段: a column and a filter ("初判 done, 鉴定 missing")
+            stages = [(s.code, s.label) for s in workflow.steps if not s.optional]
+            stages.append(("done", "已办结"))
+            if stage == "done":
+                qs = qs.exclude(workflow.open_q())
+            elif stage in dict(stages):
+                qs = qs.filter(workflow.at_q(stage))
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [(obj, [display(obj, c) for c in columns]) for obj in page.object_list]
+        if workflow is not None:
+            for obj, cells in rows:
+                current = workflow.current(obj)
+                cells.append(current.label if current else "已办结")
         query = request.GET.copy()
         query.pop("page", None)
         sort_query = query.copy()
@@ -142,10 +156,14 @@ class LedgerListView(LedgerMixin, View):
             }
             for c in columns
         ]
+        if workflow is not None:
+            headers.append({"name": "", "label": "当前阶段"})
         return render(
             request,
             "web/ledger_list.html",
             self.context(
+                stages=stages,
+                stage=stage,
                 filterset=filterset,
                 page=page,
                 rows=rows,
@@ -453,7 +471,9 @@ class LedgerDeleteView(LedgerMixin, View):
             except models.ProtectedError:
                 messages.error(request, deletion.protected_message(label))
                 return redirect(self.ledger.url("detail", pk=pk))
-            if plan.forbidden:
+            if why := workflows.delete_refusal(request.user, obj):
+                error, status = why, 403
+            elif plan.forbidden:
                 error, status = plan.forbidden_message(), 403
             elif plan.children and not request.POST.get(self.CONFIRM):
                 error, status = "请勾选确认：删除该记录将同时删除下列关联记录。", 400
