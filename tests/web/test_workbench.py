@@ -187,3 +187,10 @@ def test_remind_sends_each_user_one_notice_through_the_channel(settings, town_a)
     assert len(mine) == 1
     assert mine[0].subject.startswith("待办提醒：逾期")
     assert "整改" in mine[0].body
+
+
+def test_hazard_list_says_who_must_act_next(client, town_a):
+    client.force_login(town_a)
+    body = client.get(reverse("hazards:list"), {"status": HazardStatus.NOTIFIED}).content.decode()
+    assert "下一步（责任方及期限）" in body
+    assert f"待整改责任单位（{town_a.org_unit.name}）整改并上传佐证，期限" in body

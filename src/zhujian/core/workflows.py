@@ -36,6 +36,7 @@ Core never imports a domain: domains register here, the web and API read the reg
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -171,8 +172,16 @@ def _township(obj: Any) -> OrgUnit | None:
     return unit.township() if unit is not None else None
 
 
+_DEPARTMENTS: dict[str, tuple[float, list[OrgUnit]]] = {}
+DEPARTMENTS_TTL_S = 60.0  # lists name a 股室 per row: look the users up once a minute
+
+
 def departments_of(line: str) -> list[OrgUnit]:
     """The units of the department users who own ``line`` (a line may have two)."""
+    now = time.monotonic()
+    cached = _DEPARTMENTS.get(line)
+    if cached is not None and now - cached[0] < DEPARTMENTS_TTL_S:
+        return cached[1]
     ids = {
         u.org_unit_id
         for u in User.objects.filter(role=Role.DEPARTMENT, is_active=True).only(
@@ -180,7 +189,9 @@ def departments_of(line: str) -> list[OrgUnit]:
         )
         if line in (u.business_lines or []) and u.org_unit_id
     }
-    return list(OrgUnit.objects.filter(pk__in=ids).order_by("sort", "path"))
+    units = list(OrgUnit.objects.filter(pk__in=ids).order_by("sort", "path"))
+    _DEPARTMENTS[line] = (now, units)
+    return units
 
 
 # --- declarations --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ def visible(user: User) -> HazardQuerySet:
 
 def filtered(user: User, params: Any, overdue: bool = False) -> HazardQuerySet:
     """Hazards the user may see, filtered by line, township, status and overdue (as of today)."""
-    qs = visible(user).select_related("org_unit")
+    qs = visible(user).select_related("org_unit__parent")
     line = params.get("line")
     if line:
         qs = qs.filter(line=line)

@@ -33,6 +33,8 @@ class HazardListView(LoginRequiredMixin, View):
         user = request.user
         qs = loop.filtered(user, request.GET, overdue=self.overdue)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        for hazard in page.object_list:  # who must act next, by when (the workflow says)
+            hazard.next_action = HAZARD_WORKFLOW.next_action(hazard)
         today = dt.date.today()
         by_line = (
             loop.visible(user)
