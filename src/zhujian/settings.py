@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "zhujian.web.context.navigation",
+                "zhujian.web.workbench.top_counts",
             ],
         },
     },
@@ -143,7 +144,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/workbench/"  # the 待办 workbench is everyone's landing page
 LOGOUT_REDIRECT_URL = "login"
 
 # At least 10 characters, letters and digits, not like the user's name, not a common or
@@ -374,3 +375,27 @@ ZHUJIAN_HJ212_AUTH_WINDOW_SECONDS = float(
 )
 ZHUJIAN_HJ212_RAW_SAMPLES_PER_HOUR = env_int("ZHUJIAN_HJ212_RAW_SAMPLES_PER_HOUR", 20)
 # --- end HJ 212 ------------------------------------------------------------------------
+
+# --- Workflows and the 待办 workbench (zhujian.core.workflows, zhujian.web.workbench) ----
+# Days ahead a step's deadline counts as 临期 (due soon), per workflow.
+ZHUJIAN_HAZARD_REMIND_DAYS = env_int("ZHUJIAN_HAZARD_REMIND_DAYS", 3)
+ZHUJIAN_STAGE_REMIND_DAYS = env_int("ZHUJIAN_STAGE_REMIND_DAYS", 7)
+ZHUJIAN_PETITION_REMIND_DAYS = env_int("ZHUJIAN_PETITION_REMIND_DAYS", 5)
+# ``zhujian remind``: where notices go, comma-separated channel names (email, log).
+ZHUJIAN_REMIND_CHANNELS = env_list("ZHUJIAN_REMIND_CHANNELS", "log")
+_MAIL_BACKEND = os.environ.get(
+    "ZHUJIAN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKEND,
+        "OPTIONS": {
+            "host": os.environ.get("ZHUJIAN_EMAIL_HOST", "localhost"),
+            "port": env_int("ZHUJIAN_EMAIL_PORT", 25),
+        }
+        if _MAIL_BACKEND.endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = os.environ.get("ZHUJIAN_EMAIL_FROM", "zhujian@localhost")
+# --- end workflows -----------------------------------------------------------------------

@@ -59,10 +59,11 @@ def demo(transactional_db: None) -> None:
 
 @pytest.fixture
 def open_page(browser, live_server, demo):
-    """``open_page(username, viewport=DESKTOP)``: a page signed in through the login form."""
+    """``open_page(username, viewport=DESKTOP, start="/")``: a page signed in through the
+    login form, which lands on the 待办 workbench; then opened at ``start`` (None: stay)."""
     contexts = []
 
-    def open_(username: str, viewport: dict[str, int] = DESKTOP):
+    def open_(username: str, viewport: dict[str, int] = DESKTOP, start: str | None = "/"):
         context = browser.new_context(
             viewport=viewport, locale="zh-CN", base_url=live_server.url, accept_downloads=True
         )
@@ -73,7 +74,9 @@ def open_page(browser, live_server, demo):
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(f"{live_server.url}/workbench/")
+        if start is not None:
+            page.goto(start)
         return page
 
     yield open_

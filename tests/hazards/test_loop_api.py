@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.hazards.helpers import township_of
 from zhujian.domains.urban.models import FloodInspection
 from zhujian.hazards.models import Hazard, HazardStatus
 
@@ -42,6 +43,8 @@ def test_flood_staff_run_the_loop_through_the_api(client, user):
         ("rectify", {"rectified_on": "2022-06-05", "rectification_evidence": "已补装井盖"}),
         ("verify", {"verified_on": "2022-06-06", "verified_by": "李明"}),
     ]:
+        # The township the hazard lies in rectifies; the department notifies and accepts.
+        client.force_login(township_of(inspection) if step == "rectify" else user("chengjian"))
         response = client.post(f"/hazards/api/{pk}/{step}/", data, content_type="application/json")
         assert response.status_code == 200, response.json()
     assert response.json()["status"] == HazardStatus.CLOSED

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from tests.hazards.helpers import township_of
 from zhujian.core import versions
 from zhujian.domains.urban.models import GasInspection
 from zhujian.hazards.models import Hazard, HazardStatus
@@ -58,6 +59,8 @@ def test_gas_staff_take_a_hazard_from_inspection_to_closed(client, user):
         ("verify", {"verified_on": "2022-05-22", "verified_by": "王强"}),
     ]
     for step, data in steps:
+        # The township the hazard lies in rectifies; the department notifies and accepts.
+        client.force_login(township_of(hazard) if step == "rectify" else ranqi)
         response = post_step(client, hazard, step, data)
         assert response.status_code == 302, response.content.decode()[:2000]
     hazard.refresh_from_db()
@@ -66,7 +69,10 @@ def test_gas_staff_take_a_hazard_from_inspection_to_closed(client, user):
         hazard.history.order_by("history_id").values_list("history_change_reason", flat=True)
     )
     assert reasons == ["登记隐患", "下达整改通知", "登记整改完成", "验收销号"]
-    assert set(hazard.history.values_list("history_user__username", flat=True)) == {"ranqi"}
+    assert set(hazard.history.values_list("history_user__username", flat=True)) == {
+        "ranqi",
+        township_of(hazard).username,
+    }
     assert "验收销号" in client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
 
 

@@ -214,6 +214,8 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
         "zhujian-hj212-prune.timer",
         "zhujian-wages-check.service",
         "zhujian-wages-check.timer",
+        "zhujian-remind.service",
+        "zhujian-remind.timer",
     }
     for unit in units:
         text = unit.read_text().replace("/opt/zhujian/venv/bin/", f"{VENV_BIN}/")

@@ -23,7 +23,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from zhujian.core import deletion, invariants, versions
+from zhujian.core import deletion, invariants, versions, workflows
 
 WRITES = ("PUT", "PATCH", "DELETE")
 
@@ -101,6 +101,8 @@ class CascadeGuardMixin:
     request: Request
 
     def perform_destroy(self, instance: Any) -> None:
+        if why := workflows.delete_refusal(self.request.user, instance):
+            raise PermissionDenied(why)
         try:
             plan = deletion.plan(instance, self.request.user)
         except models.ProtectedError:

@@ -15,9 +15,9 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from zhujian.api.guards import CascadeGuardMixin, VersionedMixin, document_writes
-from zhujian.core import bounds, claims, files, invariants, personal, scope, versions
+from zhujian.core import bounds, claims, files, invariants, personal, scope, versions, workflows
 from zhujian.core.filters import filterset_for
-from zhujian.core.models import OrgUnit
+from zhujian.core.models import OrgUnit, Transition
 from zhujian.core.registry import Ledger, registry
 
 
@@ -218,11 +218,16 @@ class LedgerViewSet(VersionedMixin, CascadeGuardMixin, viewsets.ModelViewSet):
 
     def perform_create(self, serializer: Any) -> None:
         with invariants.refused_as(DRFValidationError), transaction.atomic():
-            scope.ensure_reachable(serializer.save(), self.request.user, "change")
+            saved = serializer.save()
+            scope.ensure_reachable(saved, self.request.user, "change")
+            workflows.check_write(self.request.user, saved, None, Transition.Via.API)
 
     def perform_update(self, serializer: Any) -> None:
+        before = workflows.snapshot(serializer.instance)  # steps change only as their actor would
         with invariants.refused_as(DRFValidationError), transaction.atomic():
-            scope.ensure_reachable(serializer.save(), self.request.user, "change")
+            saved = serializer.save()
+            scope.ensure_reachable(saved, self.request.user, "change")
+            workflows.check_write(self.request.user, saved, before, Transition.Via.API)
 
 
 def viewset_for(ledger: Ledger) -> type[LedgerViewSet]:

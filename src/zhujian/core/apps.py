@@ -14,4 +14,5 @@ class CoreConfig(AppConfig):
         autodiscover_modules("figures")
         # Legal rules over several records (core.invariants), one module per domain.
         autodiscover_modules("invariants")
+        autodiscover_modules("workflows")  # after ledgers: a workflow names its ledger's line
         from zhujian.core import lockout  # noqa: F401  (its signal receiver)

@@ -477,3 +477,50 @@ def _params_changed(**kwargs: Any) -> None:
 
 models.signals.post_save.connect(_params_changed, sender=ParamValue)
 models.signals.post_delete.connect(_params_changed, sender=ParamValue)
+
+
+class Transition(models.Model):
+    """One step of a record's workflow taken, sent back (退回) or chased (催办): who, from
+    which unit, when, why, and through which path (``zhujian.core.workflows``). Written,
+    never edited."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交"
+        RETURN = "return", "退回"
+        REMIND = "remind", "催办"
+
+    class Via(models.TextChoices):
+        STEP = "step", "办理页面"
+        FORM = "form", "编辑表单"
+        API = "api", "接口"
+        IMPORT = "import", "导入"
+
+    workflow = models.CharField("流程", max_length=64)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", models.CASCADE, verbose_name="台账", related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField("记录ID")
+    step = models.CharField("环节", max_length=32)
+    step_label = models.CharField("环节名称", max_length=50)
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    user = models.ForeignKey(
+        User, models.SET_NULL, null=True, verbose_name="办理人", related_name="transitions"
+    )
+    unit = models.ForeignKey(
+        OrgUnit, models.SET_NULL, null=True, blank=True, verbose_name="办理单位", related_name="+"
+    )
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    reason = models.CharField("原因或说明", max_length=200, blank=True)
+    via = models.CharField("途径", max_length=10, choices=Via.choices, default=Via.STEP)
+
+    class Meta:
+        verbose_name = "流程记录"
+        verbose_name_plural = "流程记录"
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="core_transition_obj_idx"),
+            models.Index(fields=["user", "action"], name="core_transition_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_label} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -32,6 +32,7 @@ from zhujian.core.registry import registry
 from zhujian.hazards import loop
 from zhujian.hazards.forms import HazardForm, editable_lines
 from zhujian.hazards.models import Hazard
+from zhujian.hazards.workflows import HAZARD_WORKFLOW
 
 
 class HazardLoopSerializer(serializers.ModelSerializer):
@@ -40,6 +41,10 @@ class HazardLoopSerializer(serializers.ModelSerializer):
     overdue = serializers.BooleanField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     line_display = serializers.CharField(source="get_line_display", read_only=True)
+    next_action = serializers.SerializerMethodField(help_text="谁须在何时前办理下一步")
+
+    def get_next_action(self, obj: Hazard) -> str:
+        return HAZARD_WORKFLOW.next_action(obj)
 
     class Meta:
         model = Hazard
@@ -120,16 +125,19 @@ class HazardStepAPI(APIView):
         responses=HazardLoopSerializer,
     )
     def post(self, request: Request, pk: int, step: str) -> Response:
-        hazard = loop.get_for_change(request.user, pk)
+        hazard = loop.get_for_step(request.user, pk)
         form = loop.apply_step(
             hazard,
             step,
             _form_data(request.data),
             request.FILES,
+            user=request.user,
             if_match=request.headers.get("If-Match", ""),
         )
         if form.conflict is not None:
             return Response({"detail": versions.api_message(form.conflict)}, status=412)
+        if form.refused:
+            return Response({"detail": form.refused}, status=403)
         if form.errors:
             return Response(loop.errors_of(form), status=400)
         return Response(

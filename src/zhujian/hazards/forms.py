@@ -104,10 +104,3 @@ class VerifyForm(StepForm):
 
 
 STEPS: dict[str, type[StepForm]] = {f.step: f for f in (NoticeForm, RectifyForm, VerifyForm)}
-
-
-def next_step(hazard: Hazard) -> type[StepForm] | None:
-    for form in STEPS.values():
-        if hazard.status in form.allowed_from:
-            return form
-    return None

@@ -16,12 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
-from zhujian.core import lines, scope, versions
+from zhujian.core import lines, scope, versions, workflows
 from zhujian.core.registry import registry
 from zhujian.hazards import loop
-from zhujian.hazards.forms import STEPS, HazardForm, editable_lines, next_step
+from zhujian.hazards.forms import STEPS, HazardForm, editable_lines
 from zhujian.hazards.models import Hazard, HazardStatus, overdue_q
+from zhujian.hazards.workflows import HAZARD_WORKFLOW
 from zhujian.web.ledger_views import history_of
+from zhujian.web.workbench import stage_bar
 
 
 class HazardListView(LoginRequiredMixin, View):
@@ -31,6 +33,8 @@ class HazardListView(LoginRequiredMixin, View):
         user = request.user
         qs = loop.filtered(user, request.GET, overdue=self.overdue)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        for hazard in page.object_list:  # who must act next, by when (the workflow says)
+            hazard.next_action = HAZARD_WORKFLOW.next_action(hazard)
         today = dt.date.today()
         by_line = (
             loop.visible(user)
@@ -120,15 +124,23 @@ class HazardDetailView(LoginRequiredMixin, View):
         return self.page(request, hazard)
 
     def page(
-        self, request: HttpRequest, hazard: Hazard, form: Any = None, status: int = 200
+        self,
+        request: HttpRequest,
+        hazard: Hazard,
+        form: Any = None,
+        status: int = 200,
+        error: str = "",
     ) -> HttpResponse:
-        can_change = scope.restrict(Hazard.objects.filter(pk=hazard.pk), request.user, "change")
-        step = next_step(hazard)
+        step = loop.step_for(request.user, hazard)
         if form is None and step is not None:
             initial = {}
             if step.step == "verify":
                 initial = {"verified_on": dt.date.today(), "verified_by": str(request.user)}
+            elif step.step == "rectify":
+                initial = {"rectified_on": dt.date.today()}
             form = step(instance=hazard, initial=initial)
+        current = HAZARD_WORKFLOW.current(hazard)
+        why_not = HAZARD_WORKFLOW.can(request.user, hazard, current) if current else None
         source_url = None
         if hazard.source_type_id and hazard.source_id:
             model = ContentType.objects.get_for_id(hazard.source_type_id).model_class()
@@ -145,8 +157,15 @@ class HazardDetailView(LoginRequiredMixin, View):
             "hazards/detail.html",
             {
                 "hazard": hazard,
-                "form": form if can_change.exists() else None,
+                "form": form if step is not None else None,
                 "step": step,
+                "stage_bar": stage_bar(HAZARD_WORKFLOW, hazard),
+                "next_action": HAZARD_WORKFLOW.next_action(hazard),
+                "why_not": why_not,
+                "error": error,
+                "version": versions.token(hazard),
+                "may_send_back": loop.may_send_back(request.user, hazard),
+                "transitions": workflows.transitions_of(hazard),
                 "overdue": hazard.overdue,
                 "source_url": source_url,
                 "history": history_of(hazard, request.user),
@@ -161,16 +180,34 @@ class HazardStepView(HazardDetailView):
         return redirect("hazards:detail", pk=pk)
 
     def post(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
-        hazard = loop.get_for_change(request.user, pk)
+        hazard = loop.get_for_step(request.user, pk)
+        if step == "send_back":
+            error = loop.send_back(
+                request.user,
+                pk,
+                request.POST.get("reason", ""),
+                request.POST.get(versions.VERSION_FIELD, ""),
+            )
+            if error:
+                messages.error(request, error)
+            else:
+                messages.success(request, "已退回整改责任单位重新整改")
+            return redirect("hazards:detail", pk=pk)
         form = loop.apply_step(
             hazard,
             step,
             request.POST,
             request.FILES,
+            user=request.user,
             version=request.POST.get(versions.VERSION_FIELD, ""),
         )
         if form.errors:
             hazard.refresh_from_db()
-            return self.page(request, hazard, form=form, status=409 if form.conflict else 400)
+            status = 409 if form.conflict else (403 if form.refused else 400)
+            current = HAZARD_WORKFLOW.current(hazard)
+            if form.refused or current is None or current.code != step:
+                error = form.refused or "；".join(form.non_field_errors())
+                return self.page(request, hazard, status=status, error=error)
+            return self.page(request, hazard, form=form, status=status)
         messages.success(request, f"{STEPS[step].label}：已保存")
         return redirect("hazards:detail", pk=pk)

@@ -37,8 +37,8 @@ from django.db import (
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
-from zhujian.core import claims, invariants, personal, scope
-from zhujian.core.models import User, has_history
+from zhujian.core import claims, invariants, personal, scope, workflows
+from zhujian.core.models import Transition, User, has_history
 from zhujian.core.registry import Ledger
 from zhujian.imports import csvfile, locking, reads
 from zhujian.imports.bulk import insert_with_history
@@ -542,6 +542,8 @@ class _Writer:
         # Anchors of the legal rules this ledger's records take part in (core.invariants).
         self.ruled = bool(invariants.rules.reading(self.model))
         self.touched = invariants.Touched()
+        self.workflow = workflows.registry.for_model(self.model)
+        self.steps_of: dict[int, list[workflows.Step]] = {}  # id(record) → steps its row did
 
     def _diff(self, obj: models.Model, values: dict[str, Any]) -> list[str]:
         """Names of the fields whose imported value differs from ``obj``'s."""
@@ -679,7 +681,7 @@ class _Writer:
         rows_of = ready.rows  # id(record) → its row, for rules across rows
         for row, values in looked.new:
             obj = self.model(**values)
-            if self._clean(obj, row, sheet):
+            if self._clean(obj, row, sheet) and self._steps_ok(obj, None, row, sheet):
                 ready.to_create.append(obj)
                 rows_of[id(obj)] = row
         derived = {
@@ -690,9 +692,10 @@ class _Writer:
             obj = looked.whole[pk]
             if self.ruled:  # its anchors as stored: a change may move it to another one
                 self.touched.add(obj, row=row)
+            before = workflows.snapshot(obj) if self.workflow else None
             for name in diff:
                 setattr(obj, name, values[name])
-            if not self._clean(obj, row, sheet):
+            if not (self._clean(obj, row, sheet) and self._steps_ok(obj, before, row, sheet)):
                 continue
             ready.changed_fields.update(diff, derived)
             ready.to_update.append(obj)
@@ -757,6 +760,8 @@ class _Writer:
         after_import = getattr(self.model, "after_import", None)
         if after_import is not None:
             after_import([*to_create, *to_update], self.user)
+        if self.workflow is not None:
+            self._record_steps([*to_create, *to_update])
         result.created += len(to_create)
         result.updated += len(to_update)
 
@@ -772,6 +777,35 @@ class _Writer:
             header = self.headers.get(name, "整行") if name else "整行"
             value = getattr(record, name, None) if record is not None and name else None
             self.result.errors.append(BadCell(sheet, row, header, value, rule.refusal(violation)))
+
+    def _steps_ok(
+        self, obj: models.Model, before: dict[str, Any] | None, row: int, sheet: str
+    ) -> bool:
+        """A row may fill or change a workflow's steps only as their actor would
+        (``core.workflows``): the file is no way around the step screens."""
+        if self.workflow is None:
+            return True
+        why = workflows.write_refusal(self.user, obj, before)
+        if why:
+            self.result.errors.append(BadCell(sheet, row, "整行", None, why))
+            return False
+        steps = workflows.changed_steps(obj, before)
+        if steps:
+            self.steps_of[id(obj)] = steps
+        return True
+
+    def _record_steps(self, written: list[models.Model]) -> None:
+        """Each step a row did, as a transition of the importing account."""
+        assert self.workflow is not None
+        for obj in written:
+            for step in self.steps_of.pop(id(obj), []):
+                if obj.pk is None:
+                    continue
+                done = step.is_done(obj)
+                action = Transition.Action.SUBMIT if done else Transition.Action.RETURN
+                workflows.record(
+                    obj, self.workflow, step, self.user, action, "", Transition.Via.IMPORT
+                )
 
     def _unmasked(
         self, obj: models.Model | None, values: dict[str, Any], row: int, sheet: str

@@ -11,6 +11,7 @@ class WebConfig(AppConfig):
         from zhujian.web import (
             deadline_views,  # noqa: F401  (registers the deadline panel)
             tag_views,  # noqa: F401  (registers the report-tag panel)
+            workbench,  # noqa: F401  (registers the stage-bar panel)
         )
 
         name_choice_sets()

@@ -21,9 +21,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import deletion, files, invariants, personal, scope, versions
+from zhujian.core import deletion, files, invariants, personal, scope, versions, workflows
 from zhujian.core.filters import filterset_for
-from zhujian.core.models import Job, has_history
+from zhujian.core.models import Job, Transition, has_history
 from zhujian.core.registry import Ledger, registry
 from zhujian.imports.excel import export_rows, write_template
 from zhujian.jobs.tasks import submit
@@ -130,8 +130,22 @@ class LedgerListView(LedgerMixin, View):
             c.split("__")[0] for c in columns if self.ledger.field(c.split("__")[0]).is_relation
         ]
         qs = qs.select_related(*related) if related else qs
+        workflow = workflows.registry.for_model(self.ledger.model)
+        stages: list[tuple[str, str]] = []
+        stage = request.GET.get("stage", "")
+        if workflow is not None:  # 当前阶段: a column and a filter ("初判 done, 鉴定 missing")
+            stages = [(s.code, s.label) for s in workflow.steps if not s.optional]
+            stages.append(("done", "已办结"))
+            if stage == "done":
+                qs = qs.exclude(workflow.open_q())
+            elif stage in dict(stages):
+                qs = qs.filter(workflow.at_q(stage))
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = [(obj, [display(obj, c) for c in columns]) for obj in page.object_list]
+        if workflow is not None:
+            for obj, cells in rows:
+                current = workflow.current(obj)
+                cells.append(current.label if current else "已办结")
         query = request.GET.copy()
         query.pop("page", None)
         sort_query = query.copy()
@@ -147,10 +161,14 @@ class LedgerListView(LedgerMixin, View):
             }
             for c in columns
         ]
+        if workflow is not None:
+            headers.append({"name": "", "label": "当前阶段"})
         return render(
             request,
             "web/ledger_list.html",
             self.context(
+                stages=stages,
+                stage=stage,
                 filterset=filterset,
                 page=page,
                 rows=rows,
@@ -393,6 +411,7 @@ class LedgerEditView(LedgerMixin, View):
                     obj = versions.lock(self.scoped("change"), pk)
                     if obj is None:
                         raise Http404("没有这条记录，或您无权修改")
+                before = workflows.snapshot(obj)  # steps change only as their actor would
                 form = form_for(self.ledger)(
                     request.POST, request.FILES, instance=obj, user=request.user
                 )
@@ -405,6 +424,7 @@ class LedgerEditView(LedgerMixin, View):
                 elif form.is_valid():
                     saved = form.save()
                     scope.ensure_reachable(saved, request.user, "change")
+                    workflows.check_write(request.user, saved, before, Transition.Via.FORM)
         except (PermissionDenied, invariants.RuleViolation) as exc:
             saved = None
             if obj is None:  # the rolled-back insert left its key on the instance
@@ -462,7 +482,9 @@ class LedgerDeleteView(LedgerMixin, View):
             except models.ProtectedError:
                 messages.error(request, deletion.protected_message(label))
                 return redirect(self.ledger.url("detail", pk=pk))
-            if plan.forbidden:
+            if why := workflows.delete_refusal(request.user, obj):
+                error, status = why, 403
+            elif plan.forbidden:
                 error, status = plan.forbidden_message(), 403
             elif plan.children and not request.POST.get(self.CONFIRM):
                 error, status = "请勾选确认：删除该记录将同时删除下列关联记录。", 400

@@ -3,7 +3,15 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from zhujian.web import dashboard, deadline_views, job_views, param_views, tag_views, views
+from zhujian.web import (
+    dashboard,
+    deadline_views,
+    job_views,
+    param_views,
+    tag_views,
+    views,
+    workbench,
+)
 from zhujian.web import ledger_views as lv
 
 app_name = "web"
@@ -22,6 +30,10 @@ ledger_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("workbench/", workbench.workbench, name="workbench"),
+    path("workbench/overdue/", workbench.overdue_list, name="workbench_overdue"),
+    path("work/<slug:workflow>/<int:pk>/", workbench.work_step, name="work_step"),
+    path("work/<slug:workflow>/<int:pk>/remind/", workbench.remind, name="work_remind"),
     path("dashboard/data.json", dashboard.data, name="dashboard_data"),
     path("dashboard/units.json", dashboard.unit_data, name="dashboard_units"),
     path("dashboard/ledgers/", dashboard.ledger_overview, name="dashboard_ledgers"),
