@@ -166,19 +166,52 @@ def check(month: dt.date, as_of: dt.date | None = None) -> CheckResult:
             "project_id", "pay_day"
         )
     )
+    texts = {
+        project_id: _description(
+            projects[project_id],
+            month,
+            pay_deadline(month, pay_days.get(project_id)),
+            items,
+            workers,
+            employers,
+        )
+        for project_id, items in by_project.items()
+    }
+    raise_project_hazards(
+        result,
+        projects,
+        texts,
+        source_label(month),
+        as_of,
+        reasons=("欠薪预警复核，更新未发放工人名单", "欠薪预警，系统自动登记"),
+    )
+    return result
+
+
+def raise_project_hazards(
+    result: Any,
+    projects: dict[int, ConstructionProject],
+    texts: dict[int, str],
+    label: str,
+    as_of: dt.date,
+    reasons: tuple[str, str],
+) -> None:
+    """Open, or bring up to date, one wages hazard per project with ``texts[project_id]``
+    as its description, under the source ``label`` (one per check and month). A hazard
+    already verified stays closed; an unchanged one is left alone. ``reasons`` are the
+    history's change reasons (updated, opened); counts go into ``result``'s ``opened``,
+    ``updated``, ``unchanged`` and ``closed_kept``."""
     ctype = ContentType.objects.get_for_model(ConstructionProject)
-    label = source_label(month)
     existing = {
         h.source_id: h
         for h in Hazard.objects.filter(
-            source_type=ctype, source_id__in=list(by_project), found_by=FOUND_BY, source=label
+            source_type=ctype, source_id__in=list(texts), found_by=FOUND_BY, source=label
         ).order_by("verified_on", "pk")
     }
+    updated_reason, opened_reason = reasons
     with transaction.atomic():
-        for project_id, items in sorted(by_project.items()):
+        for project_id, text in sorted(texts.items()):
             project = projects[project_id]
-            due = pay_deadline(month, pay_days.get(project_id))
-            text = _description(project, month, due, items, workers, employers)
             hazard = existing.get(project_id)
             if hazard is not None and hazard.verified_on is not None:
                 result.closed_kept += 1
@@ -188,7 +221,7 @@ def check(month: dt.date, as_of: dt.date | None = None) -> CheckResult:
                     result.unchanged += 1
                     continue
                 hazard.description = text
-                hazard._change_reason = "欠薪预警复核，更新未发放工人名单"
+                hazard._change_reason = updated_reason
                 hazard.save()
                 result.updated.append(hazard.code)
                 continue
@@ -203,10 +236,9 @@ def check(month: dt.date, as_of: dt.date | None = None) -> CheckResult:
                 found_by=FOUND_BY,
             )
             hazard.link(project)
-            hazard._change_reason = "欠薪预警，系统自动登记"
+            hazard._change_reason = opened_reason
             hazard.save()
             result.opened.append(hazard.code)
-    return result
 
 
 def _description(

@@ -13,15 +13,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.db.models import Count, F, Q
 
 from zhujian.domains.construction.models import ConstructionProject
-from zhujian.domains.wages.arrears import month_end, month_start
+from zhujian.domains.wages.arrears import month_end, month_start, raise_project_hazards
 from zhujian.domains.wages.models import Attendance, Worker
-from zhujian.domains.wages.models.closing import FOUND_BY
-from zhujian.hazards.models import Hazard, HazardCategory
 
 NAMES_SHOWN = 30
 
@@ -82,45 +78,18 @@ def check(month: dt.date, as_of: dt.date | None = None) -> RealnameResult:
         return result
     projects = ConstructionProject.objects.in_bulk(list(found))
     workers = Worker.objects.in_bulk([w for ws in found.values() for w in ws])
-    ctype = ContentType.objects.get_for_model(ConstructionProject)
-    label = source_label(month)
-    existing = {
-        h.source_id: h
-        for h in Hazard.objects.filter(
-            source_type=ctype, source_id__in=list(found), found_by=FOUND_BY, source=label
-        ).order_by("verified_on", "pk")
+    texts = {
+        project_id: _description(projects[project_id], month, days, workers)
+        for project_id, days in found.items()
     }
-    with transaction.atomic():
-        for project_id, days in sorted(found.items()):
-            project = projects[project_id]
-            text = _description(project, month, days, workers)
-            hazard = existing.get(project_id)
-            if hazard is not None and hazard.verified_on is not None:
-                result.closed_kept += 1
-                continue
-            if hazard is not None:
-                if hazard.description == text:
-                    result.unchanged += 1
-                    continue
-                hazard.description = text
-                hazard._change_reason = "未实名登记人员进场复核，更新名单"
-                hazard.save()
-                result.updated.append(hazard.code)
-                continue
-            hazard = Hazard(
-                line="wages",
-                org_unit_id=project.org_unit_id,
-                source=label,
-                category=HazardCategory.MANAGEMENT,
-                description=text,
-                location=(project.address or project.name)[:200],
-                found_on=as_of,
-                found_by=FOUND_BY,
-            )
-            hazard.link(project)
-            hazard._change_reason = "未实名登记人员进场，系统自动登记"
-            hazard.save()
-            result.opened.append(hazard.code)
+    raise_project_hazards(
+        result,
+        projects,
+        texts,
+        source_label(month),
+        as_of,
+        reasons=("未实名登记人员进场复核，更新名单", "未实名登记人员进场，系统自动登记"),
+    )
     return result
 
 
