@@ -222,6 +222,15 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"HazardCategoryEnum": "zhujian.hazards.models.HazardCategory"},
 }
 
+# --- personal numbers encrypted at rest (issue 24, zhujian.core.crypto) ------------------
+# ``id:64-hex`` entries, the first current; from the environment or a key file outside the
+# database (never in it, never in a backup). Debug without either uses a public
+# development key that ``zhujian check --deploy`` refuses.
+ZHUJIAN_DATA_KEYS = os.environ.get("ZHUJIAN_DATA_KEYS", "")
+ZHUJIAN_DATA_KEY_FILE = os.environ.get("ZHUJIAN_DATA_KEY_FILE", "")
+if DEBUG and not (ZHUJIAN_DATA_KEYS or ZHUJIAN_DATA_KEY_FILE):
+    ZHUJIAN_DATA_KEYS = "dev:" + "00" * 32  # = zhujian.core.crypto.DEVELOPMENT_KEYS
+
 # --- security: HTTPS, HSTS, cookies, Content-Security-Policy (issue 9) -----------------
 # Behind nginx (or another proxy that terminates HTTPS) set ZHUJIAN_BEHIND_PROXY=1: the
 # proxy's X-Forwarded-Proto then tells Django the request came over HTTPS. The proxy must

@@ -35,7 +35,7 @@ from django.db import (
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
-from zhujian.core import personal, scope
+from zhujian.core import crypto, personal, scope
 from zhujian.core.models import User, has_history
 from zhujian.core.registry import Ledger
 from zhujian.imports import csvfile, locking, reads
@@ -626,7 +626,7 @@ class _Writer:
                 setattr(obj, name, values[name])
             if not self._clean(obj, row, sheet):
                 continue
-            ready.changed_fields.update(diff, derived)
+            ready.changed_fields.update(diff, derived, crypto.indexes_of(self.model, diff))
             ready.to_update.append(obj)
             rows_of[id(obj)] = row
         together = getattr(self.model, "clean_together", None)

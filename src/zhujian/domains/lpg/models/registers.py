@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhujian.core.crypto import EncryptedCharField
 from zhujian.core.models import LedgerModel
 from zhujian.domains.lpg import rules
 from zhujian.domains.lpg.rules import RETIRED, CylinderStatus
@@ -159,7 +160,7 @@ class Customer(LedgerModel):
         help_text="只登记脱敏后的号码，如 3713**********1234",
     )
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=30, blank=True)
     address = models.CharField("用气地址", max_length=200)
     registered_on = models.DateField("登记日期", db_index=True)
     verified = models.BooleanField("已实名核验", default=False)
