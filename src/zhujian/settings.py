@@ -231,6 +231,10 @@ ZHUJIAN_DATA_KEY_FILE = os.environ.get("ZHUJIAN_DATA_KEY_FILE", "")
 if DEBUG and not (ZHUJIAN_DATA_KEYS or ZHUJIAN_DATA_KEY_FILE):
     ZHUJIAN_DATA_KEYS = "dev:" + "00" * 32  # = zhujian.core.crypto.DEVELOPMENT_KEYS
 
+# Security audit log (zhujian.core.audit): events are kept this many days (never fewer
+# than 184: 《网络安全法》 asks for six months); `zhujian audit prune` deletes older ones.
+ZHUJIAN_AUDIT_RETENTION_DAYS = env_int("ZHUJIAN_AUDIT_RETENTION_DAYS", 184)
+
 # --- security: HTTPS, HSTS, cookies, Content-Security-Policy (issue 9) -----------------
 # Behind nginx (or another proxy that terminates HTTPS) set ZHUJIAN_BEHIND_PROXY=1: the
 # proxy's X-Forwarded-Proto then tells Django the request came over HTTPS. The proxy must

@@ -12,4 +12,6 @@ class CoreConfig(AppConfig):
         # Each domain app declares its ledgers and figures in modules of these names.
         autodiscover_modules("ledgers")
         autodiscover_modules("figures")
-        from zhujian.core import lockout  # noqa: F401  (its signal receiver)
+        from zhujian.core import audit, checks, lockout  # noqa: F401  (checks, receivers)
+
+        audit.connect()

@@ -401,8 +401,6 @@ def reencrypt_table(
     Plaintext values (data written before encryption) are encrypted; with ``only_stale``
     a value already under the current key is left alone, so running it again does nothing.
     Returns the rows rewritten."""
-    ring = keyring()
-    current = ring.current
     q = connection.ops.quote_name
     names = [c for c, _ in columns]
     select = f"SELECT {q(pk_column)}, {', '.join(q(c) for c in names)} FROM {q(table)}"
@@ -412,7 +410,7 @@ def reencrypt_table(
         if index:
             assign.append(f"{q(index)} = %s")
     update = f"UPDATE {q(table)} SET {', '.join(assign)} WHERE {q(pk_column)} = %s"
-    fresh = f"{PREFIX}{current.id}$"
+    ring: KeyRing | None = None  # read at the first row: an empty table needs no key
     done = 0
     last: Any = None
     while True:
@@ -426,6 +424,10 @@ def reencrypt_table(
         if not rows:
             return done
         last = rows[-1][0]
+        if ring is None:
+            ring = keyring()
+            current = ring.current
+            fresh = f"{PREFIX}{current.id}$"
         params = []
         for pk, *values in rows:
             if only_stale and all(v in (None, "") or str(v).startswith(fresh) for v in values):

@@ -227,6 +227,20 @@ def record(
                 )
             )
     PersonalDataAccess.objects.bulk_create(rows, batch_size=2000)
+    if rows:  # one security-audit event per view, naming the record when it is one
+        from zhujian.core import audit
+
+        records = {r.record_id for r in rows}
+        labels = "、".join(dict.fromkeys(r.field_label for r in rows))
+        where = Source(viewer.source).label if viewer.source in Source.values else viewer.source
+        audit.record(
+            audit.Kind.PERSONAL_VIEW,
+            f"查看{ledger.label} {len(records)} 条记录的完整{labels}（{where}）",
+            user=viewer.user,
+            ip=viewer.ip,
+            ledger=ledger.name,
+            record_id=next(iter(records)) if len(records) == 1 else None,
+        )
     return len(rows)
 
 

@@ -26,6 +26,16 @@ class Migration(migrations.Migration):
                 blank=True, max_length=30, verbose_name="联系电话"
             ),
         ),
+        migrations.AddField(
+            model_name="customer",
+            name="phone_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="phone"),
+        ),
+        migrations.AddField(
+            model_name="historicalcustomer",
+            name="phone_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="phone"),
+        ),
         # Encrypt and index every existing value (records and their history) in place;
         # values already under the current key are skipped, so this can be run again.
         migrations.RunPython(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from zhujian.core.crypto import EncryptedCharField
+from zhujian.core.crypto import BlindIndexField, EncryptedCharField
 from zhujian.core.models import LedgerModel
 from zhujian.domains.lpg import rules
 from zhujian.domains.lpg.rules import RETIRED, CylinderStatus
@@ -161,6 +161,8 @@ class Customer(LedgerModel):
     )
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     phone = EncryptedCharField("联系电话", max_length=30, blank=True)
+    # Staff look a user up by the whole number (lpg.views, among those they may see).
+    phone_index = BlindIndexField(of="phone")
     address = models.CharField("用气地址", max_length=200)
     registered_on = models.DateField("登记日期", db_index=True)
     verified = models.BooleanField("已实名核验", default=False)

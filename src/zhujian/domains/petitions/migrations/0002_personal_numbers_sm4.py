@@ -13,16 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="historicalpetitioncase",
-            name="id_number_index",
-            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="id_number"),
-        ),
-        migrations.AddField(
-            model_name="petitioncase",
-            name="id_number_index",
-            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="id_number"),
-        ),
         migrations.AlterField(
             model_name="historicalpetitioncase",
             name="id_number",
@@ -62,6 +52,16 @@ class Migration(migrations.Migration):
                 validators=[zhujian.core.personal.validate_phone],
                 verbose_name="联系电话",
             ),
+        ),
+        migrations.AddField(
+            model_name="historicalpetitioncase",
+            name="id_number_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="id_number"),
+        ),
+        migrations.AddField(
+            model_name="petitioncase",
+            name="id_number_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="id_number"),
         ),
         # Encrypt and index every existing value (records and their history) in place;
         # values already under the current key are skipped, so this can be run again.

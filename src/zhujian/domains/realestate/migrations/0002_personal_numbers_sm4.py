@@ -13,20 +13,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="historicalsalescontract",
-            name="buyer_id_number_index",
-            field=zhujian.core.crypto.BlindIndexField(
-                db_index=True, default="", of="buyer_id_number"
-            ),
-        ),
-        migrations.AddField(
-            model_name="salescontract",
-            name="buyer_id_number_index",
-            field=zhujian.core.crypto.BlindIndexField(
-                db_index=True, default="", of="buyer_id_number"
-            ),
-        ),
         migrations.AlterField(
             model_name="historicalsalescontract",
             name="buyer_id_number",
@@ -65,6 +51,20 @@ class Migration(migrations.Migration):
                 max_length=20,
                 validators=[zhujian.core.personal.validate_phone],
                 verbose_name="买受人电话",
+            ),
+        ),
+        migrations.AddField(
+            model_name="historicalsalescontract",
+            name="buyer_id_number_index",
+            field=zhujian.core.crypto.BlindIndexField(
+                db_index=True, default="", of="buyer_id_number"
+            ),
+        ),
+        migrations.AddField(
+            model_name="salescontract",
+            name="buyer_id_number_index",
+            field=zhujian.core.crypto.BlindIndexField(
+                db_index=True, default="", of="buyer_id_number"
             ),
         ),
         # Encrypt and index every existing value (records and their history) in place;

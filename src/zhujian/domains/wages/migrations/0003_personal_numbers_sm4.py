@@ -19,36 +19,6 @@ class Migration(migrations.Migration):
             model_name="worker",
             name="wages_worker_once_per_project",
         ),
-        migrations.AddField(
-            model_name="historicalwagepayment",
-            name="payee_card_index",
-            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="payee_card"),
-        ),
-        migrations.AddField(
-            model_name="historicalworker",
-            name="bank_card_index",
-            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="bank_card"),
-        ),
-        migrations.AddField(
-            model_name="historicalworker",
-            name="id_number_index",
-            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="id_number"),
-        ),
-        migrations.AddField(
-            model_name="wagepayment",
-            name="payee_card_index",
-            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="payee_card"),
-        ),
-        migrations.AddField(
-            model_name="worker",
-            name="bank_card_index",
-            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="bank_card"),
-        ),
-        migrations.AddField(
-            model_name="worker",
-            name="id_number_index",
-            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="id_number"),
-        ),
         migrations.AlterField(
             model_name="historicalprojectwagesetup",
             name="officer_phone",
@@ -144,6 +114,36 @@ class Migration(migrations.Migration):
                 validators=[zhujian.core.personal.validate_phone],
                 verbose_name="手机号码",
             ),
+        ),
+        migrations.AddField(
+            model_name="historicalwagepayment",
+            name="payee_card_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="payee_card"),
+        ),
+        migrations.AddField(
+            model_name="historicalworker",
+            name="bank_card_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="bank_card"),
+        ),
+        migrations.AddField(
+            model_name="historicalworker",
+            name="id_number_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="id_number"),
+        ),
+        migrations.AddField(
+            model_name="wagepayment",
+            name="payee_card_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="payee_card"),
+        ),
+        migrations.AddField(
+            model_name="worker",
+            name="bank_card_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="bank_card"),
+        ),
+        migrations.AddField(
+            model_name="worker",
+            name="id_number_index",
+            field=zhujian.core.crypto.BlindIndexField(db_index=True, default="", of="id_number"),
         ),
         # Encrypt and index every existing value (records and their history) in place;
         # values already under the current key are skipped, so this can be run again.
