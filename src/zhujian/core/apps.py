@@ -15,3 +15,6 @@ class CoreConfig(AppConfig):
         from zhujian.core import audit, checks, lockout  # noqa: F401  (checks, receivers)
 
         audit.connect()
+        from zhujian.core import sessions
+
+        sessions.connect()

@@ -126,6 +126,14 @@ class User(AbstractUser):
         help_text="业务股室与乡镇用户可编辑的业务条线代码",
     )
 
+    # Password ageing and forced change (core.sessions): set when the password is saved.
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码",
+        default=False,
+        help_text="管理员新建账号或重置密码后自动勾选；用户本人修改密码后取消",
+    )
+
     objects = UserManager()
 
     class Meta:
@@ -426,3 +434,18 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"至 #{self.through_id}（{self.pruned} 条）"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (no reuse of the last N, core.sessions)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name="用户")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
