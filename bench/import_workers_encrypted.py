@@ -2,7 +2,7 @@
 with their ID, phone and bank-card numbers encrypted, against the same import with the
 encryption switched off.
 
-    python -m bench import_workers_encrypted [--rows 100000] [--pairs 2] [--keep DIR]
+    python -m bench import_workers_encrypted [--rows 100000] [--pairs 2] [--keep DIR [--reuse]]
     DATABASE_URL=postgres://…/EMPTY_DB python -m bench import_workers_encrypted
 
 Steps:
@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--pairs", type=int, default=2)
     parser.add_argument("--keep", help="work in this directory and keep it")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: reuse its database and file (migrated)"
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -176,17 +179,24 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["ZHUJIAN_VAR_DIR"] = var_dir
     os.environ.setdefault("ZHUJIAN_DATA_KEYS", "bench:" + "44" * 32)
     path = work / "workers.csv"
-    for leftover in Path(var_dir).glob("zhujian.sqlite3*"):
-        leftover.unlink()
+    reuse = args.reuse and path.exists()
+    if not reuse:
+        for leftover in Path(var_dir).glob("zhujian.sqlite3*"):
+            leftover.unlink()
     _setup_django()
+    from django.core.management import call_command
     from django.db import connection
 
-    t0 = time.perf_counter()
-    build_database()
-    print(f"demo county built in {time.perf_counter() - t0:.1f} s ({connection.vendor})")
-    t0 = time.perf_counter()
-    write_file(path, args.rows)
-    print(f"{args.rows:,} workers written to {path.name} in {time.perf_counter() - t0:.1f} s")
+    if reuse:
+        call_command("migrate", verbosity=0)
+        print(f"reusing {work} (database migrated, {path.name} as written before)")
+    else:
+        t0 = time.perf_counter()
+        build_database()
+        print(f"demo county built in {time.perf_counter() - t0:.1f} s ({connection.vendor})")
+        t0 = time.perf_counter()
+        write_file(path, args.rows)
+        print(f"{args.rows:,} workers written to {path.name} in {time.perf_counter() - t0:.1f} s")
     connection.close()
 
     ratios = []

@@ -7,6 +7,10 @@ from typing import Any
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+#: The demo county's published password (``zhujian.demo.county.DEMO_PASSWORD``; core does
+#: not import the demo).
+DEMO_PASSWORD = "zhujian2022"
+
 
 @checks.register(checks.Tags.security, deploy=True)
 def data_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
@@ -29,3 +33,48 @@ def data_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def accounts_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """No Django superuser in production (三员分立), and no demo account keeping the public
+    demo password. Skipped when the database is not reachable or not migrated."""
+    from django.contrib.auth.hashers import check_password
+    from django.db import DatabaseError
+
+    from zhujian.core.models import User
+
+    out: list[checks.CheckMessage] = []
+    try:
+        superusers = list(User.objects.filter(is_superuser=True).values_list("username", flat=True))
+        accounts = list(User.objects.filter(is_active=True).values_list("password", "username"))
+    except DatabaseError:
+        return []
+    # The demo county's accounts share one salted hash (hashed once); real accounts never
+    # do. Only shared hashes (and the login "admin") are tried: each try costs a PBKDF2.
+    by_hash: dict[str, list[str]] = {}
+    for password, name in accounts:
+        by_hash.setdefault(password, []).append(name)
+    if superusers:
+        out.append(
+            checks.Warning(
+                f"存在 Django 超级用户：{'、'.join(superusers[:10])}。生产环境不使用超级用户"
+                "（三员分立：系统、安全、审计管理员各司其职），请取消其超级用户身份",
+                id="zhujian.W243",
+            )
+        )
+    demo = [
+        name
+        for h, names in by_hash.items()
+        if h and (len(names) > 1 or "admin" in names) and check_password(DEMO_PASSWORD, h)
+        for name in names
+    ]
+    if demo:
+        out.append(
+            checks.Error(
+                f"账号仍使用公开的示例密码（{'、'.join(sorted(demo)[:10])} 等）：生产环境不得保留示例账号，"
+                "请删除或停用，或改为强密码",
+                id="zhujian.E244",
+            )
+        )
+    return out
