@@ -86,7 +86,8 @@ def write_file(path: Path, rows: int, seed: int = 1) -> None:
         for n in range(1, rows + 1):
             t = templates[n % len(templates)]
             born = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(365 * 35))
-            first17 = f"371399{born:%Y%m%d}{n % 1000:03d}"
+            # Unique by n (region digits and sequence), whatever the birthday.
+            first17 = f"3713{(n // 1000) % 100:02d}{born:%Y%m%d}{n % 1000:03d}"
             values = {
                 "code": f"BW{n:08d}",
                 "name": f"工人{n}",
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pairs", type=int, default=2)
     parser.add_argument("--keep", help="work in this directory and keep it")
     parser.add_argument(
-        "--reuse", action="store_true", help="with --keep: reuse its database and file (migrated)"
+        "--reuse", action="store_true", help="with --keep: reuse its database (and its file)"
     )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["ZHUJIAN_VAR_DIR"] = var_dir
     os.environ.setdefault("ZHUJIAN_DATA_KEYS", "bench:" + "44" * 32)
     path = work / "workers.csv"
-    reuse = args.reuse and path.exists()
+    reuse = args.reuse and Path(var_dir, "zhujian.sqlite3").exists()
     if not reuse:
         for leftover in Path(var_dir).glob("zhujian.sqlite3*"):
             leftover.unlink()
@@ -189,11 +190,12 @@ def main(argv: list[str] | None = None) -> None:
 
     if reuse:
         call_command("migrate", verbosity=0)
-        print(f"reusing {work} (database migrated, {path.name} as written before)")
+        print(f"reusing the database in {work} (migrated)")
     else:
         t0 = time.perf_counter()
         build_database()
         print(f"demo county built in {time.perf_counter() - t0:.1f} s ({connection.vendor})")
+    if not (reuse and path.exists()):
         t0 = time.perf_counter()
         write_file(path, args.rows)
         print(f"{args.rows:,} workers written to {path.name} in {time.perf_counter() - t0:.1f} s")
