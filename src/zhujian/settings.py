@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zhujian.core.sessions.IdleTimeoutMiddleware",  # idle sessions end (issue 24)
+    "zhujian.core.sessions.PasswordPolicyMiddleware",  # aged or reset passwords: change first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "zhujian.web.errors.BadParameterMiddleware",
@@ -114,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "zhujian.web.context.navigation",
                 "zhujian.web.workbench.top_counts",
+                "zhujian.core.sessions.idle_context",
             ],
         },
     },
@@ -163,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "zhujian.core.passwords.LettersAndDigitsValidator"},
+    {"NAME": "zhujian.core.sessions.NotRecentlyUsedValidator"},  # issue 24: no reuse
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -224,6 +228,26 @@ SPECTACULAR_SETTINGS = {
     # Two ledgers have a "category" with different choices: name one enum apart.
     "ENUM_NAME_OVERRIDES": {"HazardCategoryEnum": "zhujian.hazards.models.HazardCategory"},
 }
+
+# --- personal numbers encrypted at rest (issue 24, zhujian.core.crypto) ------------------
+# ``id:64-hex`` entries, the first current; from the environment or a key file outside the
+# database (never in it, never in a backup). Debug without either uses a public
+# development key that ``zhujian check --deploy`` refuses.
+ZHUJIAN_DATA_KEYS = os.environ.get("ZHUJIAN_DATA_KEYS", "")
+ZHUJIAN_DATA_KEY_FILE = os.environ.get("ZHUJIAN_DATA_KEY_FILE", "")
+if DEBUG and not (ZHUJIAN_DATA_KEYS or ZHUJIAN_DATA_KEY_FILE):
+    ZHUJIAN_DATA_KEYS = "dev:" + "00" * 32  # = zhujian.core.crypto.DEVELOPMENT_KEYS
+
+# Security audit log (zhujian.core.audit): events are kept this many days (never fewer
+# than 184: 《网络安全法》 asks for six months); `zhujian audit prune` deletes older ones.
+ZHUJIAN_AUDIT_RETENTION_DAYS = env_int("ZHUJIAN_AUDIT_RETENTION_DAYS", 184)
+# Sessions and passwords (zhujian.core.sessions): a session with no request for this many
+# minutes ends (warned this many seconds before); passwords age after this many days (0:
+# never) and may not repeat the last N.
+ZHUJIAN_IDLE_TIMEOUT_MINUTES = float(os.environ.get("ZHUJIAN_IDLE_TIMEOUT_MINUTES", "30"))
+ZHUJIAN_IDLE_WARNING_SECONDS = env_int("ZHUJIAN_IDLE_WARNING_SECONDS", 120)
+ZHUJIAN_PASSWORD_MAX_AGE_DAYS = env_int("ZHUJIAN_PASSWORD_MAX_AGE_DAYS", 90)
+ZHUJIAN_PASSWORD_HISTORY = env_int("ZHUJIAN_PASSWORD_HISTORY", 5)
 
 # --- security: HTTPS, HSTS, cookies, Content-Security-Policy (issue 9) -----------------
 # Behind nginx (or another proxy that terminates HTTPS) set ZHUJIAN_BEHIND_PROXY=1: the

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from zhujian.core import personal
+from zhujian.core.crypto import BlindIndexField
 from zhujian.core.registry import registry
 
 LOOKS_PERSONAL = re.compile(
@@ -41,6 +42,8 @@ def _candidates() -> set[tuple[str, str]]:
         for f in ledger.model._meta.get_fields():
             if not getattr(f, "concrete", False) or f.is_relation:
                 continue
+            if isinstance(f, BlindIndexField):
+                continue  # a keyed hash of an encrypted number (core.crypto), not the number
             if LOOKS_PERSONAL.search(f"{f.name} {f.verbose_name}"):
                 found.add((ledger.name, f.name))
     return found

@@ -54,6 +54,7 @@ class Scratch:
             ZHUJIAN_VAR_DIR=str(self.var_dir),
             ZHUJIAN_DEBUG="0",
             ZHUJIAN_SECRET_KEY="tests-only-not-a-secret",
+            ZHUJIAN_DATA_KEYS="tests:" + "22" * 32,  # SM4 data key (core.crypto), tests only
             ZHUJIAN_JOB_STATE_FILE=str(self.var_dir / "jobs-state.sqlite3"),
             ZHUJIAN_LOG_LEVEL="INFO",
             # This checkout's code, also where the venv's editable install names another.

@@ -145,6 +145,9 @@ def test_production_recipe_serves_healthz_and_static_files_through_nginx(
     assert Path(nginx).exists(), "nginx is needed (apt-get install nginx; .ci/run does)"
     env = {**env_file(), "DATABASE_URL": scratch.url, "ZHUJIAN_VAR_DIR": str(scratch.var_dir)}
     env["ZHUJIAN_SECRET_KEY"] = "tests-" + "x" * 50
+    key_file = tmp_path / "data.key"  # the recipe's SM4 data key file (core.crypto)
+    key_file.write_text("k1:" + "33" * 32 + "\n")
+    env["ZHUJIAN_DATA_KEY_FILE"] = str(key_file)
     scratch.run("collectstatic", "--noinput", **env)
     assert (scratch.var_dir / "static" / "vendor" / "htmx.min.js.gz").exists()
     upload = scratch.var_dir / "media" / "imports" / "2022" / "06" / "上报.xlsx"

@@ -41,6 +41,10 @@ def run_zhujian(env: dict[str, str], *args: str, tmp_path: Path) -> subprocess.C
         **env,
         "ZHUJIAN_VAR_DIR": str(tmp_path / "var"),  # not the README's /var/lib/zhujian
     }
+    if "ZHUJIAN_DATA_KEY_FILE" in clean:  # the recipe's key file, made as README says
+        key_file = tmp_path / "data.key"
+        key_file.write_text("k1:" + secrets.token_hex(32) + "\n")
+        clean["ZHUJIAN_DATA_KEY_FILE"] = str(key_file)
     return subprocess.run(
         [sys.executable, "-c", "from zhujian.cli import main; main()", *args],
         env=clean,

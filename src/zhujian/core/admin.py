@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from zhujian.core.models import OrgUnit, PersonalDataAccess, User
+from zhujian.core.models import OrgUnit, PersonalDataAccess, SecurityEvent, User
 
 
 @admin.register(OrgUnit)
@@ -70,6 +70,46 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     list_filter = ["source", "ledger"]
     search_fields = ["username", "ledger", "=record_id"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """Read-only: the tamper-evident security audit log (core.audit)."""
+
+    list_display = ["at", "kind_label", "outcome", "username", "ip", "detail", "record_link"]
+    list_filter = ["kind", "outcome"]
+    search_fields = ["username", "detail", "=ip"]
+    date_hierarchy = "at"
+
+    @admin.display(description="事件类型", ordering="kind")
+    def kind_label(self, obj: SecurityEvent) -> str:
+        from zhujian.core.audit import LABELS
+
+        return LABELS.get(obj.kind, obj.kind)
+
+    @admin.display(description="记录及其修改历史")
+    def record_link(self, obj: SecurityEvent) -> str:
+        from django.utils.html import format_html
+
+        from zhujian.core.registry import registry
+
+        if not obj.ledger or obj.record_id is None:
+            return ""
+        try:
+            ledger = registry.get(obj.ledger)
+        except KeyError:
+            return ""
+        url = ledger.url("detail", pk=obj.record_id)
+        return format_html('<a href="{}">{} #{}</a>', url, ledger.label, obj.record_id)
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -15,4 +15,9 @@ class CoreConfig(AppConfig):
         # Legal rules over several records (core.invariants), one module per domain.
         autodiscover_modules("invariants")
         autodiscover_modules("workflows")  # after ledgers: a workflow names its ledger's line
-        from zhujian.core import lockout  # noqa: F401  (its signal receiver)
+        from zhujian.core import audit, checks, lockout  # noqa: F401  (checks, receivers)
+
+        audit.connect()
+        from zhujian.core import sessions
+
+        sessions.connect()

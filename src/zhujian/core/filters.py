@@ -13,7 +13,7 @@ from django import forms
 from django.db import models
 from django.db.models import Q
 
-from zhujian.core import scope
+from zhujian.core import personal, scope
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
 
@@ -65,7 +65,13 @@ class LedgerFilterSet(django_filters.FilterSet):
         condition = Q()
         for field in self.ledger.search:
             condition |= Q(**{f"{field}__icontains": value})
-        return queryset.filter(condition) if self.ledger.search else queryset
+        # An ID or bank-card number typed whole finds its record through the number's
+        # keyed index (zhujian.core.crypto): exact match only, never a part of a number.
+        indexed = personal.indexed_fields(self.ledger)
+        if indexed and value.strip() and personal.MASK not in value:
+            for field in indexed:
+                condition |= Q(**{field: value.strip()})
+        return queryset.filter(condition) if (self.ledger.search or indexed) else queryset
 
 
 def filterset_for(ledger: Ledger) -> type[django_filters.FilterSet]:

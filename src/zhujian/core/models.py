@@ -126,6 +126,14 @@ class User(AbstractUser):
         help_text="业务股室与乡镇用户可编辑的业务条线代码",
     )
 
+    # Password ageing and forced change (core.sessions): set when the password is saved.
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField(
+        "下次登录须修改密码",
+        default=False,
+        help_text="管理员新建账号或重置密码后自动勾选；用户本人修改密码后取消",
+    )
+
     objects = UserManager()
 
     class Meta:
@@ -524,3 +532,85 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_label} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SecurityEvent(models.Model):
+    """One security event (安全审计记录, GB/T 22239 §8.1.4.3): who, when, from where, what.
+
+    Written only through :func:`zhujian.core.audit.record`, never edited: each row carries
+    the SM3 hash of its contents chained to the previous row's hash, and
+    ``zhujian audit verify`` names the first row that no longer fits its chain. The user
+    is kept by id and login, not as a foreign key, so deleting a user changes no row."""
+
+    at = models.DateTimeField("时间", db_index=True)
+    kind = models.CharField("事件类型", max_length=24, db_index=True)
+    outcome = models.BooleanField("成功", default=True)
+    user_id_value = models.BigIntegerField("用户ID", null=True, blank=True)
+    username = models.CharField("登录名", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    detail = models.CharField("内容", max_length=500)
+    ledger = models.CharField("台账", max_length=64, blank=True)
+    record_id = models.PositiveBigIntegerField("记录ID", null=True, blank=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    hash = models.CharField("哈希（SM3）", max_length=64)
+
+    class Meta:
+        verbose_name = "安全审计记录"
+        verbose_name_plural = "安全审计记录"
+        ordering = ["-id"]
+        permissions = [("export_securityevent", "可以导出安全审计记录")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.detail}"
+
+
+class AuditChainHead(models.Model):
+    """The chain's last hash (one row): appending locks it, so concurrent writers queue and
+    the chain never forks."""
+
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return self.last_hash
+
+
+class AuditCheckpoint(models.Model):
+    """What pruning left behind: the last pruned row's id and hash (the next row's
+    ``prev_hash`` must equal it), how many rows went, signed with HMAC-SM3 under a key
+    derived from the data key (outside the database)."""
+
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    through_id = models.BigIntegerField("删除至记录ID")
+    through_at = models.DateTimeField("删除至时间")
+    last_hash = models.CharField("最后一条的哈希", max_length=64)
+    pruned = models.PositiveIntegerField("删除条数")
+    username = models.CharField("操作人", max_length=150, blank=True)
+    key_id = models.CharField("签名密钥", max_length=16)
+    signature = models.CharField("签名（HMAC-SM3）", max_length=64)
+
+    class Meta:
+        verbose_name = "审计记录清理检查点"
+        verbose_name_plural = "审计记录清理检查点"
+        ordering = ["-through_id"]
+
+    def __str__(self) -> str:
+        return f"至 #{self.through_id}（{self.pruned} 条）"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (no reuse of the last N, core.sessions)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="+", verbose_name="用户")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

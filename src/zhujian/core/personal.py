@@ -24,6 +24,11 @@ Then, with no code in the ledger:
 
 Personal fields may not be searched, filtered, sorted on or be part of a natural key: a
 search for a phone number would tell whoever asked that it is there.
+
+Phone, ID and bank-card numbers are stored encrypted with SM4 (their model fields are
+:class:`~zhujian.core.crypto.EncryptedCharField`; the declaration refuses a plain one).
+An ID or card number with a keyed index beside it is found by the list's search box when
+typed whole (exact match through the index, within the user's scope).
 """
 
 from __future__ import annotations
@@ -89,6 +94,9 @@ def mask_secret(value: str) -> str:
     """A shared secret (a device's access password) is masked whole, its length hidden."""
     return MASK * 6 if str(value).strip() else ""
 
+
+#: Kinds stored encrypted at rest (GB/T 39786: 重要数据存储机密性).
+ENCRYPTED_KINDS = (PHONE, ID_NUMBER, BANK_CARD)
 
 #: Not personal data, but a credential handled the same way: shown only to those who
 #: edit the record, every full view recorded.
@@ -168,12 +176,18 @@ def check_declaration(ledger: Ledger) -> None:
 
     for line in spec.lines:
         lines.get_line(line)
+    from zhujian.core.crypto import EncryptedCharField
+
     for name, kind in spec.fields.items():
         f = ledger.field(name)
         if not isinstance(f, models.CharField):
             raise ValueError(f"{ledger.name}.{name}: a personal field must be a CharField")
         if not isinstance(kind, Kind):
             raise ValueError(f"{ledger.name}.{name}: use personal.PHONE/ID_NUMBER/BANK_CARD")
+        if kind in ENCRYPTED_KINDS and not isinstance(f, EncryptedCharField):
+            raise ValueError(
+                f"{ledger.name}.{name}: a {kind.code} must be an EncryptedCharField (SM4 at rest)"
+            )
     used = {
         "search": [s.split("__")[0] for s in ledger.search],
         "filters": [s.split("__")[0] for s in ledger.filters],
@@ -214,6 +228,13 @@ def sortable(ledger: Ledger, path: str) -> bool:
     return not reaches_personal(ledger.model, path)
 
 
+def indexed_fields(ledger: Ledger) -> list[str]:
+    """The ledger's personal fields searchable by exact value (an index beside them)."""
+    return [
+        name for name in personal_fields(ledger) if getattr(ledger.field(name), "index_name", None)
+    ]
+
+
 def revealing_lines(ledger: Ledger) -> set[str]:
     spec = declared(ledger)
     return {ledger.line, *(spec.lines if spec else ())}
@@ -249,6 +270,20 @@ def record(
     PersonalDataAccess.objects.bulk_create(rows, batch_size=2000)
     if rows and viewer.request is not None:
         no_store(viewer.request)
+    if rows:  # one security-audit event per view, naming the record when it is one
+        from zhujian.core import audit
+
+        records = {r.record_id for r in rows}
+        labels = "、".join(dict.fromkeys(r.field_label for r in rows))
+        where = Source(viewer.source).label if viewer.source in Source.values else viewer.source
+        audit.record(
+            audit.Kind.PERSONAL_VIEW,
+            f"查看{ledger.label} {len(records)} 条记录的完整{labels}（{where}）",
+            user=viewer.user,
+            ip=viewer.ip,
+            ledger=ledger.name,
+            record_id=next(iter(records)) if len(records) == 1 else None,
+        )
     return len(rows)
 
 

@@ -57,6 +57,8 @@ def _converter(field: models.Field, connection: Any) -> Converter:
     def prepared(v: Any) -> Any:
         return field.get_db_prep_save(v, connection)
 
+    if getattr(field, "encrypted", False):
+        return prepared  # SM4: the column holds ciphertext (zhujian.core.crypto)
     if kind in ("CharField", "TextField", "SlugField", "EmailField", "URLField"):
         return _text
     if kind == "BooleanField":

@@ -37,7 +37,7 @@ from django.db import (
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
-from zhujian.core import claims, invariants, personal, scope, workflows
+from zhujian.core import audit, claims, crypto, invariants, personal, scope, workflows
 from zhujian.core.models import Transition, User, has_history
 from zhujian.core.registry import Ledger
 from zhujian.imports import csvfile, locking, reads
@@ -192,7 +192,28 @@ def import_file(
 ) -> ImportResult:
     """Import an .xlsx (or .csv) file. The file is measured before it is read (see
     :mod:`zhujian.imports.workbook` and :mod:`zhujian.imports.csvfile`): a file the
-    reader could not hold is refused."""
+    reader could not hold is refused. A real import (not a dry run) is recorded in the
+    security audit log (``core.audit``), whether it succeeded or not."""
+    result = _import_file(ledger, path, user, dry_run=dry_run, progress=progress)
+    if not dry_run:
+        if result.ok:
+            what = f"导入{ledger.label}：新增 {result.created} 条、更新 {result.updated} 条"
+        else:
+            what = f"导入{ledger.label}失败：{len(result.errors)} 处错误，未写入任何数据"
+        audit.record(
+            audit.Kind.IMPORT, f"{what}（{Path(path).name}）", user=user, outcome=result.ok
+        )
+    return result
+
+
+def _import_file(
+    ledger: Ledger,
+    path: str | Path,
+    user: User,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
     result = ImportResult(ledger.name, dry_run=dry_run)
     if csvfile.is_csv(path):
         return _import_csv(ledger, path, user, result, dry_run=dry_run, progress=progress)
@@ -697,7 +718,7 @@ class _Writer:
                 setattr(obj, name, values[name])
             if not (self._clean(obj, row, sheet) and self._steps_ok(obj, before, row, sheet)):
                 continue
-            ready.changed_fields.update(diff, derived)
+            ready.changed_fields.update(diff, derived, crypto.indexes_of(self.model, diff))
             ready.to_update.append(obj)
             rows_of[id(obj)] = row
         together = getattr(self.model, "clean_together", None)

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from zhujian.core import personal, scope, xlsx
+from zhujian.core import audit, personal, scope, xlsx
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
 from zhujian.imports.columns import Column, build_columns
@@ -168,6 +168,15 @@ def export_rows(
     if shown:
         personal.record(viewer, ledger, shown)
     wb.save(out)
+    if viewer is not None:
+        full = "，含完整个人信息" if revealed else ""
+        audit.record(
+            audit.Kind.EXPORT,
+            f"导出{ledger.label} {count} 条（{personal.Source(viewer.source).label}{full}）",
+            user=viewer.user,
+            ip=viewer.ip,
+            ledger=ledger.name,
+        )
     return count
 
 

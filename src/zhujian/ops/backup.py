@@ -45,6 +45,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from zhujian.core import audit
+
 FORMAT = "zhujian-backup/1"
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
@@ -181,6 +183,7 @@ def backup(output: str | Path | None = None, log: Callable[[str], None] = print)
                 tar.add(path, arcname=f"{MEDIA}/{path.relative_to(media_root).as_posix()}")
         partial.replace(out)
     log(f"已写出备份 {out}（{out.stat().st_size:,} 字节，上传文件 {len(media_files)} 个）")
+    audit.record(audit.Kind.BACKUP, f"备份 {out.name}（上传文件 {len(media_files)} 个）")
     return out
 
 
@@ -473,4 +476,6 @@ def restore(
         log(f"上传文件已恢复：{media} 个")
     if behind:
         log(f"备份缺少本程序的 {len(behind)} 个数据库迁移：请接着运行 zhujian migrate")
+    if not behind:  # the restored tables are this program's: the chain goes on from them
+        audit.record(audit.Kind.RESTORE, f"从备份 {archive.name} 恢复（{vendor}）")
     return RestoreReport(vendor, media, behind)

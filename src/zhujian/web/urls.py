@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from zhujian.core import sessions
 from zhujian.web import (
     dashboard,
     deadline_views,
@@ -70,6 +71,7 @@ auth_urlpatterns = [
         auth_views.PasswordChangeView.as_view(template_name="web/password_change_form.html"),
         name="password_change",
     ),
+    path("accounts/keepalive/", sessions.keepalive, name="keepalive"),
     path(
         "accounts/password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),

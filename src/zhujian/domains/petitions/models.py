@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from zhujian.core import personal
+from zhujian.core.crypto import BlindIndexField, EncryptedCharField
 from zhujian.core.deadlines import Clock, Deadlines, due_after
 from zhujian.core.models import LedgerModel
 from zhujian.domains.petitions import rules
@@ -114,12 +115,13 @@ class PetitionCase(LedgerModel):
     work_order_no = models.CharField("平台工单号", max_length=50, blank=True)
     received_on = models.DateField("收到日期", db_index=True)
     petitioner = models.CharField("信访人", max_length=50)
-    phone = models.CharField(
+    phone = EncryptedCharField(
         "联系电话", max_length=20, blank=True, validators=[personal.validate_phone]
     )
-    id_number = models.CharField(
+    id_number = EncryptedCharField(
         "身份证号", max_length=18, blank=True, validators=[personal.validate_id_number]
     )
+    id_number_index = BlindIndexField(of="id_number")
     address = models.CharField("联系地址", max_length=200, blank=True)
     people = models.PositiveIntegerField("涉及人数", default=1)
     representatives = models.PositiveSmallIntegerField(

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from zhujian.core import claims
+from zhujian.core.crypto import BlindIndexField, EncryptedCharField
 from zhujian.core.models import LedgerModel
 from zhujian.domains.lpg import rules
 from zhujian.domains.lpg.rules import RETIRED, CylinderStatus
@@ -174,7 +175,9 @@ class Customer(LedgerModel):
         help_text="只登记脱敏后的号码，如 3713**********1234",
     )
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
-    phone = models.CharField("联系电话", max_length=30, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=30, blank=True)
+    # Staff look a user up by the whole number (lpg.views, among those they may see).
+    phone_index = BlindIndexField(of="phone")
     address = models.CharField("用气地址", max_length=200)
     registered_on = models.DateField("登记日期", db_index=True)
     verified = models.BooleanField("已实名核验", default=False)

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 
 from zhujian.core import personal
+from zhujian.core.crypto import BlindIndexField, EncryptedCharField
 from zhujian.core.deadlines import Clock, Deadlines, due_after
 from zhujian.core.models import LedgerModel
 from zhujian.domains.realestate import rules
@@ -70,12 +71,13 @@ class SalesContract(LedgerModel):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     buyer = models.CharField("买受人", max_length=100)
-    buyer_phone = models.CharField(
+    buyer_phone = EncryptedCharField(
         "买受人电话", max_length=20, blank=True, validators=[personal.validate_phone]
     )
-    buyer_id_number = models.CharField(
+    buyer_id_number = EncryptedCharField(
         "买受人身份证号", max_length=18, blank=True, validators=[personal.validate_id_number]
     )
+    buyer_id_number_index = BlindIndexField(of="buyer_id_number")
     signed_on = models.DateField("网签日期", null=True, blank=True, db_index=True)
     filed_on = models.DateField("备案日期", null=True, blank=True)
     changed_on = models.DateField("变更日期", null=True, blank=True)

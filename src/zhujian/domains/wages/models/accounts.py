@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from zhujian.core import personal
+from zhujian.core.crypto import EncryptedCharField
 from zhujian.core.models import LedgerModel
 from zhujian.domains.construction.models import ConstructionProject
 from zhujian.domains.wages import conf
@@ -50,7 +51,7 @@ class ProjectWageSetup(LedgerModel):
         validators=[MinValueValidator(0)],
     )
     officer = models.CharField("劳资专管员", max_length=30, blank=True)
-    officer_phone = models.CharField(
+    officer_phone = EncryptedCharField(
         "劳资专管员电话", max_length=20, blank=True, validators=[personal.validate_phone]
     )
     notice_board = models.BooleanField("已设置维权信息告示牌", default=False)

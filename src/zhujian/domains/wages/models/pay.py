@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from zhujian.core import personal
+from zhujian.core.crypto import BlindIndexField, EncryptedCharField
 from zhujian.core.models import LedgerModel
 from zhujian.domains.construction.models import ConstructionProject, Enterprise
 from zhujian.domains.wages.models.workers import Worker, employs_on
@@ -133,9 +134,10 @@ class WagePayment(LedgerModel):
     worker = models.ForeignKey(
         Worker, models.PROTECT, related_name="payments", verbose_name="人员编号"
     )
-    payee_card = models.CharField(
+    payee_card = EncryptedCharField(
         "收款账号", max_length=23, validators=[personal.validate_bank_card]
     )
+    payee_card_index = BlindIndexField(of="payee_card")
     amount = models.DecimalField(
         "金额（元）",
         max_digits=12,

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from zhujian.core import personal
+from zhujian.core.crypto import BlindIndexField, EncryptedCharField
 from zhujian.core.models import LeanLedgerModel, LedgerModel
 from zhujian.domains.construction.models import ConstructionProject, Enterprise, Participant
 from zhujian.domains.construction.models.projects import SUBCONTRACT_ROLES
@@ -55,10 +56,11 @@ class Worker(LedgerModel):
         Enterprise, models.PROTECT, related_name="workers", verbose_name="用工单位"
     )
     name = models.CharField("姓名", max_length=30)
-    id_number = models.CharField(
+    id_number = EncryptedCharField(
         "身份证号", max_length=18, validators=[personal.validate_id_number]
     )
-    phone = models.CharField(
+    id_number_index = BlindIndexField(of="id_number")
+    phone = EncryptedCharField(
         "手机号码", max_length=20, blank=True, validators=[personal.validate_phone]
     )
     trade = models.CharField("工种", max_length=12, choices=Trade.choices)
@@ -69,9 +71,10 @@ class Worker(LedgerModel):
         "实名登记日期", null=True, blank=True, help_text="未完成实名登记的不能列入工资表"
     )
     bank_name = models.CharField("工资卡开户银行", max_length=60, blank=True)
-    bank_card = models.CharField(
+    bank_card = EncryptedCharField(
         "工资卡号", max_length=23, blank=True, validators=[personal.validate_bank_card]
     )
+    bank_card_index = BlindIndexField(of="bank_card")
     entered_on = models.DateField("进场日期")
     left_on = models.DateField("退场日期", null=True, blank=True)
 
@@ -80,7 +83,7 @@ class Worker(LedgerModel):
         verbose_name_plural = "农民工实名登记"
         constraints = [
             models.UniqueConstraint(
-                fields=["project", "id_number"], name="wages_worker_once_per_project"
+                fields=["project", "id_number_index"], name="wages_worker_once_per_project"
             )
         ]
 
