@@ -62,15 +62,17 @@ class Scratch:
         )
         return env
 
-    def run(self, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess:
-        """``zhujian <args>`` against the scratch database."""
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 300, **env: str
+    ) -> subprocess.CompletedProcess:
+        """``zhujian <args>`` against the scratch database (killed after ``timeout`` s)."""
         done = subprocess.run(
             [ZHUJIAN, *args],
             env={**self.env, **env},
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=timeout,
             check=False,
         )
         if check and done.returncode != 0:
