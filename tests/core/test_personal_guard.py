@@ -58,7 +58,7 @@ def test_every_field_that_looks_personal_is_declared_or_reviewed():
     assert undeclared - REVIEWED.keys() == set()
 
 
-def test_masked_at_entry_fields_refuse_a_full_id_number():
+def test_masked_at_entry_fields_refuse_a_full_id_number(db):  # clean() reads parameters
     full = "37131219800101" + "123"
     full += personal.id_check_digit(full)
     for (name, field), why in REVIEWED.items():

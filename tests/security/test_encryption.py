@@ -43,9 +43,9 @@ def _plaintexts() -> set[str]:
     return values
 
 
-def _raw(table: str, column: str, pk: int) -> str:
+def _raw(table: str, column: str, pk: int, key: str = "id") -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT "{column}" FROM "{table}" WHERE id = %s', [pk])
+        cursor.execute(f'SELECT "{column}" FROM "{table}" WHERE "{key}" = %s', [pk])
         return cursor.fetchone()[0]
 
 
@@ -108,7 +108,7 @@ def test_the_record_and_its_history_row_store_ciphertext(township):
     stored = _raw("wages_worker", "id_number", worker.pk)
     assert crypto.is_ciphertext(stored) and worker.id_number not in stored
     history = worker.history.latest()
-    raw = _raw("wages_historicalworker", "bank_card", history.history_id)
+    raw = _raw("wages_historicalworker", "bank_card", history.history_id, key="history_id")
     assert crypto.is_ciphertext(raw) and crypto.decrypt(raw) == worker.bank_card
     assert Worker.objects.get(pk=worker.pk).id_number == worker.id_number
 

@@ -67,10 +67,18 @@ class LedgerFilterSet(django_filters.FilterSet):
             condition |= Q(**{f"{field}__icontains": value})
         # An ID or bank-card number typed whole finds its record through the number's
         # keyed index (zhujian.core.crypto): exact match only, never a part of a number.
+        # Only among the records whose numbers the user sees unmasked: a match elsewhere
+        # would tell a reader of masked values whose number it is.
         indexed = personal.indexed_fields(self.ledger)
-        if indexed and value.strip() and personal.MASK not in value:
+        user = getattr(self.request, "user", None)
+        if indexed and value.strip() and personal.MASK not in value and user is not None:
+            exact = Q()
             for field in indexed:
-                condition |= Q(**{field: value.strip()})
+                exact |= Q(**{field: value.strip()})
+            revealable = scope.revealable(
+                user, self.ledger, self.ledger.model._default_manager.all()
+            )
+            condition |= exact & Q(pk__in=revealable.values("pk"))
         return queryset.filter(condition) if (self.ledger.search or indexed) else queryset
 
 

@@ -170,7 +170,10 @@ def sheet_rows(
             if number > HEAD_ROWS:
                 yield number, raw
 
-    return name, chain(_from_column(rows, first), rest()), head_shape.claimed_rows
+    # The <dimension> tag's claim sizes the progress bar; a file without one (some writers
+    # leave it out) is measured here, as every file was before the head copy.
+    total = head_shape.claimed_rows or inspect(path).last_row
+    return name, chain(_from_column(rows, first), rest()), total
 
 
 def _read(path: str | Path, name: str) -> tuple[str, Iterator[Row], int, int]:

@@ -40,7 +40,7 @@ from typing import IO, Any
 
 import django
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -183,7 +183,10 @@ def backup(output: str | Path | None = None, log: Callable[[str], None] = print)
                 tar.add(path, arcname=f"{MEDIA}/{path.relative_to(media_root).as_posix()}")
         partial.replace(out)
     log(f"已写出备份 {out}（{out.stat().st_size:,} 字节，上传文件 {len(media_files)} 个）")
-    audit.record(audit.Kind.BACKUP, f"备份 {out.name}（上传文件 {len(media_files)} 个）")
+    try:
+        audit.record(audit.Kind.BACKUP, f"备份 {out.name}（上传文件 {len(media_files)} 个）")
+    except OperationalError as exc:  # SQLite: a long write of the running server holds the lock
+        log(f"警告：备份已完成，但安全审计记录未能写入（数据库正忙：{exc}）；请在审计日志中补记")
     return out
 
 

@@ -40,7 +40,13 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        if self.instance.pk and claims.fields_of(self.instance):  # corrections need a reason
+        # A correction needs a reason: asked where the form can change a stored claim.
+        stored = [
+            name
+            for name in claims.fields_of(self.instance)
+            if name in self.fields and getattr(self.instance, name, None) not in (None, "")
+        ]
+        if self.instance.pk and stored:
             self.fields[claims.REASON_FIELD] = forms.CharField(
                 label=claims.REASON_LABEL,
                 required=False,
