@@ -151,9 +151,12 @@ class Param:
         """A value as people read it (tables as “标签 值” pairs)."""
         if not self.parts:
             return f"{value}{self.unit}"
-        return "；".join(
-            f"{label} {value.get(code, '')}{self.unit}" for code, label in self.parts.items()
-        )
+        shown = [
+            f"{label} {value[code]}{self.unit}"
+            for code, label in self.parts.items()
+            if value.get(code) not in (None, "")
+        ]
+        return "；".join(shown) or "（未设定）"
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
