@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,21 +66,24 @@ class StepRefused(PermissionDenied):
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who may do a step. ``role`` is the Chinese name of that party (整改责任单位 …)."""
+class Actor(ABC):
+    """Who may do a step. ``role`` is the Chinese name of that party (整改责任单位 …).
+    An interface: each rule (:class:`RecordTownship`, :class:`LineDepartment`,
+    :class:`Handler`) implements the three methods."""
 
     role: str
 
+    @abstractmethod
     def allows(self, user: User, obj: Any, workflow: Workflow) -> bool:
-        raise NotImplementedError
+        """Whether ``user`` may do the step on ``obj``."""
 
+    @abstractmethod
     def q_for(self, user: User, workflow: Workflow) -> Q | None:
         """Records whose step of this rule ``user`` must do (None: none)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def names(self, obj: Any, workflow: Workflow) -> str:
         """Who that is for ``obj``, in words (a unit's name, a person's name)."""
-        raise NotImplementedError
 
 
 def _active(user: User) -> bool:
