@@ -37,21 +37,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def _record_migrations_applied(connection) -> None:
     """The test database is made from the models (``--nomigrations``: seconds instead of
-    a minute per pass); record every migration as applied, as ``migrate`` would, so that
-    copies of it (tests/ops) and the health check see a migrated database.
-    tests/ops/test_migrations.py runs the real migrations on an empty database."""
+    a minute per pass), as ``zhujian migrate`` makes a first install; record every
+    migration as applied, as it does, so that copies of it (tests/ops) and the health
+    check see a migrated database. tests/ops/test_migrations.py replays the real
+    migrations on an empty database and compares the two schemas."""
     from pathlib import Path
 
     from django.apps import apps
-    from django.db.migrations.recorder import MigrationRecorder
 
-    recorder = MigrationRecorder(connection)
-    recorder.ensure_schema()
+    from zhujian.core.management.commands.migrate import record_all_applied
+
     # pytest-django hides the migration modules from Django's loader: read the files.
-    for config in apps.get_app_configs():
-        folder = Path(config.path) / "migrations"
-        for path in sorted(folder.glob("[0-9]*.py")):
-            recorder.record_applied(config.label, path.stem)
+    record_all_applied(
+        connection,
+        [
+            (config.label, path.stem)
+            for config in apps.get_app_configs()
+            for path in sorted((Path(config.path) / "migrations").glob("[0-9]*.py"))
+        ],
+    )
 
 
 def restore_demo() -> bool:
