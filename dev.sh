@@ -4,7 +4,7 @@
 #                     write the demo report files, start a background worker and serve
 #                     http://127.0.0.1:8000 (Ctrl-C stops both)
 #   ./dev.sh test   - set up .venv and run the whole test suite
-# Other targets: setup, lint, bench, ci (see README).
+# Other targets: setup, lint, bench (bench --check: every ratio against bench/limits.toml), ci (see README).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)

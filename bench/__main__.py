@@ -1,4 +1,5 @@
-"""``python -m bench <name> [args…]`` runs ``bench/<name>.py``'s ``main(argv)``."""
+"""``python -m bench <name> [args…]`` runs ``bench/<name>.py``'s ``main(argv)``;
+``python -m bench --check`` runs ``bench/check.py`` (every ratio against its limit)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 
 def main() -> None:
     names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]))
+    if len(sys.argv) > 1 and sys.argv[1] == "--check":  # ./dev.sh bench --check
+        sys.argv[1] = "check"
     if len(sys.argv) < 2 or sys.argv[1] not in names:
         print(f"usage: python -m bench <name> [args…]; benchmarks: {', '.join(names)}")
         raise SystemExit(2)

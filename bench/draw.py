@@ -241,6 +241,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--pg-url", default=os.environ.get("ZJ_BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--sizes", default="500,5000,50000")
     parser.add_argument("--memory", action="store_true", help="no database: files and check")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON too")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -259,6 +260,7 @@ def main(argv: list[str]) -> None:
     print("CPU seconds; ratio = announcement check / the allocation (algorithm) in the same run")
     print(header)
     print("-" * len(header))
+    results = []
     for backend in backends:
         for size in (int(s) for s in args.sizes.split(",") if s.strip()):
             r = memory(size) if backend == "memory" else run_one(backend, size, args.pg_url)
@@ -270,3 +272,13 @@ def main(argv: list[str]) -> None:
                 f"{r['check_json'] / r['algorithm']:>9.1f}×{flag}",
                 flush=True,
             )
+            results.append(
+                {
+                    "backend": backend,
+                    "households": size,
+                    **r,
+                    "check_over_algorithm": r["check"] / r["algorithm"],
+                }
+            )
+    if args.json:
+        print(json.dumps(results, default=str))
