@@ -173,8 +173,52 @@ def phase_floor(path: str) -> dict[str, Any]:
     t0, cpu0, server0 = time.perf_counter(), time.process_time(), _server_cpu()
     rows = CalamineWorkbook.from_path(path).get_sheet_by_name("数据").iter_rows()
     header = [str(h).rstrip("*＊").strip() for h in next(rows)]
-    columns = [(i, by_name[h]) for i, h in enumerate(header) if h in by_name]
     now = timezone.now()
+
+    def converter(field: Any) -> Any:
+        """The cheapest conversion of one cell of this column to its database value."""
+        kind = field.get_internal_type()
+        if field.is_relation:
+            return lambda cell: units[str(cell)]
+        if kind == "BooleanField":
+            return lambda cell: cell == "是"
+        if field.choices:
+            labels = {str(label): key for key, label in field.choices}
+            return lambda cell: labels.get(str(cell), cell)
+        if kind.endswith("IntegerField"):
+            return int
+        if kind == "DateField":
+            return connection.ops.adapt_datefield_value
+        return lambda cell: cell
+
+    # Per column of the file: its position, field and conversion; the other fields take
+    # a value computed once (timestamps, defaults), or the row's township where the
+    # ledger keeps one beside the village.
+    columns = [
+        (i, by_name[h].attname, converter(by_name[h]), by_name[h].get_default())
+        for i, h in enumerate(header)
+        if h in by_name
+    ]
+    in_file = {attname for _i, attname, _c, _d in columns}
+    constant = {}
+    derived = []
+    for field in fields:
+        if field.attname in in_file:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            constant[field.attname] = field.get_db_prep_save(now, connection)
+        elif field.is_relation:
+            derived.append(field.attname)
+        else:
+            constant[field.attname] = field.get_db_prep_save(field.get_default(), connection)
+    constant.update(
+        history_date=history._meta.get_field("history_date").get_db_prep_save(now, connection),
+        history_change_reason="导入",
+        history_type="+",
+        history_user_id=user.pk,
+    )
+    order = [f.attname for f in fields]
+    history_order = [f.attname for f in history_fields]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {quote(model._meta.db_table)}")
         next_id = cursor.fetchone()[0] + 1
@@ -190,43 +234,15 @@ def phase_floor(path: str) -> dict[str, Any]:
             history_batch.clear()
 
         for row in rows:
-            values: dict[str, Any] = {}
-            for i, field in columns:
+            values = dict(constant)
+            for i, attname, convert, default in columns:
                 cell = row[i] if i < len(row) else ""
-                if cell == "" or cell is None:
-                    value = field.get_default()
-                elif field.is_relation:
-                    value = units[str(cell)]
-                elif field.get_internal_type() == "BooleanField":
-                    value = cell == "是"
-                elif field.choices:
-                    value = {str(label): key for key, label in field.choices}.get(str(cell), cell)
-                elif field.get_internal_type() in ("PositiveSmallIntegerField", "IntegerField"):
-                    value = int(cell)
-                else:
-                    value = cell
-                values[field.attname] = value
-            for field in fields:
-                if field.attname not in values:
-                    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                        values[field.attname] = now
-                    elif field.is_relation and field.attname != "org_unit_id":
-                        # a derived unit (the township of the row's village)
-                        values[field.attname] = parents.get(values.get("org_unit_id"))
-                    else:
-                        values[field.attname] = field.get_default()
-            prepared = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
-            batch.append([next_id, *prepared])
-            values.update(
-                id=next_id,
-                history_date=now,
-                history_change_reason="导入",
-                history_type="+",
-                history_user_id=user.pk,
-            )
-            history_batch.append(
-                [f.get_db_prep_save(values[f.attname], connection) for f in history_fields]
-            )
+                values[attname] = default if cell == "" or cell is None else convert(cell)
+            for attname in derived:  # e.g. the township of the row's village
+                values[attname] = parents.get(values.get("org_unit_id"))
+            values["id"] = next_id
+            batch.append([next_id, *(values[name] for name in order)])
+            history_batch.append([values[name] for name in history_order])
             next_id += 1
             n += 1
             if len(batch) == 2000:

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from zhujian.core import claims
 from zhujian.core.invariants import RuleViolation
 from zhujian.domains.realestate.models import (
     ContractState,
@@ -347,8 +348,34 @@ def test_a_node_date_moved_later_cannot_leave_releases_over_the_cap(account):
     account.save()
     _release(account, "900000.00", n=1).save()  # within 95 % once the structure passed
     account.structure_on = D(2022, 3, 1)
+    claims.set_reason(account, "验收报告日期录错")  # a correction, with its reason
     with pytest.raises(RuleViolation):
         account.save()
+
+
+def test_a_stored_node_date_is_corrected_only_with_a_reason(account):
+    """The node dates set the cap at every point in time: retyping one is a correction."""
+    account.structure_on = D(2022, 1, 20)
+    account.save()  # filling in an empty node date is progress, not a correction
+    account = EscrowAccount.objects.get(pk=account.pk)
+    account.structure_on = D(2022, 1, 10)
+    with pytest.raises(ValidationError) as exc:
+        account.save()
+    assert "更正理由" in str(exc.value)
+    claims.set_reason(account, "验收报告日期录错")
+    account.save()
+    latest = account.history.latest()
+    assert latest.structure_on == D(2022, 1, 10) and "验收报告日期录错" in (
+        latest.history_change_reason or ""
+    )
+
+
+def test_a_stored_signing_date_is_corrected_only_with_a_reason():
+    contract = SalesContract.objects.filter(signed_on__isnull=False).order_by("pk").first()
+    contract.signed_on = contract.signed_on - dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as exc:
+        contract.save()
+    assert "更正理由" in str(exc.value)
 
 
 def test_a_release_dated_after_today_is_refused(account):

@@ -49,6 +49,9 @@ class SalesContract(LedgerModel):
     """A 商品房买卖合同 as the housing-transaction system exports it."""
 
     unit_from = "project"
+    # The signing date starts the filing deadline and is judged against the presale
+    # permit: a stored one is corrected only with a reason (``core.claims``).
+    claim_fields = ("signed_on",)
 
     contract_no = models.CharField("合同编号", max_length=40, unique=True)
     project = models.ForeignKey(

@@ -43,6 +43,9 @@ class EscrowAccount(StagedModel, LedgerModel):
     """A project's presale-fund escrow account (预售资金监管账户) and its construction nodes."""
 
     unit_from = "project"
+    # The node dates set the release cap at every point in time (``escrow_cap``): a
+    # stored one is corrected only with a reason (``core.claims``).
+    claim_fields = ("structure_on", "completion_on", "filing_on", "registration_on")
     stages = Stages(
         [
             ("opened", "开户监管", "opened_on"),
