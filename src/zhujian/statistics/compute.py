@@ -84,6 +84,8 @@ def columns(scope: Scope, user: User | None = None, town: str | None = None) -> 
         towns = [t for t in towns if t.code == town]
         if not towns:
             raise ScopeDenied("没有这个乡镇，或不在您的管辖范围内")
+    if not towns:
+        raise ScopeDenied("您的单位不在村镇统计范围内（县城的街道填报县城年报）")
     cols = [Column(t.code, t.name, (t,)) for t in towns]
     if len(cols) > 1:
         cols.append(Column(ALL_TOWNS, "合计", tuple(towns)))
