@@ -76,19 +76,19 @@ def _ratio(
     )
 
 
-def _in_service(start: str, end: str) -> Any:
-    """In service at the period's end: started on or before it (the figure's date, as
-    of the end) and not ended by then."""
+def _in_service(end: str) -> Any:
+    """Not ended by the period's end (that it started by then is the figure's own
+    as-of date condition)."""
     return lambda p: Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": p.end})
 
 
 def _facility(kind: str) -> Any:
-    service = _in_service("in_service_on", "retired_on")
+    service = _in_service("retired_on")
     return lambda p: Q(kind=kind) & service(p)
 
 
 def _green(**kw: Any) -> Any:
-    service = _in_service("opened_on", "closed_on")
+    service = _in_service("closed_on")
     return lambda p: Q(**kw) & service(p)
 
 
