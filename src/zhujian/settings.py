@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zhujian.domains.petitions",
     "zhujian.domains.housing",
     "zhujian.domains.sitemonitor",
+    "zhujian.statistics",
 ]
 
 MIDDLEWARE = [

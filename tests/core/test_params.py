@@ -56,7 +56,7 @@ def test_a_bad_value_is_refused_in_chinese(key, raw, message, admin_user):
     with pytest.raises(params.ParamError) as refused:
         params.set_value(key, raw, user=admin_user, reason="试")
     assert message in str(refused.value)
-    assert not ParamValue.objects.exists()
+    assert not ParamValue.objects.filter(key=key).exists()
 
 
 def test_a_bad_setting_is_refused_too(settings):

@@ -286,11 +286,19 @@ class EvalContext:
     period: Period
     unit: OrgUnit | None = None
     user: User | None = None
+    # Several units taken together (e.g. the 县城: the seat's 街道 and the bureau's own
+    # units): records inside any of them. Used instead of ``unit`` when given.
+    units: tuple[OrgUnit, ...] = ()
 
     def base(self, model: type[models.Model]) -> models.QuerySet:
-        """``model``'s records inside the unit and the user's scope."""
+        """``model``'s records inside the unit (or units) and the user's scope."""
         qs = model._default_manager.all()
-        if self.unit is not None:
+        if self.units:
+            inside = Q()
+            for u in self.units:
+                inside |= Q(org_unit__path__startswith=u.path)
+            qs = qs.filter(inside)
+        elif self.unit is not None:
             qs = qs.filter(org_unit__path__startswith=self.unit.path)
         if self.user is not None:
             qs = scope.restrict(qs, self.user)
@@ -302,7 +310,7 @@ class EvalContext:
         period = self.period
         for _ in range(years):
             period = period.previous_year()
-        return EvalContext(period, self.unit, self.user)
+        return EvalContext(period, self.unit, self.user, self.units)
 
 
 @dataclass
@@ -363,10 +371,15 @@ def expand(ids: Iterable[str]) -> list[tuple[str, int]]:
 
 
 def evaluate(
-    ids: Iterable[str], period: Period, unit: OrgUnit | None = None, user: User | None = None
+    ids: Iterable[str],
+    period: Period,
+    unit: OrgUnit | None = None,
+    user: User | None = None,
+    units: Sequence[OrgUnit] = (),
 ) -> dict[str, FigureValue]:
-    """Values of ``ids`` (and of the same figures ``n`` years back as ``id@-n``)."""
-    ctx = EvalContext(period, unit, user)
+    """Values of ``ids`` (and of the same figures ``n`` years back as ``id@-n``);
+    ``units``: over several units together instead of ``unit``."""
+    ctx = EvalContext(period, unit, user, tuple(units))
     needed = expand(ids)
     values: dict[tuple[str, int], Any] = {}
     # One query per model: this year's and earlier years' aggregates differ only in their
@@ -420,11 +433,15 @@ def setting_value(fig: Setting) -> Any:
 
 
 def records(
-    figure_id: str, period: Period, unit: OrgUnit | None = None, user: User | None = None
+    figure_id: str,
+    period: Period,
+    unit: OrgUnit | None = None,
+    user: User | None = None,
+    units: Sequence[OrgUnit] = (),
 ) -> models.QuerySet | None:
     """The records behind an aggregate figure, under the viewer's scope (None otherwise)."""
     fig = get(figure_id)
-    ctx = EvalContext(period, unit, user)
+    ctx = EvalContext(period, unit, user, tuple(units))
     if isinstance(fig, Aggregate):
         return ctx.base(fig.model).filter(fig.condition(period))
     if isinstance(fig, Computed) and fig.records_fn is not None:
