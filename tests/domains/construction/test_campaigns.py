@@ -114,7 +114,7 @@ def test_a_later_quarter_of_the_campaign_keeps_the_stocks_it_held(code):
 def test_a_log_of_an_undeclared_measure_is_refused():
     log = CampaignLog.objects.select_related("campaign").first()
     log.measure_code = "no_such_measure"
-    assert "没有代码为“no_such_measure”的指标（可用：" in messages(log)["measure_code"][0]
+    assert "没有代码或名称为“no_such_measure”的指标（可用：" in messages(log)["measure_code"][0]
 
 
 def test_a_log_outside_the_campaign_dates_is_refused():
@@ -195,5 +195,29 @@ def test_an_import_of_logs_with_an_undeclared_code_names_the_row_and_writes_noth
     before = CampaignLog.objects.count()
     result = import_file(ledger, path, user("jianzhu"))
     assert [(e.row, e.column) for e in result.errors] == [(3, "指标代码")]
-    assert "没有代码为“drones”的指标" in result.errors[0].reason
+    assert "没有代码或名称为“drones”的指标" in result.errors[0].reason
     assert CampaignLog.objects.count() == before
+
+
+def test_a_measure_saved_without_a_code_gets_one_and_logs_may_name_it():
+    """Issue 23: staff do not invent English codes. A measure without one is numbered
+    m<n> within its campaign; a log may give the measure's name instead of its code."""
+    from zhujian.domains.construction.models import CampaignMeasure
+
+    campaign = CampaignLog.objects.select_related("campaign").first().campaign
+    taken = set(campaign.measures.values_list("code", flat=True))
+    measure = CampaignMeasure(campaign=campaign, name="检查工地数", aggregation="sum")
+    measure.save()
+    assert measure.code.startswith("m") and measure.code not in taken
+    second = CampaignMeasure(campaign=campaign, name="约谈企业数", aggregation="sum")
+    second.save()
+    assert second.code not in {*taken, measure.code}
+    log = CampaignLog(
+        campaign=campaign,
+        measure_code="检查工地数",
+        logged_on=campaign.started_on,
+        value=3,
+        org_unit=campaign.org_unit,
+    )
+    log.derive()
+    assert (log.measure_id, log.measure_code) == (measure.pk, measure.code)
