@@ -108,6 +108,10 @@ def test_export_names_the_unit_with_its_township_and_groups_thousands(admin_user
     money = registry.get("rural_toiletfundallocation")
     number_formats = {c.number_format for c in build_columns(money) if c.number_format}
     assert any(f.startswith("#,##0") for f in number_formats)
+    years = {
+        c.header: c.number_format for c in build_columns(registry.get("rural_dilapidatedhousing"))
+    }
+    assert years["任务年度"] == "0"  # 2022, not 2,022
 
 
 def test_other_writers_keep_codes_text():

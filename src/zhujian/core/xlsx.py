@@ -68,9 +68,11 @@ def value(ws: Any, v: Any) -> Any:
     text that looks like a number a cell in the text format."""
     if isinstance(v, Cell):
         return protect(v)
-    if not (is_risky(v) or looks_numeric(v)):
-        return v
-    return protect(WriteOnlyCell(ws, value=v))
+    if is_risky(v):
+        return protect(WriteOnlyCell(ws, value=v))
+    if looks_numeric(v):
+        return _text_cell(ws, v, _text_style(ws))
+    return v
 
 
 def text_columns(ws: Any, columns: Iterable[int]) -> None:
@@ -87,6 +89,16 @@ def text_columns(ws: Any, columns: Iterable[int]) -> None:
 
 def is_text_column(ws: Any, index: int) -> bool:
     return index in getattr(ws, "_zhujian_text", ())
+
+
+def _text_style(ws: Any) -> Any:
+    """The style array of a text-format cell of ``ws``'s workbook, made once per sheet."""
+    style = getattr(ws, "_zhujian_text_style", None)
+    if style is None:
+        prototype = WriteOnlyCell(ws)
+        prototype.number_format = TEXT
+        style = ws._zhujian_text_style = prototype._style
+    return style
 
 
 def _text_cell(ws: Any, v: Any, style: Any) -> Any:
@@ -120,11 +132,7 @@ class _GuardedWriteOnlySheet(WriteOnlyWorksheet):
         if not text:
             super().append([value(self, v) for v in row])
             return
-        style = getattr(self, "_zhujian_text_style", None)
-        if style is None:
-            prototype = WriteOnlyCell(self)
-            prototype.number_format = TEXT
-            style = self._zhujian_text_style = prototype._style
+        style = _text_style(self)
         super().append(
             [
                 _text_cell(self, v, style) if i in text and v not in (None, "") else value(self, v)

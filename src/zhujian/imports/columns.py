@@ -8,6 +8,7 @@ with a reason in Chinese; ``format`` does the reverse for export.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -116,10 +117,7 @@ NUMBER_IN_TEXT_COLUMN = (
 def _code_text(value: Any) -> str:
     """A text column's cell: a number Excel may have rounded is refused, not guessed."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        digits = len(str(abs(int(value)))) if abs(value) >= 1 else 1
-        if digits > EXCEL_DIGITS or (
-            isinstance(value, float) and not value.is_integer() and abs(value) >= 1e15
-        ):
+        if not math.isfinite(value) or abs(value) >= 10**EXCEL_DIGITS:
             raise CellError(NUMBER_IN_TEXT_COLUMN)
     return _text(value)
 
@@ -286,8 +284,9 @@ def _column_for(
             _check_bounds(number, lo, hi)
             return int(number)
 
-        # A quantity gets thousands separators; a year or a small count does not.
-        grouped = hi is None or hi >= 10_000
+        # A quantity gets thousands separators; a year (年度, 年份) does not.
+        year = name.endswith("year") or "年度" in header or "年份" in header
+        grouped = not year and (hi is None or hi >= 10_000)
         return Column(
             name,
             header,
