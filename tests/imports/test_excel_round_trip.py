@@ -146,6 +146,18 @@ def test_other_writers_keep_codes_text():
     assert codes and all(c.number_format == "@" for c in codes)
 
 
+def test_the_report_figure_table_keeps_digit_strings_text():
+    from zhujian.core.xlsx import looks_numeric
+    from zhujian.reports import render
+    from zhujian.reports.build import build_report
+
+    report = build_report("2022H1", body="编号 {{ general.county_name }}")
+    report.rows[0].value = "3713990010010001"  # a text figure made only of digits
+    ws = load_workbook(BytesIO(render.to_xlsx(report)))["指标"]
+    cells = [c for row in ws.iter_rows(min_row=4) for c in row if looks_numeric(c.value)]
+    assert cells and all(c.number_format == "@" and c.data_type == "s" for c in cells)
+
+
 # --- a 16-digit code through the file ---------------------------------------------------
 
 
