@@ -204,6 +204,13 @@ def test_a_16_digit_code_survives_the_round_trip(tmp_path, town_a):
     options = load_workbook(template)["选项"]
     offered = {c.value for row in options.iter_rows() for c in row if c.value}
     assert label in offered and village.code not in offered
+    # a typed name is not refused by Excel's list check: the importer reads it
+    data = load_workbook(template)["数据"]
+    unit_letter = next(c.column_letter for c in data[1] if c.value == "所属单位")
+    (unit_check,) = [
+        dv for dv in data.data_validations.dataValidation if f"{unit_letter}2" in dv.sqref
+    ]
+    assert unit_check.errorStyle == "information"
     path = _filled_template(tmp_path, town_a, [_household(code, label)])
     # what any reader finds in the file: the code as text, every digit kept
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("数据").to_python()

@@ -39,7 +39,10 @@ def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> N
     for i, col in enumerate(columns, start=1):
         letter = get_column_letter(i)
         choices = col.choices
-        if col.field_name == "org_unit" or ledger.field(col.field_name).related_model is OrgUnit:
+        unit_column = (
+            col.field_name == "org_unit" or ledger.field(col.field_name).related_model is OrgUnit
+        )
+        if unit_column:
             # names, with the code alongside: "城关街道 幸福村（371399001001）"
             choices = [labels[u.pk] for u in units]
         if choices:
@@ -54,6 +57,14 @@ def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> N
                 errorTitle="输入无效",
                 error=f"“{col.header}”请从下拉列表中选择",
             )
+            if unit_column:
+                # A typed name or code is accepted too (the importer checks it): Excel and
+                # WPS only remark on it instead of refusing it.
+                dv.errorStyle = "information"
+                dv.errorTitle = "不在下拉列表中"
+                dv.error = (
+                    f"“{col.header}”也可填写单位名称、“乡镇 村”或12位区划代码，导入时逐一核对"
+                )
             dv.add(f"{letter}2:{letter}{MAX_TEMPLATE_ROWS}")
             ws.add_data_validation(dv)
         if col.number_format:
