@@ -156,3 +156,16 @@ def test_report_page_uses_the_chosen_template(client, town_a, template):
     text = response.content.decode()
     assert "第二段" in text
     assert reverse("reports:edit", args=[template.pk]) in text
+
+
+def test_the_editors_own_help_examples_save(client, leader, template):
+    """Issue 23: the title's help text showed ``{{ core.county_name }}``, which the editor
+    refused. Every figure reference the help texts give as an example is accepted."""
+    import re
+
+    page = login(client, leader).get(reverse("reports:edit", args=[template.pk])).content.decode()
+    examples = re.findall(r"如 (\{\{ [a-z_]+\.[a-z_]+ \}\})", page)
+    assert examples
+    for example in examples:
+        response = edit(client, template, title=f"{example}县测试")
+        assert response.status_code == 302, (example, response.content.decode()[:2000])

@@ -294,6 +294,8 @@ class Job(models.Model):
     errors = models.JSONField("错误（前500处）", default=list, blank=True)
     error_count = models.PositiveIntegerField("错误数", default=0)
     error_report = models.FileField("错误清单", upload_to="imports/errors/", blank=True)
+    # The user's own file with the bad cells filled and commented (imports.excel).
+    marked_file = models.FileField("标出错误的原文件", upload_to="imports/errors/", blank=True)
     result = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True)
     result_name = models.CharField("结果文件名", max_length=255, blank=True)
     task_id = models.CharField("后台任务编号", max_length=64, blank=True, db_index=True)

@@ -10,19 +10,42 @@ Such text is kept exactly as it is but stored as a text cell with Excel's "quote
 style, so Excel shows and keeps it as text, and an export → import round trip gives back
 the same string. ``tests/core/test_xlsx_writer.py`` fails when a module builds an openpyxl
 ``Workbook`` of its own.
+
+Codes survive Excel and WPS too. A column a caller declares text (:func:`text_columns`:
+household codes, ID, phone and bank-card numbers, every text field of a ledger) gets the
+text number format ``@`` on the column (so what a clerk types in an empty row stays text)
+and on every value written in it; any other string that Excel would turn into a number
+when someone edits the cell (``3713990010010001``, ``001``) gets ``@`` as well. Without
+it Excel shows a 16-digit code as ``3.71399E+15`` and keeps only 15 significant digits.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # First characters that make Excel (or LibreOffice) read a cell as a formula (OWASP's list).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+#: Excel's text number format: a cell formatted so keeps what is typed as it is typed.
+TEXT = "@"
+
+# Text that Excel reads as a number when the cell is edited: digits with an optional
+# sign, separators, decimals, exponent or percent sign.
+_NUMBER_LIKE = re.compile(r"^\s*[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?\s*$")
+
+
+def looks_numeric(value: Any) -> bool:
+    """Is ``value`` text that Excel would turn into a number (``001``, ``3713990010010001``)?"""
+    return isinstance(value, str) and bool(_NUMBER_LIKE.match(value))
 
 
 def is_risky(value: Any) -> bool:
@@ -35,16 +58,59 @@ def protect(cell: Cell) -> Cell:
     if is_risky(cell.value):
         cell.data_type = "s"  # openpyxl made it "f" for a leading "="
         cell.quotePrefix = True
+    elif looks_numeric(cell.value) and cell.number_format != TEXT:
+        cell.number_format = TEXT
     return cell
 
 
 def value(ws: Any, v: Any) -> Any:
-    """``v`` ready for ``ws.append`` (write-only or not): risky text becomes a text cell."""
+    """``v`` ready for ``ws.append`` (write-only or not): risky text becomes a text cell,
+    text that looks like a number a cell in the text format."""
     if isinstance(v, Cell):
         return protect(v)
-    if not is_risky(v):
-        return v
-    return protect(WriteOnlyCell(ws, value=v))
+    if is_risky(v):
+        return protect(WriteOnlyCell(ws, value=v))
+    if looks_numeric(v):
+        return _text_cell(ws, v, _text_style(ws))
+    return v
+
+
+def text_columns(ws: Any, columns: Iterable[int]) -> None:
+    """Declare the 1-based ``columns`` of ``ws`` text: the column's own format is ``@``
+    (rows typed later in Excel or WPS are text) and so is every value written in them.
+    A write-only sheet must be told before its first row."""
+    marked = getattr(ws, "_zhujian_text", None)
+    if marked is None:
+        marked = ws._zhujian_text = set()
+    for index in columns:
+        marked.add(index)
+        ws.column_dimensions[get_column_letter(index)].number_format = TEXT
+
+
+def is_text_column(ws: Any, index: int) -> bool:
+    return index in getattr(ws, "_zhujian_text", ())
+
+
+def _text_style(ws: Any) -> Any:
+    """The style array of a text-format cell of ``ws``'s workbook, made once per sheet."""
+    style = getattr(ws, "_zhujian_text_style", None)
+    if style is None:
+        prototype = WriteOnlyCell(ws)
+        prototype.number_format = TEXT
+        style = ws._zhujian_text_style = prototype._style
+    return style
+
+
+def _text_cell(ws: Any, v: Any, style: Any) -> Any:
+    """A cell holding ``v`` as text in the text format (``style`` from a prototype)."""
+    if isinstance(v, Cell):
+        v.number_format = TEXT
+        return protect(v)
+    cell = WriteOnlyCell(ws, value=v if isinstance(v, str) else str(v))
+    cell._style = copy(style)
+    if is_risky(cell.value):
+        protect(cell)
+    return cell
 
 
 def row(ws: Any, values: list[Any]) -> list[Any]:
@@ -62,7 +128,17 @@ class _GuardedWriteOnlySheet(WriteOnlyWorksheet):
     cannot be revisited at save time)."""
 
     def append(self, row: Any) -> None:
-        super().append([value(self, v) for v in row])
+        text = getattr(self, "_zhujian_text", None)
+        if not text:
+            super().append([value(self, v) for v in row])
+            return
+        style = _text_style(self)
+        super().append(
+            [
+                _text_cell(self, v, style) if i in text and v not in (None, "") else value(self, v)
+                for i, v in enumerate(row, start=1)
+            ]
+        )
 
 
 class _GuardedWorkbook(Workbook):
@@ -76,9 +152,18 @@ class _GuardedWorkbook(Workbook):
     def save(self, filename: Any) -> None:
         if not self.write_only:
             for sheet in self.worksheets:
-                for cell in sheet._cells.values():
+                text = getattr(sheet, "_zhujian_text", ())
+                for (_row, column), cell in sheet._cells.items():
+                    if column in text:
+                        cell.number_format = TEXT
+                        if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                            cell.value = _plain_number(cell.value)
                     protect(cell)
         super().save(filename)
+
+
+def _plain_number(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
 
 
 def workbook(write_only: bool = False) -> Workbook:

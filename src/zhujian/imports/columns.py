@@ -8,8 +8,9 @@ with a reason in Chinese; ``format`` does the reverse for export.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -102,6 +103,25 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+#: Excel keeps 15 significant digits of a number: a longer code typed into a cell of the
+#: General format comes back changed (3713990010010001 → 3713990010010000).
+EXCEL_DIGITS = 15
+
+NUMBER_IN_TEXT_COLUMN = (
+    "该单元格是数字格式，Excel 只保留 15 位有效数字，编号可能已被改动"
+    "（如 3713990010010001 变成 3.71399E+15）；请把该列设置为“文本”格式后重新填写"
+    "（或在数字前加英文单引号 '）"
+)
+
+
+def _code_text(value: Any) -> str:
+    """A text column's cell: a number Excel may have rounded is refused, not guessed."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value) or abs(value) >= 10**EXCEL_DIGITS:
+            raise CellError(NUMBER_IN_TEXT_COLUMN)
+    return _text(value)
+
+
 @dataclass
 class Column:
     field_name: str
@@ -112,6 +132,41 @@ class Column:
     choices: list[str] = field(default_factory=list)  # labels, for a drop-down list
     hint: str = ""
     number_format: str | None = None
+    # A code, ID, phone or card number (see is_code_like): the instructions name it.
+    code_like: bool = False
+    width: int = 0  # in characters, for templates and exports (0: from the header)
+
+    @property
+    def text(self) -> bool:
+        """Written and kept as text (Excel's ``@`` format) in templates and exports."""
+        return self.number_format == TEXT_FORMAT
+
+
+TEXT_FORMAT = "@"
+#: Thousands separators where a number is a quantity (not a year or a small count).
+THOUSANDS = "#,##0"
+
+
+def is_code_like(ledger: Ledger, name: str) -> bool:
+    """Does the field hold a code people must not see Excel turn into a number? Decided
+    from its declaration: a personal phone, ID or card number (``core.personal``), a
+    link to an org unit or to another ledger's record by its code, a text field whose
+    validators want digits, or a text field that identifies a record (unique, or part of
+    the ledger's natural key)."""
+    f = ledger.field(name)
+    if isinstance(f, models.ForeignKey):
+        return True
+    if f.choices or not isinstance(f, models.CharField):
+        return False
+    if personal.is_personal(ledger, name):
+        return True
+    if f.unique or name in ledger.natural_key:
+        return True
+    for validator in f.validators:
+        pattern = getattr(getattr(validator, "regex", None), "pattern", "")
+        if "\\d" in pattern or "0-9" in pattern:
+            return True
+    return False
 
 
 def build_columns(
@@ -157,6 +212,8 @@ def _column_for(
             lambda v: label_of.get(v, v),
             labels,
             "从下拉列表选择",
+            number_format=TEXT_FORMAT,
+            width=max([len(x) for x in labels] + [0]) * 2 + 2,
         )
     if isinstance(f, models.ForeignKey) and f.related_model is OrgUnit:
         return Column(
@@ -164,8 +221,11 @@ def _column_for(
             header,
             required,
             _org_unit_parser(org_units),
-            lambda u: u.code if u else None,
-            hint="填写12位区划代码或单位名称（重名时写“乡镇/村”）",
+            lambda u: unit_label(u) if u else None,
+            hint="从下拉列表选择；也可填写单位名称（如“城关街道 幸福村”）或12位区划代码",
+            number_format=TEXT_FORMAT,
+            code_like=True,
+            width=32,
         )
     if isinstance(f, models.ForeignKey):
         return _related_column(f, header, required, user)
@@ -181,7 +241,15 @@ def _column_for(
                 return False
             raise CellError("应填“是”或“否”")
 
-        return Column(name, header, False, parse_bool, lambda v: "是" if v else "否", ["是", "否"])
+        return Column(
+            name,
+            header,
+            False,
+            parse_bool,
+            lambda v: "是" if v else "否",
+            ["是", "否"],
+            number_format=TEXT_FORMAT,
+        )
     if isinstance(f, models.DateTimeField):
         return Column(
             name,
@@ -216,7 +284,18 @@ def _column_for(
             _check_bounds(number, lo, hi)
             return int(number)
 
-        return Column(name, header, required, parse_int, fmt_plain, hint="整数", number_format="0")
+        # A quantity gets thousands separators; a year (年度, 年份) does not.
+        year = name.endswith("year") or "年度" in header or "年份" in header
+        grouped = not year and (hi is None or hi >= 10_000)
+        return Column(
+            name,
+            header,
+            required,
+            parse_int,
+            fmt_plain,
+            hint="整数",
+            number_format=THOUSANDS if grouped else "0",
+        )
     if isinstance(f, models.DecimalField | models.FloatField):
         lo, hi = bounds.value_range(f)
         places = getattr(f, "decimal_places", None)
@@ -238,6 +317,9 @@ def _column_for(
             parse_num,
             lambda v: float(v) if v is not None else None,
             hint="数字",
+            number_format=(THOUSANDS + ("." + "0" * places if places else ""))
+            if places is not None
+            else None,
         )
     max_length = bounds.text_max_length(f)
     # The length is checked above with a clearer message; run the field's other validators.
@@ -246,7 +328,7 @@ def _column_for(
     maskable = personal.is_personal(ledger, name)
 
     def parse_text(v: Any) -> str:
-        text = _text(v)
+        text = _code_text(v)
         if max_length and len(text) > max_length:
             raise CellError(f"过长（最多 {max_length} 个字符，实际 {len(text)} 个）")
         if maskable and personal.MASK in text:
@@ -259,7 +341,18 @@ def _column_for(
                 raise CellError("；".join(str(m) for m in messages)) from None
         return text
 
-    return Column(name, header, required, parse_text, fmt_plain)
+    code_like = is_code_like(ledger, name)
+    return Column(
+        name,
+        header,
+        required,
+        parse_text,
+        fmt_plain,
+        hint="文本格式：按原样填写，不要改成数字格式" if code_like else "",
+        number_format=TEXT_FORMAT,
+        code_like=code_like,
+        width=min(max(max_length or 0, 8), 40) + 2 if code_like else 0,
+    )
 
 
 def _number(value: Any, kind: str = "数字") -> Decimal:
@@ -276,17 +369,47 @@ def _check_bounds(n: Any, lo: Any, hi: Any) -> None:
         raise CellError(str(exc)) from None
 
 
+def unit_label(unit: OrgUnit, parent_name: str | None = None) -> str:
+    """How a template's drop-down and an export name a unit: its township (for a village)
+    and name, with the code alongside, e.g. ``城关街道 幸福村（371399001001）``.
+    ``parent_name`` saves the look-up of the parent ("": none known)."""
+    from zhujian.core.models import VILLAGE_KINDS
+
+    if parent_name is None:
+        parent_name = unit.parent.name if unit.parent_id and unit.parent else ""
+    village = unit.kind in VILLAGE_KINDS
+    name = f"{parent_name} {unit.name}" if village and parent_name else unit.name
+    return f"{name}（{unit.code}）"
+
+
+def unit_labels(units: Iterable[OrgUnit]) -> dict[int, str]:
+    """:func:`unit_label` of each of ``units`` (by pk), parents found among them."""
+    by_pk = {u.pk: u for u in units}
+    return {
+        pk: unit_label(u, by_pk[u.parent_id].name if u.parent_id in by_pk else "")
+        for pk, u in by_pk.items()
+    }
+
+
+# "名称（371399001001）" as the drop-down writes it, with ASCII or full-width brackets.
+_LABELLED = re.compile(r"^(.*?)\s*[（(]\s*(\d{12})\s*[）)]$")
+
+
 def org_unit_lookup(units: Any) -> dict[str, OrgUnit]:
-    """Codes, unique names and "乡镇/村" paths → unit, for the units a user may use."""
+    """Codes, drop-down labels, unique names and "乡镇/村" paths (also "乡镇 村" and
+    "乡镇村") → unit, for the units a user may use."""
     table: dict[str, OrgUnit] = {}
     names: dict[str, list[OrgUnit]] = {}
     by_pk = {u.pk: u for u in units}
+    for pk, label in unit_labels(by_pk.values()).items():
+        table[label] = by_pk[pk]
     for unit in by_pk.values():
         table[unit.code] = unit
         names.setdefault(unit.name, []).append(unit)
         parent = by_pk.get(unit.parent_id)
         if parent is not None:
-            table[f"{parent.name}/{unit.name}"] = unit
+            for joint in ("/", " ", "", "／"):
+                table.setdefault(f"{parent.name}{joint}{unit.name}", unit)
     for name, found in names.items():
         if len(found) == 1:
             table.setdefault(name, found[0])
@@ -297,10 +420,18 @@ def _org_unit_parser(org_units: dict[str, OrgUnit] | None) -> Callable[[Any], Or
     def parse(v: Any) -> OrgUnit:
         if org_units is None:
             raise CellError("无法解析单位")
-        key = _text(v)
+        key = " ".join(_code_text(v).split())
         unit = org_units.get(key)
+        if unit is None and (labelled := _LABELLED.match(key)):
+            # "名称（代码）" written by hand: the code decides, the name must agree with it.
+            named, code = labelled[1].strip(), labelled[2]
+            unit = org_units.get(code)
+            if unit is not None and named and not named.replace(" ", "").endswith(unit.name):
+                raise CellError(f"单位名称“{named[:30]}”与代码 {code}（{unit.name}）不一致")
         if unit is None:
-            raise CellError("不是您管辖范围内的单位（填写12位区划代码或单位名称）")
+            raise CellError(
+                "不是您管辖范围内的单位（请从下拉列表选择，或填写单位名称、12位区划代码）"
+            )
         return unit
 
     return parse
@@ -318,7 +449,7 @@ def _related_column(f: models.ForeignKey, header: str, required: bool, user: Use
     cache: dict[str, Any] = {}
 
     def parse(v: Any) -> Any:
-        text = _text(v)
+        text = _code_text(v)
         if text not in cache:
             obj = None
             if user is not None and len(text) <= 200:
@@ -336,4 +467,14 @@ def _related_column(f: models.ForeignKey, header: str, required: bool, user: Use
     def fmt(obj: Any) -> Any:
         return getattr(obj, key) if obj is not None else None
 
-    return Column(f.name, header, required, parse, fmt, hint=f"填写{noun}的编号")
+    return Column(
+        f.name,
+        header,
+        required,
+        parse,
+        fmt,
+        hint=f"填写{noun}的编号（文本格式）",
+        number_format=TEXT_FORMAT,
+        code_like=True,
+        width=24,
+    )

@@ -25,7 +25,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import (
     IntegrityError,
     OperationalError,
@@ -552,6 +552,11 @@ class _Writer:
         self.fields = list(ledger.excel_fields or ())
         self.seen: dict[tuple[Any, ...], int] = {}
         self.headers = {f: ledger.field_label(f) for f in self.fields}
+        self.choice_labels: dict[str, dict[Any, str]] = {
+            f.name: {code: str(label) for code, label in f.flatchoices}
+            for f in self.model._meta.concrete_fields
+            if f.choices
+        }
         # Narrow the look-up of existing rows by the most selective key field.
         self.probe = next(
             (k for k in self.key if not self.ledger.field(k).is_relation), self.key[0]
@@ -568,6 +573,27 @@ class _Writer:
         self.touched = invariants.Touched()
         self.workflow = workflows.registry.for_model(self.model)
         self.steps_of: dict[int, list[workflows.Step]] = {}  # id(record) → steps its row did
+
+    def _header(self, name: str) -> str:
+        """A field's column header, or its verbose name when the file has no such column;
+        an error about the whole record (``__all__``) is about 整行."""
+        if name in self.headers:
+            return self.headers[name]
+        try:
+            return self.ledger.field_label(name)
+        except FieldDoesNotExist:
+            return "整行"
+
+    def _shown(self, name: str, value: Any) -> Any:
+        """A value as the clerk wrote it: a choice by its label (传统旱厕, not ``dry``),
+        a linked record by its name, 是/否."""
+        if value is None:
+            return value
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, models.Model):
+            return str(value)
+        return self.choice_labels.get(name, {}).get(value, value)
 
     def _diff(self, obj: models.Model, values: dict[str, Any]) -> list[str]:
         """Names of the fields whose imported value differs from ``obj``'s."""
@@ -615,8 +641,8 @@ class _Writer:
                     BadCell(
                         sheet,
                         row,
-                        self.headers.get(line_field, line_field),
-                        values.get(line_field),
+                        self._header(line_field),
+                        self._shown(line_field, values.get(line_field)),
                         "您没有编辑该业务条线记录的权限",
                     )
                 )
@@ -628,7 +654,7 @@ class _Writer:
                         sheet,
                         row,
                         self.headers[self.key[0]],
-                        values.get(self.key[0]),
+                        self._shown(self.key[0], values.get(self.key[0])),
                         f"与第{self.seen[key]}行重复（{'、'.join(self.headers[k] for k in self.key)}相同）",
                     )
                 )
@@ -680,7 +706,7 @@ class _Writer:
                         sheet,
                         row,
                         self.headers[self.key[0]],
-                        values.get(self.key[0]),
+                        self._shown(self.key[0], values.get(self.key[0])),
                         "该记录不在您的管辖范围内，或其编号已被其他单位使用，不能导入",
                     )
                 )
@@ -798,8 +824,12 @@ class _Writer:
         for rule, anchor_pk, violation in invariants.check_anchors(self.touched):
             row = self.touched.row_for(rule, anchor_pk, violation) or 0
             record, name = violation.record, violation.field
-            header = self.headers.get(name, "整行") if name else "整行"
-            value = getattr(record, name, None) if record is not None and name else None
+            header = self._header(name) if name else "整行"
+            value = (
+                self._shown(name, getattr(record, name, None))
+                if record is not None and name
+                else None
+            )
             self.result.errors.append(BadCell(sheet, row, header, value, rule.refusal(violation)))
 
     def _steps_ok(
@@ -843,8 +873,8 @@ class _Writer:
                 BadCell(
                     sheet,
                     row,
-                    self.headers.get(name, name),
-                    values[name],
+                    self._header(name),
+                    self._shown(name, values[name]),
                     personal.MASKED_REFUSED,
                 )
             )
@@ -854,12 +884,11 @@ class _Writer:
         """A model rule's refusal as bad cells, by column."""
         if hasattr(exc, "error_dict"):
             for name, errs in exc.error_dict.items():
-                header = self.headers.get(name, name)
+                header = self._header(name)
+                shown = self._shown(name, getattr(obj, name, None))
                 for err in errs:
                     self.result.errors.append(
-                        BadCell(
-                            sheet, row, header, getattr(obj, name, None), "；".join(err.messages)
-                        )
+                        BadCell(sheet, row, header, shown, "；".join(err.messages))
                     )
         else:
             self.result.errors.append(BadCell(sheet, row, "整行", None, "；".join(exc.messages)))
@@ -897,8 +926,8 @@ class _Writer:
                 BadCell(
                     sheet,
                     row,
-                    self.headers.get(line_field, line_field),
-                    getattr(obj, line_field),
+                    self._header(line_field),
+                    self._shown(line_field, getattr(obj, line_field)),
                     "您没有编辑该业务条线记录的权限",
                 )
             )

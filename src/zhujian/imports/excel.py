@@ -15,7 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from zhujian.core import audit, personal, scope, xlsx
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
-from zhujian.imports.columns import Column, build_columns
+from zhujian.imports.columns import Column, build_columns, unit_labels
 from zhujian.imports.engine import DATA_SHEET, BadCell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -27,17 +27,24 @@ MAX_TEMPLATE_ROWS = 300_000
 def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> None:
     """A blank workbook to fill in: headers, drop-down lists, instructions, unit codes."""
     units = list(scope.org_units_for(user, "add").order_by("path"))
+    labels = unit_labels(units)
     columns = build_columns(ledger)
     wb = xlsx.workbook()
     ws = wb.active
     ws.title = DATA_SHEET
     lists = wb.create_sheet("选项")
+    xlsx.text_columns(ws, [i for i, c in enumerate(columns, start=1) if c.text])
+    xlsx.text_columns(lists, range(1, len(columns) + 1))
     _write_header(ws, columns)
     for i, col in enumerate(columns, start=1):
         letter = get_column_letter(i)
         choices = col.choices
-        if col.field_name == "org_unit" or ledger.field(col.field_name).related_model is OrgUnit:
-            choices = [u.code for u in units]
+        unit_column = (
+            col.field_name == "org_unit" or ledger.field(col.field_name).related_model is OrgUnit
+        )
+        if unit_column:
+            # names, with the code alongside: "城关街道 幸福村（371399001001）"
+            choices = [labels[u.pk] for u in units]
         if choices:
             for r, label in enumerate(choices, start=1):
                 xlsx.put(lists, r, i, label)
@@ -50,6 +57,14 @@ def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> N
                 errorTitle="输入无效",
                 error=f"“{col.header}”请从下拉列表中选择",
             )
+            if unit_column:
+                # A typed name or code is accepted too (the importer checks it): Excel and
+                # WPS only remark on it instead of refusing it.
+                dv.errorStyle = "information"
+                dv.errorTitle = "不在下拉列表中"
+                dv.error = (
+                    f"“{col.header}”也可填写单位名称、“乡镇 村”或12位区划代码，导入时逐一核对"
+                )
             dv.add(f"{letter}2:{letter}{MAX_TEMPLATE_ROWS}")
             ws.add_data_validation(dv)
         if col.number_format:
@@ -58,15 +73,21 @@ def write_template(ledger: Ledger, user: User, out: str | Path | IO[bytes]) -> N
     lists.sheet_state = "hidden"
     _write_instructions(wb.create_sheet("填表说明"), ledger, columns)
     codes = wb.create_sheet("单位代码")
-    codes.append(["代码", "名称", "类别", "上级"])
+    xlsx.text_columns(codes, [1, 5])
+    codes.append(["代码", "名称", "类别", "上级", "下拉列表中的写法"])
     by_pk = {u.pk: u for u in units}
     for u in units:
         parent = by_pk.get(u.parent_id)
         codes.append(
-            xlsx.row(codes, [u.code, u.name, u.get_kind_display(), parent.name if parent else ""])
+            xlsx.row(
+                codes,
+                [u.code, u.name, u.get_kind_display(), parent.name if parent else "", labels[u.pk]],
+            )
         )
     codes.column_dimensions["A"].width = 16
     codes.column_dimensions["B"].width = 20
+    codes.column_dimensions["E"].width = 36
+    codes.freeze_panes = "A2"
     wb.save(out)
 
 
@@ -76,8 +97,13 @@ def _write_header(ws: Any, columns: list[Column]) -> None:
         cell.font = REQUIRED_FONT if col.required else HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(i)].width = max(12, len(col.header) * 2 + 4)
+        ws.column_dimensions[get_column_letter(i)].width = column_width(col)
     ws.freeze_panes = "A2"
+
+
+def column_width(col: Column) -> int:
+    """Wide enough for the header and for the column's usual values."""
+    return min(max(12, len(col.header) * 2 + 4, col.width), 48)
 
 
 def _write_instructions(ws: Any, ledger: Ledger, columns: list[Column]) -> None:
@@ -92,7 +118,29 @@ def _write_instructions(ws: Any, ledger: Ledger, columns: list[Column]) -> None:
         ]
     )
     ws.append(["4. 文件中任何一处错误都会使整个文件不被导入，并给出错误清单（行、列、值、原因）。"])
-    ws.append(["5. “单位代码”工作表列出您可以填报的单位。"])
+    texts = [c.header for c in columns if c.code_like]
+    ws.append(
+        [
+            "5. “所属单位”等单位列请从下拉列表选择（如“城关街道 幸福村（371399001001）”），"
+            "也可填写单位名称（重名时写“乡镇 村”）或12位区划代码；"
+            "“单位代码”工作表列出您可以填报的单位。"
+        ]
+    )
+    ws.append(
+        [
+            "6. 编号、证件号码、电话、银行卡号等列已设为“文本”格式"
+            + (f"（本表：{'、'.join(texts)}）" if texts else "")
+            + "，请不要改成“常规”或“数值”格式：Excel 会把 16 位以上的编号显示成 3.71399E+15"
+            "并只保留 15 位有效数字。从其他表格粘贴时请用“选择性粘贴 → 值”（WPS：“粘贴为数值”），"
+            "以保留文本格式；也可在数字前加英文单引号 '。"
+        ]
+    )
+    ws.append(
+        [
+            "7. 请保存为 .xlsx 格式（Excel 2007 及以上、WPS 均可）；旧版 .xls 文件请先"
+            "“另存为 → Excel 工作簿(*.xlsx)”。"
+        ]
+    )
     ws.append([])
     ws.append(["列名", "是否必填", "填写要求", "可选值"])
     for cell in ws[ws.max_row]:
@@ -108,6 +156,7 @@ def _write_instructions(ws: Any, ledger: Ledger, columns: list[Column]) -> None:
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["C"].width = 44
     ws.column_dimensions["D"].width = 60
+    xlsx.text_columns(ws, [4])
 
 
 def export_rows(
@@ -134,6 +183,11 @@ def export_rows(
     shown: list[models.Model] = []
     wb = xlsx.workbook(write_only=True)
     ws = wb.create_sheet(DATA_SHEET)
+    # Before the first row (a write-only sheet): widths, text columns, frozen header.
+    for i, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = column_width(col)
+    xlsx.text_columns(ws, [i for i, c in enumerate(columns, start=1) if c.text])
+    ws.freeze_panes = "A2"
     header = []
     for col in columns:
         cell = xlsx.protect(WriteOnlyCell(ws, value=col.header))
@@ -142,6 +196,8 @@ def export_rows(
         header.append(cell)
     ws.append(header)
     related = [c.field_name for c in columns if ledger.field(c.field_name).is_relation]
+    # a unit is written with its township: "城关街道 幸福村（371399001001）"
+    related += [f"{n}__parent" for n in related if ledger.field(n).related_model is OrgUnit]
     count = 0
     for obj in queryset.select_related(*related).iterator(chunk_size=2000):
         row = []
@@ -156,7 +212,7 @@ def export_rows(
             if col.field_name in secret and not full:
                 raw = personal.mask(ledger, col.field_name, raw)
             value = col.format(raw)
-            if col.number_format and value is not None:
+            if col.number_format and value is not None and not col.text:
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = col.number_format
                 value = cell
@@ -183,6 +239,10 @@ def export_rows(
 def write_error_report(errors: Iterable[BadCell], out: str | Path | IO[bytes]) -> None:
     wb = xlsx.workbook(write_only=True)
     ws = wb.create_sheet("错误清单")
+    xlsx.text_columns(ws, [4])
+    for letter, width in zip("ABCDE", (10, 8, 20, 24, 60), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
     ws.append(["工作表", "行号", "列名", "单元格的值", "错误原因"])
     for e in errors:
         ws.append(
@@ -192,3 +252,84 @@ def write_error_report(errors: Iterable[BadCell], out: str | Path | IO[bytes]) -
             )
         )
     wb.save(out)
+
+
+#: The user's own file is marked only when it is small enough to load whole (openpyxl
+#: keeps every cell in memory): bounded in cells and in uncompressed size.
+MARK_MAX_CELLS = 300_000
+MARK_MAX_BYTES = 100 << 20
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE")  # Excel's own "bad" red
+BAD_FONT = Font(color="9C0006")
+COMMENT_AUTHOR = "住建综合管理平台"
+
+
+def write_marked_copy(
+    path: str | Path, errors: Iterable[BadCell], out: str | Path | IO[bytes]
+) -> bool:
+    """The user's own workbook with each bad cell filled red and a comment saying what is
+    wrong (a row-wide error marks the row's cells, a header error the header cell).
+
+    False, writing nothing, when the file cannot be marked: not an .xlsx, too large to
+    load whole (see :data:`MARK_MAX_CELLS`), or not readable; the error list is then
+    the only report."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+
+    from zhujian.imports.workbook import WorkbookError, inspect
+
+    errors = [e for e in errors if e.row]
+    if not errors:
+        return False
+    try:
+        shape = inspect(path)
+    except WorkbookError:
+        return False
+    if shape.rows * max(shape.columns, 1) > MARK_MAX_CELLS:
+        return False
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if sum(i.file_size for i in infos) > MARK_MAX_BYTES:
+            return False
+        for info in infos:  # no entity tricks in a file that a full XML reader loads
+            if info.filename.endswith((".xml", ".rels", ".vml")) and b"<!ENTITY" in archive.read(
+                info
+            ):
+                return False
+    try:
+        wb = load_workbook(path, rich_text=False)
+    except Exception:  # any reader failure: no marked copy, the error list stays
+        return False
+    ws = wb[shape.name] if shape.name in wb.sheetnames else wb.worksheets[0]
+    header_row = shape.first_row or 1
+    where: dict[str, int] = {}
+    for cell in ws[header_row]:
+        if cell.value not in (None, ""):
+            where.setdefault(str(cell.value).strip().rstrip("*＊").strip(), cell.column)
+    notes: dict[tuple[int, int], list[str]] = {}
+    width = max(ws.max_column, 1)
+    for e in errors:
+        column = where.get(e.column)
+        if column is not None:
+            targets = [column]
+        elif e.row == header_row:
+            targets = [1]
+        else:  # 整行 or a column the file lacks: the whole row
+            targets = list(range(1, width + 1))
+        label = e.column if e.column != "整行" else "本行"
+        for column in targets:
+            notes.setdefault((e.row, column), [])
+        notes[(e.row, targets[0])].append(f"【{label}】{e.reason}")
+    for (row, column), lines in notes.items():
+        cell = ws.cell(row=row, column=column)
+        cell.fill = BAD_FILL
+        cell.font = BAD_FONT
+        if lines:
+            text = "\n".join(lines)[:2000]
+            comment = Comment(text, COMMENT_AUTHOR)
+            comment.width, comment.height = 300, min(60 + 20 * len(lines), 400)
+            cell.comment = comment
+    wb.active = wb.worksheets.index(ws)
+    wb.save(out)
+    return True

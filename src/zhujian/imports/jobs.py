@@ -22,8 +22,9 @@ from zhujian.core import personal, scope
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import Job
 from zhujian.core.registry import registry
+from zhujian.imports import csvfile
 from zhujian.imports.engine import import_file
-from zhujian.imports.excel import export_rows, write_error_report
+from zhujian.imports.excel import export_rows, write_error_report, write_marked_copy
 from zhujian.jobs import progress
 
 
@@ -51,6 +52,13 @@ def run_import(job: Job) -> dict[str, Any]:
         buffer = BytesIO()
         write_error_report(result.errors, buffer)
         job.error_report.save(f"errors-{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
+        marked = BytesIO()
+        if not csvfile.is_csv(job.file.path) and write_marked_copy(
+            job.file.path, result.errors, marked
+        ):
+            job.marked_file.save(
+                f"marked-{job.pk}.xlsx", ContentFile(marked.getvalue()), save=False
+            )
         job.status = Job.Status.REFUSED
     else:
         job.status = Job.Status.DONE

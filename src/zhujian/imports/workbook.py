@@ -61,6 +61,31 @@ _ERROR_CELL = re.compile(
 )
 
 
+#: An Excel 97-2003 workbook (.xls, WPS .et) is an OLE compound file with this signature.
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLD_EXCEL_SUFFIXES = (".xls", ".et", ".ett", ".xlt")
+XLS_ADVICE = (
+    "这是旧版 Excel 97-2003 格式（.xls）的文件，系统只能读取 .xlsx 格式。请在 Excel 中打开它，"
+    "选择“文件 → 另存为”，“保存类型”选“Excel 工作簿(*.xlsx)”；WPS 中选择“文件 → 另存为”，"
+    "文件类型选“Microsoft Excel 文件(*.xlsx)”。保存后上传新的 .xlsx 文件。"
+)
+
+
+def is_old_excel(path: str | Path) -> bool:
+    """Is the file an Excel 97-2003 workbook, whatever its name says?"""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(OLE_SIGNATURE)) == OLE_SIGNATURE
+    except OSError:
+        return False
+
+
+def _not_xlsx(path: str | Path) -> WorkbookError:
+    if is_old_excel(path):
+        return WorkbookError(XLS_ADVICE)
+    return WorkbookError("不是 .xlsx 文件（请使用 Excel 2007 及以上版本的 .xlsx 格式）")
+
+
 class WorkbookError(ValueError):
     """The file cannot be imported; the message says why, in Chinese."""
 
@@ -93,7 +118,7 @@ def inspect(path: str | Path, prefer: str = DATA_SHEET) -> SheetShape:
     first); raises :class:`WorkbookError` when it must not be read."""
     with _reading():
         if not zipfile.is_zipfile(path):
-            raise WorkbookError("不是 .xlsx 文件（请使用 Excel 2007 及以上版本的 .xlsx 格式）")
+            raise _not_xlsx(path)
         with zipfile.ZipFile(path) as archive:
             _check_members(archive)
             name, member = _data_sheet(archive, prefer)
@@ -112,7 +137,7 @@ def head_copy(
     whose rows are mostly bad stops at the error cap without being read whole."""
     with _reading():
         if not zipfile.is_zipfile(path):
-            raise WorkbookError("不是 .xlsx 文件（请使用 Excel 2007 及以上版本的 .xlsx 格式）")
+            raise _not_xlsx(path)
         with zipfile.ZipFile(path) as archive:
             _check_members(archive)
             name, member = _data_sheet(archive, prefer)

@@ -10,7 +10,7 @@ class ReportTemplate(models.Model):
 
     name = models.CharField("模板名称", max_length=100, unique=True)
     title = models.CharField(
-        "标题", max_length=200, help_text="可含指标引用，如 {{ core.county_name }}"
+        "标题", max_length=200, help_text="可含指标引用，如 {{ general.county_name }}"
     )
     body = models.TextField(
         "正文", help_text="每行一段；{{ 指标编号 }} 引用指标，{{ ?说明 }} 标记尚无来源的数"

@@ -66,6 +66,20 @@ class JobErrorsView(LoginRequiredMixin, View):
         )
 
 
+class JobMarkedView(LoginRequiredMixin, View):
+    """The user's own file with its bad cells filled red and commented."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job = own_job(request, pk)
+        personal.no_store(request)  # the rows of one's own file, perhaps personal data
+        if not job.marked_file:
+            raise Http404("没有标出错误的文件")
+        stem = job.filename.rsplit(".", 1)[0] if "." in job.filename else job.filename
+        return FileResponse(
+            job.marked_file.open("rb"), as_attachment=True, filename=f"标出错误-{stem}.xlsx"
+        )
+
+
 class JobResultView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = own_job(request, pk)

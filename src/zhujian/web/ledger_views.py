@@ -6,6 +6,7 @@ every queryset goes through ``scope.restrict``. No ledger has view code of its o
 
 from __future__ import annotations
 
+import os
 from io import BytesIO
 from typing import Any
 
@@ -26,6 +27,7 @@ from zhujian.core.filters import filterset_for
 from zhujian.core.models import Job, Transition, has_history
 from zhujian.core.registry import Ledger, registry
 from zhujian.imports.excel import export_rows, write_template
+from zhujian.imports.workbook import OLD_EXCEL_SUFFIXES, XLS_ADVICE
 from zhujian.jobs.tasks import submit
 from zhujian.web.forms import form_for
 
@@ -327,6 +329,9 @@ def _shown(
 ) -> Any:
     if f.choices:
         return dict(f.flatchoices).get(value, value)
+    if isinstance(f, models.FileField):  # the file's name, never where it is stored
+        name = getattr(value, "name", value)
+        return os.path.basename(str(name)) if name else ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if f.is_relation and value is not None:
@@ -336,7 +341,7 @@ def _shown(
             if registry.find(f.related_model) is not None:  # unit names are public
                 related = scope.restrict(related, user)
             target = related.first()
-            names[key] = str(target) if target else f"（编号 {value}）"
+            names[key] = str(target) if target else "（已删除或无权查看的记录）"
         return names[key]
     return "" if value is None else value
 
@@ -514,10 +519,14 @@ class LedgerImportView(LedgerMixin, View):
         recent = Job.objects.filter(
             user=request.user, kind=Job.Kind.IMPORT, ledger=self.ledger.name
         )[:10]
-        return render(request, "web/ledger_import.html", self.context(recent=recent))
+        keys = [self.ledger.field_label(k) for k in self.ledger.natural_key]
+        return render(request, "web/ledger_import.html", self.context(recent=recent, keys=keys))
 
     def post(self, request: HttpRequest, ledger: str) -> HttpResponse:
         upload = request.FILES.get("file")
+        if upload is not None and upload.name.lower().endswith(OLD_EXCEL_SUFFIXES):
+            messages.error(request, XLS_ADVICE)
+            return redirect(self.ledger.url("import"))
         if upload is None or not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
             messages.error(request, "请选择一个 .xlsx 或 .csv 文件（可先下载导入模板）")
             return redirect(self.ledger.url("import"))

@@ -49,6 +49,7 @@ urlpatterns = [
     path("jobs/<int:pk>/result/", job_views.JobResultView.as_view(), name="job_result"),
     path("imports/<int:pk>/", job_views.JobView.as_view(), name="import_job"),
     path("imports/<int:pk>/errors.xlsx", job_views.JobErrorsView.as_view(), name="import_errors"),
+    path("imports/<int:pk>/marked.xlsx", job_views.JobMarkedView.as_view(), name="import_marked"),
     path("figures/", views.figure_catalog, name="figures"),
     path("figures/<str:figure_id>/records/", views.figure_records, name="figure_records"),
     path("report/", views.report_page, name="report"),

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhujian.core import deadlines
+from zhujian.core.lines import BY_CODE
 from zhujian.core.models import Job, OrgUnit
 from zhujian.core.registry import registry
 from zhujian.figures import catalog
@@ -37,12 +38,18 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
+def line_label(code: str) -> str:
+    """A business line as people call it (党建, not ``party``)."""
+    line = BY_CODE.get(code)
+    return line.label if line else "其他"
+
+
 @login_required
 def figure_catalog(request: HttpRequest) -> HttpResponse:
     period, unit = period_and_unit(request)
     figures = catalog.all_figures()
     values = catalog.evaluate([f.id for f in figures], period, unit, request.user)
-    rows = [(f, values[f.id]) for f in figures]
+    rows = [(f, values[f.id], line_label(f.line)) for f in figures]
     return render(
         request,
         "web/figures.html",

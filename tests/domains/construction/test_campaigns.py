@@ -59,16 +59,16 @@ def expected(code: str, period: Period = H1, unit: OrgUnit | None = None) -> Dec
 
 
 MARKS = {
-    "sites_shut": "construction.epidemic_sites_shut",
-    "teams": "construction.epidemic_teams",
-    "vehicles": "construction.epidemic_vehicles_daily",
-    "person_times": "construction.epidemic_person_times_daily",
-    "sites_patrolled": "construction.epidemic_sites_patrolled",
-    "workers_tested": "construction.epidemic_workers_tested",
-    "test_rounds": "construction.epidemic_test_rounds_weekly",
-    "kit_reserve_days": "construction.epidemic_kit_days",
-    "quick_test_share": "construction.epidemic_quick_test_share",
-    "vehicle_passes": "construction.epidemic_vehicle_passes",
+    "停工工地": "construction.epidemic_sites_shut",
+    "督导组": "construction.epidemic_teams",
+    "出动车辆": "construction.epidemic_vehicles_daily",
+    "出动人次": "construction.epidemic_person_times_daily",
+    "巡查工地": "construction.epidemic_sites_patrolled",
+    "核酸检测人数": "construction.epidemic_workers_tested",
+    "核酸检测轮次": "construction.epidemic_test_rounds_weekly",
+    "试剂储备天数": "construction.epidemic_kit_days",
+    "快检比例": "construction.epidemic_quick_test_share",
+    "车辆通行证": "construction.epidemic_vehicle_passes",
 }
 
 
@@ -96,16 +96,14 @@ def test_a_stock_kept_by_townships_adds_up_to_the_county():
 def test_the_2021_campaign_gives_the_2021_figures():
     h1_2021 = Period.parse("2021H1")
     assert campaign_for(TAG_EPIDEMIC, h1_2021).started_on.year == 2021
-    assert value("construction.epidemic_vehicle_passes", h1_2021) == expected(
-        "vehicle_passes", h1_2021
-    )
+    assert value("construction.epidemic_vehicle_passes", h1_2021) == expected("车辆通行证", h1_2021)
 
 
 def test_a_period_without_the_campaign_has_no_value():
     assert value("construction.epidemic_teams", Period.parse("2022Q3")) is None
 
 
-@pytest.mark.parametrize("code", ["teams", "sites_shut", "kit_reserve_days", "vehicle_passes"])
+@pytest.mark.parametrize("code", ["督导组", "停工工地", "试剂储备天数", "车辆通行证"])
 def test_a_later_quarter_of_the_campaign_keeps_the_stocks_it_held(code):
     q2 = Period.parse("2022Q2")
     assert value(MARKS[code], q2) == expected(code, q2) is not None
@@ -114,7 +112,7 @@ def test_a_later_quarter_of_the_campaign_keeps_the_stocks_it_held(code):
 def test_a_log_of_an_undeclared_measure_is_refused():
     log = CampaignLog.objects.select_related("campaign").first()
     log.measure_code = "no_such_measure"
-    assert "没有代码为“no_such_measure”的指标（可用：" in messages(log)["measure_code"][0]
+    assert "没有代码或名称为“no_such_measure”的指标（可用：" in messages(log)["measure_code"][0]
 
 
 def test_a_log_outside_the_campaign_dates_is_refused():
@@ -188,12 +186,36 @@ def test_an_import_of_logs_with_an_undeclared_code_names_the_row_and_writes_noth
     from zhujian.imports.engine import import_file
 
     ledger = registry.get("construction_campaignlog")
-    good = {"所属单位": COUNTY, "专项行动": "2022-GDYQ", "指标代码": "vehicles",
+    good = {"所属单位": COUNTY, "专项行动": "2022-GDYQ", "指标代码": "出动车辆",
             "日期": "2022-04-01", "数值": 99}  # fmt: skip
     bad = {**good, "指标代码": "drones"}
     path = write_rows(tmp_path / "logs.xlsx", ledger.name, [good, bad])
     before = CampaignLog.objects.count()
     result = import_file(ledger, path, user("jianzhu"))
     assert [(e.row, e.column) for e in result.errors] == [(3, "指标代码")]
-    assert "没有代码为“drones”的指标" in result.errors[0].reason
+    assert "没有代码或名称为“drones”的指标" in result.errors[0].reason
     assert CampaignLog.objects.count() == before
+
+
+def test_a_measure_saved_without_a_code_gets_one_and_logs_may_name_it():
+    """Issue 23: staff do not invent English codes. A measure without one is numbered
+    m<n> within its campaign; a log may give the measure's name instead of its code."""
+    from zhujian.domains.construction.models import CampaignMeasure
+
+    campaign = CampaignLog.objects.select_related("campaign").first().campaign
+    taken = set(campaign.measures.values_list("code", flat=True))
+    measure = CampaignMeasure(campaign=campaign, name="检查工地数", aggregation="sum")
+    measure.save()
+    assert measure.code.startswith("m") and measure.code not in taken
+    second = CampaignMeasure(campaign=campaign, name="约谈企业数", aggregation="sum")
+    second.save()
+    assert second.code not in {*taken, measure.code}
+    log = CampaignLog(
+        campaign=campaign,
+        measure_code="检查工地数",
+        logged_on=campaign.started_on,
+        value=3,
+        org_unit=campaign.org_unit,
+    )
+    log.derive()
+    assert (log.measure_id, log.measure_code) == (measure.pk, measure.code)

@@ -547,16 +547,16 @@ def inspections(ctx: DemoContext) -> None:
 
 EPIDEMIC_MEASURES = [
     # code, name, unit, aggregation
-    ("sites_shut", "全面停工的建筑工地", "处", "max"),
-    ("teams", "督导巡查组", "个", "max"),
-    ("vehicles", "出动车辆", "辆", "per_day"),
-    ("person_times", "出动人次", "人次", "per_day"),
-    ("sites_patrolled", "督导巡查的县城建筑工地", "个", "max"),
-    ("workers_tested", "进行核酸检测的施工人员", "名", "max"),
-    ("test_rounds", "全员核酸检测轮次", "轮", "per_week"),
-    ("kit_reserve_days", "抗原检测试剂储备天数", "天", "latest"),
-    ("quick_test_share", "每天快速检测人员比例", "%", "min"),
-    ("vehicle_passes", "办理车辆通行证", "张", "sum"),
+    ("停工工地", "全面停工的建筑工地", "处", "max"),
+    ("督导组", "督导巡查组", "个", "max"),
+    ("出动车辆", "出动车辆", "辆", "per_day"),
+    ("出动人次", "出动人次", "人次", "per_day"),
+    ("巡查工地", "督导巡查的县城建筑工地", "个", "max"),
+    ("核酸检测人数", "进行核酸检测的施工人员", "名", "max"),
+    ("核酸检测轮次", "全员核酸检测轮次", "轮", "per_week"),
+    ("试剂储备天数", "抗原检测试剂储备天数", "天", "latest"),
+    ("快检比例", "每天快速检测人员比例", "%", "min"),
+    ("车辆通行证", "办理车辆通行证", "张", "sum"),
 ]
 
 
@@ -651,29 +651,29 @@ def campaigns(ctx: DemoContext) -> None:
             shut = sum(1 for p in _active_on(projects, start) if p.org_unit_id == town.pk)
             shut += rng.randint(0, 2) if shut else 0
             if shut:
-                log("sites_shut", start, shut, town)
-                log("sites_shut", days[len(days) // 2], max(0, shut - rng.randint(0, 3)), town)
-        log("teams", start, round(rng.randint(5, 8) * scale))
+                log("停工工地", start, shut, town)
+                log("停工工地", days[len(days) // 2], max(0, shut - rng.randint(0, 3)), town)
+        log("督导组", start, round(rng.randint(5, 8) * scale))
         workers = round(rng.randint(3000, 6000) * scale)
         for i, day in enumerate(days):
-            log("vehicles", day, rng.randint(4, 9))
-            log("person_times", day, rng.randint(12, 30))
-            log("quick_test_share", day, rng.randint(20, 40))
-            log("vehicle_passes", day, round(rng.randint(10, 60) * scale))
+            log("出动车辆", day, rng.randint(4, 9))
+            log("出动人次", day, rng.randint(12, 30))
+            log("快检比例", day, rng.randint(20, 40))
+            log("车辆通行证", day, round(rng.randint(10, 60) * scale))
             if day.weekday() in (0, 3):  # two rounds a week
-                log("test_rounds", day, 1)
-                log("workers_tested", day, workers + rng.randint(-300, 300))
+                log("核酸检测轮次", day, 1)
+                log("核酸检测人数", day, workers + rng.randint(-300, 300))
             if i % 7 == 0:
                 in_town = [p for p in _active_on(projects, day) if p.area_kind == "county_town"]
-                log("sites_patrolled", day, len(in_town) + rng.randint(0, 5))
-                log("kit_reserve_days", day, rng.randint(6, 10))
+                log("巡查工地", day, len(in_town) + rng.randint(0, 5))
+                log("试剂储备天数", day, rng.randint(6, 10))
     # Other campaigns declare their own measures: no code knows them.
     own = {
-        "2022-AQY": [("sites_checked", "检查建筑工地", "个", "sum"),
-                     ("hazards", "排查整改隐患", "条", "sum")],
-        "2022-XQ": [("patrols", "汛期巡查", "次", "sum"),
-                    ("pumps", "储备抽水泵", "台", "latest")],
-        "2022-CG-YC": [("sites_checked", "检查建筑工地", "个", "sum")],
+        "2022-AQY": [("检查工地", "检查建筑工地", "个", "sum"),
+                     ("排查隐患", "排查整改隐患", "条", "sum")],
+        "2022-XQ": [("汛期巡查", "汛期巡查", "次", "sum"),
+                    ("抽水泵", "储备抽水泵", "台", "latest")],
+        "2022-CG-YC": [("检查工地", "检查建筑工地", "个", "sum")],
     }  # fmt: skip
     for code, declared in own.items():
         campaign = saved[code]

@@ -63,16 +63,16 @@ def _epidemic(fid: str, label: str, code: str, unit: str) -> Computed:
 
 
 register(
-    _epidemic("sites_shut", "工地疫情防控：全面停工的建筑工地", "sites_shut", "处"),
-    _epidemic("teams", "工地疫情防控：督导巡查组", "teams", "个"),
-    _epidemic("vehicles_daily", "工地疫情防控：平均每天出动车辆", "vehicles", "辆"),
-    _epidemic("person_times_daily", "工地疫情防控：平均每天出动人次", "person_times", "人次"),
-    _epidemic("sites_patrolled", "工地疫情防控：督导巡查的县城建筑工地", "sites_patrolled", "个"),
-    _epidemic("workers_tested", "工地疫情防控：进行核酸检测的施工人员", "workers_tested", "名"),
-    _epidemic("test_rounds_weekly", "工地疫情防控：每周全员核酸检测轮次", "test_rounds", "轮"),
-    _epidemic("kit_days", "工地疫情防控：抗原检测试剂储备天数", "kit_reserve_days", "天"),
-    _epidemic("quick_test_share", "工地疫情防控：每天快速检测人员比例", "quick_test_share", "%"),
-    _epidemic("vehicle_passes", "工地疫情防控：累计办理车辆通行证", "vehicle_passes", "张"),
+    _epidemic("sites_shut", "工地疫情防控：全面停工的建筑工地", "停工工地", "处"),
+    _epidemic("teams", "工地疫情防控：督导巡查组", "督导组", "个"),
+    _epidemic("vehicles_daily", "工地疫情防控：平均每天出动车辆", "出动车辆", "辆"),
+    _epidemic("person_times_daily", "工地疫情防控：平均每天出动人次", "出动人次", "人次"),
+    _epidemic("sites_patrolled", "工地疫情防控：督导巡查的县城建筑工地", "巡查工地", "个"),
+    _epidemic("workers_tested", "工地疫情防控：进行核酸检测的施工人员", "核酸检测人数", "名"),
+    _epidemic("test_rounds_weekly", "工地疫情防控：每周全员核酸检测轮次", "核酸检测轮次", "轮"),
+    _epidemic("kit_days", "工地疫情防控：抗原检测试剂储备天数", "试剂储备天数", "天"),
+    _epidemic("quick_test_share", "工地疫情防控：每天快速检测人员比例", "快检比例", "%"),
+    _epidemic("vehicle_passes", "工地疫情防控：累计办理车辆通行证", "车辆通行证", "张"),
 )
 
 # --- projects, buildings, enterprises -------------------------------------------------------

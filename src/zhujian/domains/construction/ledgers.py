@@ -255,7 +255,8 @@ registry.register(
         demo_order=DEMO_ORDER[demo.campaigns],
         report_tags=True,
         help="汛期、安全生产月、疫情防控等专项行动：在“专项行动指标”中声明要统计的指标，"
-        "在“专项行动日志”中逐日填报；报告模板用 {{ campaign.报告标记.指标代码 }} 引用，无需编程。",
+        "在“专项行动日志”中逐日填报；给行动设置报告标记后，报告模板即可按“标记.指标代码”引用"
+        "这些指标，无需编程。",
     )
 )
 registry.register(
@@ -285,7 +286,7 @@ registry.register(
         parent="campaign",
         demo=demo.campaigns,
         demo_order=DEMO_ORDER[demo.campaigns],
-        help="每行一个指标一天的数值；指标代码须是该专项行动已声明的指标。",
+        help="每行一个指标一天的数值；“指标代码”填该专项行动已声明指标的代码或名称。",
     )
 )
 

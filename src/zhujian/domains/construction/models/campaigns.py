@@ -78,7 +78,10 @@ class CampaignMeasure(LedgerModel):
         Campaign, models.CASCADE, related_name="measures", verbose_name="专项行动"
     )
     code = models.CharField(
-        "指标代码", max_length=30, help_text="字母、数字或下划线，如 vehicles；报告模板按此引用"
+        "指标代码",
+        max_length=30,
+        blank=True,
+        help_text="可不填：保存时自动编为 m1、m2…；报告模板和日志按此引用（也可填汉字）",
     )
     name = models.CharField("指标名称", max_length=50)
     unit = models.CharField("计量单位", max_length=10, blank=True, help_text="如：辆、人次、%")
@@ -98,6 +101,22 @@ class CampaignMeasure(LedgerModel):
     def __str__(self) -> str:
         return f"{self.campaign} · {self.name}"
 
+    def derive(self) -> None:
+        """A measure left without a code gets the campaign's next ``m<n>``: staff never
+        have to invent an identifier."""
+        super().derive()
+        self.code = (self.code or "").strip()
+        if not self.code and self.campaign_id:
+            taken = set(
+                CampaignMeasure.objects.filter(campaign_id=self.campaign_id)
+                .exclude(pk=self.pk)
+                .values_list("code", flat=True)
+            )
+            n = len(taken) + 1
+            while f"m{n}" in taken:
+                n += 1
+            self.code = f"m{n}"
+
     def clean(self) -> None:
         if self.code and not MEASURE_CODE.match(self.code):
             raise ValidationError(
@@ -113,7 +132,9 @@ class CampaignLog(LedgerModel):
     campaign = models.ForeignKey(
         Campaign, models.CASCADE, related_name="logs", verbose_name="专项行动"
     )
-    measure_code = models.CharField("指标代码", max_length=30)
+    measure_code = models.CharField(
+        "指标代码", max_length=30, help_text="填写指标代码或指标名称（如“出动车辆”）"
+    )
     measure = models.ForeignKey(
         CampaignMeasure,
         models.CASCADE,
@@ -144,11 +165,14 @@ class CampaignLog(LedgerModel):
         super().derive()
         if self.campaign_id and self.measure_code:
             self.measure_code = self.measure_code.strip()
-            self.measure_id = (
-                CampaignMeasure.objects.filter(campaign_id=self.campaign_id, code=self.measure_code)
-                .values_list("pk", flat=True)
-                .first()
-            )
+            measures = CampaignMeasure.objects.filter(campaign_id=self.campaign_id)
+            found = measures.filter(code=self.measure_code).values_list("pk", "code").first()
+            if found is None:  # a clerk may name the measure instead of giving its code
+                found = measures.filter(name=self.measure_code).values_list("pk", "code").first()
+            if found is not None:
+                self.measure_id, self.measure_code = found
+            else:
+                self.measure_id = None
 
     def clean(self) -> None:
         if not self.campaign_id:
@@ -157,10 +181,12 @@ class CampaignLog(LedgerModel):
         errors: dict[str, str] = {}
         if self.measure_code and self.measure_id is None:
             codes = (
-                "、".join(campaign.measures.values_list("code", flat=True)) or "（尚未声明指标）"
+                "、".join(f"{c}（{n}）" for c, n in campaign.measures.values_list("code", "name"))
+                or "（尚未声明指标）"
             )
             errors["measure_code"] = (
-                f"专项行动“{campaign.name}”没有代码为“{self.measure_code}”的指标（可用：{codes}）"
+                f"专项行动“{campaign.name}”没有代码或名称为“{self.measure_code}”的指标"
+                f"（可用：{codes}）"
             )
         if self.logged_on:
             if self.logged_on < campaign.started_on or (

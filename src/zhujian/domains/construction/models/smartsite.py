@@ -161,6 +161,11 @@ class SiteDevice(LedgerModel):
     def factor_codes(self) -> list[str]:
         return [c for c in self.factors.split(",") if c]
 
+    def get_factors_display(self) -> str:
+        """The factors by their names (吊重、力矩), as pages show them: the codes are the
+        devices' protocol, not what people read."""
+        return "、".join(FACTORS[c][0] if c in FACTORS else c for c in self.factor_codes)
+
     def derive(self) -> None:
         super().derive()
         known, unknown = parse_factors(self.factors)

@@ -285,10 +285,21 @@ def _header_cell(ws: Any, text: str, size: int | None = None) -> WriteOnlyCell:
 
 def _sheet(wb: Any, title: str, columns: list[tuple[str, str]], rows: list[dict]) -> None:
     ws = wb.create_sheet(title)
+    keys = [key for key, _label in columns]
     for i, (_key, label) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, 2 * len(label) + 2)
+    # Codes and ID numbers stay text when the announcement is opened and edited in Excel
+    # or WPS: every column that holds text is a text column (numbers stay numbers).
+    xlsx.text_columns(
+        ws,
+        [
+            i
+            for i, key in enumerate(keys, start=1)
+            if any(isinstance(row.get(key), str) and row.get(key) for row in rows)
+        ],
+    )
+    ws.freeze_panes = "A2"
     ws.append([_header_cell(ws, label) for _key, label in columns])
-    keys = [key for key, _label in columns]
     for row in rows:
         ws.append(["" if (v := row.get(key)) is None else v for key in keys])
 
