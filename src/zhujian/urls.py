@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/lpg/", include("zhujian.domains.lpg.api_urls")),
     path("api/", include("zhujian.api.urls")),
     path("report/templates/", include("zhujian.reports.urls")),
+    path("report/issued/", include("zhujian.reports.issued_urls")),
     path("hazards/", include("zhujian.hazards.urls")),
     path("lpg/", include("zhujian.domains.lpg.urls")),
     path("housing/", include("zhujian.domains.housing.urls")),

@@ -19,6 +19,7 @@ from zhujian.reports import render as renderers
 from zhujian.reports.build import build_report, ensure_default_template
 from zhujian.reports.coverage import describe
 from zhujian.reports.forms import problems
+from zhujian.reports.issue import can_issue
 from zhujian.reports.models import ReportTemplate
 from zhujian.reports.template import TemplateError
 from zhujian.web import dashboard
@@ -115,6 +116,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "template": template,
         "templates": ReportTemplate.objects.all(),
         "template_params": [] if template.is_default else [("template", template.name)],
+        "can_issue": can_issue(request.user),
         "units": unit_choices(request),
         "formats": [
             ("docx", "Word"),
