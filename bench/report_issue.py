@@ -119,6 +119,7 @@ def main(argv: list[str]) -> None:
     env["DJANGO_SETTINGS_MODULE"] = "zhujian.settings"
     env["ZHUJIAN_DEBUG"] = "0"
     env.setdefault("ZHUJIAN_SECRET_KEY", "bench-only-not-secret")
+    env.setdefault("ZHUJIAN_DATA_KEYS", "bench:" + "44" * 32)
     env.pop("DATABASE_URL", None)
     from bench.report_build import _pg_admin, _pg_name
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("zhujian.api.urls")),
     path("report/templates/", include("zhujian.reports.urls")),
     path("report/issued/", include("zhujian.reports.issued_urls")),
+    path("requests/", include("zhujian.requests.urls")),
     path("hazards/", include("zhujian.hazards.urls")),
     path("lpg/", include("zhujian.domains.lpg.urls")),
     path("housing/", include("zhujian.domains.housing.urls")),

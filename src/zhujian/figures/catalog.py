@@ -43,6 +43,9 @@ class Figure:
     line: str = ""
     decimals: int | None = None  # digits shown after the point (None: as stored)
     help: str = ""
+    # A figure whose records are not a ledger's names its own drill-down page:
+    # ``drill(period, unit) -> url`` (e.g. the units that have not reported).
+    drill: Callable[[Period, OrgUnit | None], str] | None = None
 
     source: Source = "records"
 

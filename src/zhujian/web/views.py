@@ -59,6 +59,8 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
     except KeyError:
         raise Http404("没有这个指标") from None
     period, unit = period_and_unit(request)
+    if figure.drill is not None:  # records that are not a ledger's: the figure's own page
+        return redirect(figure.drill(period, unit))
     value = catalog.evaluate([figure_id], period, unit, request.user)[figure_id]
     qs = catalog.records(figure_id, period, unit, request.user)
     context = {"figure": figure, "value": value, "period": period, "unit": unit, "inputs": []}
