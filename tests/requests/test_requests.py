@@ -250,3 +250,40 @@ def test_rates_drill_down_names_the_missing_units(client, issued, towns, office)
     assert response.status_code == 200
     for unit in towns:
         assert f'data-unit="{unit.name}"' in text
+
+
+def test_approved_data_only_counts_approved_units_until_a_record_changes(office, towns):
+    period = Period.parse(PERIOD)
+    a_unit = towns[0]
+    fid = ledger = None
+    for fig in catalog.all_figures():
+        if not (isinstance(fig, Aggregate) and fig.func == "count" and fig.mode == "within"):
+            continue
+        lg = registry.find(fig.model)
+        if lg is not None and lg.date_field and lg.date_field == fig.date:
+            if catalog.evaluate([fig.id], period, a_unit)[fig.id].value:
+                fid, ledger = fig.id, lg
+                break
+    assert fid is not None, "no dated count figure with records in the township"
+    req = service.issue(
+        office,
+        title="台账审核",
+        period=PERIOD,
+        deadline=DEADLINE,
+        units=towns,
+        kind="records",
+        ledgers=[ledger.name],
+        levels=["issuer"],
+    )
+    live = catalog.evaluate([fid], period, a_unit)[fid].value
+    assert catalog.evaluate([fid], period, a_unit, approved_only=True)[fid].value == 0
+    a = _a(req, a_unit)
+    service.submit(a, township_user(a_unit))
+    service.approve(_a(req, a_unit), office)
+    assert catalog.evaluate([fid], period, a_unit, approved_only=True)[fid].value == live
+    assert catalog.evaluate([fid], period, approved_only=True)[fid].value == live
+    record = catalog.records(fid, period, a_unit).first()
+    record._change_reason = "审核后修改"
+    record.save()
+    assert catalog.evaluate([fid], period, a_unit, approved_only=True)[fid].value == 0
+    assert _a(req, a_unit).events.filter(action="dropped").exists()

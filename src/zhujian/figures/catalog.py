@@ -284,19 +284,32 @@ def yoy(id: str, label: str, base: str, decimals: int = 1, **kw: Any) -> Formula
 # --- evaluation ------------------------------------------------------------------------
 
 
+# "Approved data only" (审核后的数据): an app that runs approval (``zhujian.requests``) sets
+# this hook; ``approval_filter(model, period)`` gives the condition that keeps only the
+# records whose unit and period were approved, or None when the model's records for the
+# period are not under approval (they all count).
+approval_filter: Callable[[type[models.Model], Period], Q | None] | None = None
+
+
 @dataclass
 class EvalContext:
     period: Period
     unit: OrgUnit | None = None
     user: User | None = None
+    approved_only: bool = False
 
     def base(self, model: type[models.Model]) -> models.QuerySet:
-        """``model``'s records inside the unit and the user's scope."""
+        """``model``'s records inside the unit and the user's scope (and, evaluated as
+        approved data only, inside what was approved)."""
         qs = model._default_manager.all()
         if self.unit is not None:
             qs = qs.filter(org_unit__path__startswith=self.unit.path)
         if self.user is not None:
             qs = scope.restrict(qs, self.user)
+        if self.approved_only and approval_filter is not None:
+            cond = approval_filter(model, self.period)
+            if cond is not None:
+                qs = qs.filter(cond)
         return qs
 
     def shifted(self, years: int) -> EvalContext:
@@ -305,7 +318,7 @@ class EvalContext:
         period = self.period
         for _ in range(years):
             period = period.previous_year()
-        return EvalContext(period, self.unit, self.user)
+        return EvalContext(period, self.unit, self.user, self.approved_only)
 
 
 @dataclass
@@ -366,10 +379,16 @@ def expand(ids: Iterable[str]) -> list[tuple[str, int]]:
 
 
 def evaluate(
-    ids: Iterable[str], period: Period, unit: OrgUnit | None = None, user: User | None = None
+    ids: Iterable[str],
+    period: Period,
+    unit: OrgUnit | None = None,
+    user: User | None = None,
+    *,
+    approved_only: bool = False,
 ) -> dict[str, FigureValue]:
-    """Values of ``ids`` (and of the same figures ``n`` years back as ``id@-n``)."""
-    ctx = EvalContext(period, unit, user)
+    """Values of ``ids`` (and of the same figures ``n`` years back as ``id@-n``);
+    ``approved_only``: counting only approved records where approval applies."""
+    ctx = EvalContext(period, unit, user, approved_only)
     needed = expand(ids)
     values: dict[tuple[str, int], Any] = {}
     # One query per model: this year's and earlier years' aggregates differ only in their
@@ -423,11 +442,16 @@ def setting_value(fig: Setting) -> Any:
 
 
 def records(
-    figure_id: str, period: Period, unit: OrgUnit | None = None, user: User | None = None
+    figure_id: str,
+    period: Period,
+    unit: OrgUnit | None = None,
+    user: User | None = None,
+    *,
+    approved_only: bool = False,
 ) -> models.QuerySet | None:
     """The records behind an aggregate figure, under the viewer's scope (None otherwise)."""
     fig = get(figure_id)
-    ctx = EvalContext(period, unit, user)
+    ctx = EvalContext(period, unit, user, approved_only)
     if isinstance(fig, Aggregate):
         return ctx.base(fig.model).filter(fig.condition(period))
     if isinstance(fig, Computed) and fig.records_fn is not None:

@@ -82,11 +82,16 @@ def _split(key: str) -> tuple[str, int]:
 
 
 def compute(
-    keys: Iterable[str], period: Period, unit: OrgUnit | None = None, user: User | None = None
+    keys: Iterable[str],
+    period: Period,
+    unit: OrgUnit | None = None,
+    user: User | None = None,
+    *,
+    approved_only: bool = False,
 ) -> Lineage:
     """The lineage of the value keys ``keys`` (``id`` or ``id@-n``, as
     :func:`catalog.evaluate` returns them), with their formulas' inputs."""
-    ctx = EvalContext(period, unit, user)
+    ctx = EvalContext(period, unit, user, approved_only)
     wanted = [_split(k) for k in keys]
     catalog.expand({fid for fid, _ in wanted})  # refuses a cycle of formulas
     # Every (figure, back) reachable: the keys asked and, below them, their inputs.
@@ -109,7 +114,9 @@ def compute(
         elif isinstance(fig, Formula):
             out.inputs[key] = [_key(a, back + e) for a, e in fig.inputs()]
         elif isinstance(fig, Computed):
-            qs = catalog.records(fid, ctx.shifted(back).period, unit, user)
+            qs = catalog.records(
+                fid, ctx.shifted(back).period, unit, user, approved_only=approved_only
+            )
             if qs is None:
                 out.program.add(key)
             else:

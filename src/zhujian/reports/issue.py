@@ -79,12 +79,13 @@ def issue(
     unit: OrgUnit | None = None,
     template: ReportTemplate | None = None,
     doc_number: str = "",
+    approved_only: bool = False,
 ) -> IssuedReport:
     """Issue the report for ``period`` (and ``unit``) as ``user`` sees the records."""
     period = Period.parse(period) if isinstance(period, str) else period
-    report = build_report(period, unit, user, template)
+    report = build_report(period, unit, user, template, approved_only=approved_only)
     files = render_all(report)
-    lin = lineage.compute(report.values, period, unit, user)
+    lin = lineage.compute(report.values, period, unit, user, approved_only=approved_only)
     template = template or ReportTemplate.objects.filter(name=report.name).first()
     version = None
     if template is not None:
@@ -110,6 +111,7 @@ def issue(
         template_version=version,
         doc_number=doc_number.strip()[:100],
         issued_by=user,
+        approved_only=approved_only,
         values=values,
         lineage=lineage.pack(lin),
         lineage_records=lin.record_count,
@@ -158,10 +160,11 @@ def drift(issued: IssuedReport) -> Drift:
     period = Period.parse(issued.period_code)
     keys = list(issued.values)
     ids = sorted({k.partition("@-")[0] for k in keys if catalog.exists(k.partition("@-")[0])})
-    now_values = catalog.evaluate(ids, period, issued.unit, issued.issued_by)
+    mode = {"approved_only": issued.approved_only}
+    now_values = catalog.evaluate(ids, period, issued.unit, issued.issued_by, **mode)
     then = lineage.unpack(issued.lineage)
     now = lineage.compute(
-        [k for k in keys if k in now_values], period, issued.unit, issued.issued_by
+        [k for k in keys if k in now_values], period, issued.unit, issued.issued_by, **mode
     )
     out = []
     for key in keys:

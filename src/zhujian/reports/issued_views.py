@@ -49,7 +49,12 @@ def issue_view(request: HttpRequest) -> HttpResponse:
         raise Http404("没有报告模板")
     try:
         issued = issuing.issue(
-            period, request.user, unit, template, doc_number=request.POST.get("doc_number", "")
+            period,
+            request.user,
+            unit,
+            template,
+            doc_number=request.POST.get("doc_number", ""),
+            approved_only=request.GET.get("approved") == "1",
         )
     except TemplateError as exc:
         messages.error(request, f"报告模板有错误，未印发：{exc}")

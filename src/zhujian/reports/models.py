@@ -66,6 +66,7 @@ class IssuedReport(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, verbose_name="印发人", related_name="+"
     )
     issued_at = models.DateTimeField("印发时间", auto_now_add=True)
+    approved_only = models.BooleanField("仅计已审核数据", default=False)
     values = models.JSONField("指标值", default=dict)
     lineage = models.BinaryField("来源记录版本（压缩）")
     lineage_records = models.PositiveIntegerField("来源记录数", default=0)

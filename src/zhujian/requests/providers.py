@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from zhujian.core.models import TOWNSHIP_KINDS, Role, User
+from zhujian.core.registry import registry
+from zhujian.figures import catalog
+from zhujian.figures.periods import Period
 from zhujian.requests import service
-from zhujian.requests.models import Assignment
+from zhujian.requests.models import Assignment, DataRequest
 from zhujian.web import workbench
 
 
@@ -58,3 +63,43 @@ def request_items(user: User, today: dt.date) -> list[workbench.Item]:
             if level is not None and service.LEVELS[level].allows(user, a.request):
                 items.append(_item(a, today, f"审核（{service.LEVELS[level].label}）", dated=False))
     return items
+
+
+# --- "approved data only" ----------------------------------------------------------------
+
+
+def approval_condition(model: type[models.Model], period: Period) -> Q | None:
+    """Records of ``model`` that count as approved data for ``period``: a ledger asked
+    for by a records request with approval levels is under approval for that request's
+    period; there only the units whose submission is fully approved (and not lapsed)
+    count. Outside such periods, and for other ledgers, every record counts (None)."""
+    ledger = registry.find(model)
+    if ledger is None or not ledger.date_field:
+        return None
+    date = ledger.date_field
+    requests = [
+        r
+        for r in DataRequest.objects.filter(kind=DataRequest.Kind.RECORDS)
+        if r.levels and ledger.name in r.ledgers
+    ]
+    covering = []
+    for r in requests:
+        p = Period.parse(r.period_code)
+        if p.start <= period.end and period.start <= p.end:
+            covering.append((r, p))
+    if not covering:
+        return None
+    cover = Q()
+    approved = Q(pk__in=[])
+    for r, p in covering:
+        within = Q(**{f"{date}__gte": p.start, f"{date}__lte": p.end})
+        cover |= within
+        subs = list(r.assignments.select_related("request", "unit"))
+        service.lapse_all(subs)
+        for a in subs:
+            if service.fully_approved(a):
+                approved |= within & Q(org_unit__path__startswith=a.unit.path)
+    return approved | ~cover | Q(**{f"{date}__isnull": True})
+
+
+catalog.approval_filter = approval_condition

@@ -128,8 +128,10 @@ def report_page(request: HttpRequest) -> HttpResponse:
             ("txt", "文本"),
         ],
     }
+    approved_only = request.GET.get("approved") == "1"
+    context["approved_only"] = approved_only
     try:
-        report = build_report(period, unit, request.user, template)
+        report = build_report(period, unit, request.user, template, approved_only=approved_only)
     except TemplateError as exc:  # a template saved before it was checked, or broken since
         context["template_error"] = _template_error(template, exc)
         return render(request, "web/report.html", context)
@@ -165,6 +167,7 @@ def report_download(request: HttpRequest) -> HttpResponse:
             "unit": unit.code if unit else None,
             "template": template.name,
             "format": fmt,
+            "approved_only": request.GET.get("approved") == "1",
         },
         filename=filename,
         result_name=filename,
