@@ -11,6 +11,7 @@ urlpatterns = [
     *auth_urlpatterns,
     path("admin/", admin.site.urls),
     path("api/lpg/", include("zhujian.domains.lpg.api_urls")),
+    path("api/requests/", include("zhujian.requests.api_urls")),
     path("api/", include("zhujian.api.urls")),
     path("report/templates/", include("zhujian.reports.urls")),
     path("report/issued/", include("zhujian.reports.issued_urls")),
