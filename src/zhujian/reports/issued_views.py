@@ -21,6 +21,8 @@ from zhujian.reports.template import TemplateError
 from zhujian.reports.templates_formats import FORMAT_LABELS
 from zhujian.web.params import period_and_unit
 
+MAX_ID = 2**63 - 1
+
 
 def can_view(user: User, issued: IssuedReport) -> bool:
     """A county-wide report is for the bureau; a unit's report also for that unit."""
@@ -69,6 +71,8 @@ def issued_list(request: HttpRequest) -> HttpResponse:
 
 
 def _issued(request: HttpRequest, pk: int) -> IssuedReport:
+    if pk > MAX_ID:  # beyond any table's ids (and SQLite's integers)
+        raise Http404("没有这条记录")
     issued = get_object_or_404(IssuedReport.objects.select_related("unit", "issued_by"), pk=pk)
     if not can_view(request.user, issued):
         raise Http404("没有这份报告，或不在您的管辖范围内")

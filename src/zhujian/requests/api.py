@@ -27,6 +27,8 @@ from zhujian.requests.models import Assignment
 VIA = "api"
 MAX_LISTED = 500
 
+MAX_ID = 2**63 - 1
+
 
 def as_json(a: Assignment, full: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
@@ -67,6 +69,8 @@ def as_json(a: Assignment, full: bool = False) -> dict[str, Any]:
 
 
 def _get(request: Request, pk: int) -> Assignment:
+    if pk > MAX_ID:  # beyond any table's ids (and SQLite's integers)
+        raise Http404("没有这条记录")
     found = service.visible_assignments(request.user).filter(pk=pk).first()
     if found is None:
         raise Http404("没有这份报送，或不在您的管辖范围内")

@@ -21,6 +21,8 @@ from zhujian.web.params import id_param, period_and_unit
 
 OUTCOMES = {"ontime": "按时报送", "late": "逾期报送", "missing": "未报送"}
 
+MAX_ID = 2**63 - 1
+
 
 def _requests_for(user: User) -> Any:
     """Requests a user may see: bureau users all; a unit those addressed to it."""
@@ -84,6 +86,8 @@ def request_create(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_request(user: User, pk: int) -> DataRequest:
+    if pk > MAX_ID:  # beyond any table's ids (and SQLite's integers)
+        raise Http404("没有这条记录")
     found = _requests_for(user).filter(pk=pk).first()
     if found is None:
         raise Http404("没有这个报送任务，或不在您的管辖范围内")
@@ -121,6 +125,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _assignment(user: User, pk: int) -> Assignment:
+    if pk > MAX_ID:  # beyond any table's ids (and SQLite's integers)
+        raise Http404("没有这条记录")
     found = service.visible_assignments(user).filter(pk=pk).first()
     if found is None:
         raise Http404("没有这份报送，或不在您的管辖范围内")
