@@ -113,3 +113,23 @@ def test_township_user_cannot_issue_or_open_a_county_report(client, admin_user, 
     response = client.post(reverse("issued:issue") + "?period=2022H1")
     assert response.status_code == 403
     assert IssuedReport.objects.count() == 1
+
+
+def test_the_office_issues_from_the_report_page(client, user):
+    from zhujian.core.models import Role, User
+
+    office = next(
+        u for u in User.objects.filter(role=Role.DEPARTMENT) if "general" in u.business_lines
+    )
+    login(client, office)
+    page = client.get(reverse("web:report") + "?period=2022H1").content.decode()
+    assert "印发本报告" in page and "含未审核数据" in page
+    response = client.post(
+        reverse("issued:issue") + "?period=2022H1&approved=1", {"doc_number": "建办〔2022〕1号"}
+    )
+    issued = IssuedReport.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{issued.pk}/")
+    assert issued.approved_only and issued.doc_number == "建办〔2022〕1号"
+    detail = client.get(response["Location"]).content.decode()
+    assert "仅计已审核数据" in detail and "全部数字与印发时相同" in detail
+    assert "仅计已审核数据" in issuing.stored_file(issued, "html").decode()
