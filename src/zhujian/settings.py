@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "zhujian.core",
     "zhujian.figures",
     "zhujian.reports",
+    "zhujian.requests",
     "zhujian.web",
     "zhujian.hazards",
     "zhujian.domains.party",

@@ -31,6 +31,9 @@ class FigureValuesView(APIView):
             OpenApiParameter("ids", OpenApiTypes.STR, description="指标编号，逗号分隔；空则全部"),
             OpenApiParameter("period", OpenApiTypes.STR, description="期间，如 2022H1"),
             OpenApiParameter("unit", OpenApiTypes.STR, description="单位代码（含下级）"),
+            OpenApiParameter(
+                "approved", OpenApiTypes.STR, description="1：仅计已审核数据（默认全部记录）"
+            ),
         ],
         responses=OpenApiTypes.OBJECT,
     )
@@ -47,13 +50,15 @@ class FigureValuesView(APIView):
         wanted = [i for i in request.query_params.get("ids", "").split(",") if i]
         try:
             ids = wanted or [f.id for f in catalog.all_figures()]
-            values = catalog.evaluate(ids, period, unit, request.user)
+            approved_only = request.query_params.get("approved") == "1"
+            values = catalog.evaluate(ids, period, unit, request.user, approved_only=approved_only)
         except KeyError as exc:
             raise ValidationError({"ids": exc.args[0]}) from None
         return Response(
             {
                 "period": period.code,
                 "unit": unit.code if unit else None,
+                "approved_only": approved_only,
                 "figures": [
                     {
                         "id": fid,

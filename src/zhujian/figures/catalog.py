@@ -43,6 +43,9 @@ class Figure:
     line: str = ""
     decimals: int | None = None  # digits shown after the point (None: as stored)
     help: str = ""
+    # A figure whose records are not a ledger's names its own drill-down page:
+    # ``drill(period, unit) -> url`` (e.g. the units that have not reported).
+    drill: Callable[[Period, OrgUnit | None], str] | None = None
 
     source: Source = "records"
 
@@ -281,6 +284,13 @@ def yoy(id: str, label: str, base: str, decimals: int = 1, **kw: Any) -> Formula
 # --- evaluation ------------------------------------------------------------------------
 
 
+# "Approved data only" (审核后的数据): an app that runs approval (``zhujian.requests``) sets
+# this hook; ``approval_filter(model, period)`` gives the condition that keeps only the
+# records whose unit and period were approved, or None when the model's records for the
+# period are not under approval (they all count).
+approval_filter: Callable[[type[models.Model], Period], Q | None] | None = None
+
+
 @dataclass
 class EvalContext:
     period: Period
@@ -289,9 +299,11 @@ class EvalContext:
     # Several units taken together (e.g. the 县城: the seat's 街道 and the bureau's own
     # units): records inside any of them. Used instead of ``unit`` when given.
     units: tuple[OrgUnit, ...] = ()
+    approved_only: bool = False
 
     def base(self, model: type[models.Model]) -> models.QuerySet:
-        """``model``'s records inside the unit (or units) and the user's scope."""
+        """``model``'s records inside the unit (or units) and the user's scope (and,
+        evaluated as approved data only, inside what was approved)."""
         qs = model._default_manager.all()
         if self.units:
             inside = Q()
@@ -302,6 +314,10 @@ class EvalContext:
             qs = qs.filter(org_unit__path__startswith=self.unit.path)
         if self.user is not None:
             qs = scope.restrict(qs, self.user)
+        if self.approved_only and approval_filter is not None:
+            cond = approval_filter(model, self.period)
+            if cond is not None:
+                qs = qs.filter(cond)
         return qs
 
     def shifted(self, years: int) -> EvalContext:
@@ -310,7 +326,7 @@ class EvalContext:
         period = self.period
         for _ in range(years):
             period = period.previous_year()
-        return EvalContext(period, self.unit, self.user, self.units)
+        return EvalContext(period, self.unit, self.user, self.units, self.approved_only)
 
 
 @dataclass
@@ -376,10 +392,13 @@ def evaluate(
     unit: OrgUnit | None = None,
     user: User | None = None,
     units: Sequence[OrgUnit] = (),
+    *,
+    approved_only: bool = False,
 ) -> dict[str, FigureValue]:
     """Values of ``ids`` (and of the same figures ``n`` years back as ``id@-n``);
-    ``units``: over several units together instead of ``unit``."""
-    ctx = EvalContext(period, unit, user, tuple(units))
+    ``units``: over several units together instead of ``unit``; ``approved_only``:
+    counting only approved records where approval applies."""
+    ctx = EvalContext(period, unit, user, tuple(units), approved_only)
     needed = expand(ids)
     values: dict[tuple[str, int], Any] = {}
     # One query per model: this year's and earlier years' aggregates differ only in their
@@ -438,10 +457,12 @@ def records(
     unit: OrgUnit | None = None,
     user: User | None = None,
     units: Sequence[OrgUnit] = (),
+    *,
+    approved_only: bool = False,
 ) -> models.QuerySet | None:
     """The records behind an aggregate figure, under the viewer's scope (None otherwise)."""
     fig = get(figure_id)
-    ctx = EvalContext(period, unit, user, tuple(units))
+    ctx = EvalContext(period, unit, user, tuple(units), approved_only)
     if isinstance(fig, Aggregate):
         return ctx.base(fig.model).filter(fig.condition(period))
     if isinstance(fig, Computed) and fig.records_fn is not None:

@@ -75,6 +75,7 @@ class Report:
     lines: list[tpl.Line]
     values: dict[str, FigureValue]
     rows: list[FigureRow] = field(default_factory=list)
+    approved_only: bool = False  # counted only approved data where approval applies
 
     @property
     def text(self) -> str:
@@ -93,6 +94,7 @@ def build_report(
     *,
     body: str | None = None,
     title: str | None = None,
+    approved_only: bool = False,
 ) -> Report:
     period = Period.parse(period) if isinstance(period, str) else period
     template = template or get_template()
@@ -100,7 +102,7 @@ def build_report(
     title = template.title if title is None else title
     # A reference to a figure that no longer exists renders 【缺】 rather than failing the page.
     ids = [fid for fid in tpl.figure_ids(title + "\n" + body) if catalog.exists(fid)]
-    values = catalog.evaluate(ids, period, unit, user)
+    values = catalog.evaluate(ids, period, unit, user, approved_only=approved_only)
     variables = {"year": str(period.end.year)}
     lines = tpl.render_lines(body, values, variables)
     try:
@@ -123,7 +125,9 @@ def build_report(
                 str(fv),
             )
         )
-    return Report(template.name, title_text, period, unit, lines, values, rows)
+    return Report(
+        template.name, title_text, period, unit, lines, values, rows, approved_only=approved_only
+    )
 
 
 def _previous(
@@ -151,7 +155,13 @@ def _change(now: Any, before: Any) -> Any:
 def with_previous_year(report: Report, user: User | None = None) -> Report:
     """Fill each figure row's value for the same period last year (for the xlsx table)."""
     ids = [r.id for r in report.rows if not isinstance(r.value, str)]
-    before = catalog.evaluate(ids, report.period.previous_year(), report.unit, user)
+    before = catalog.evaluate(
+        ids,
+        report.period.previous_year(),
+        report.unit,
+        user,
+        approved_only=report.approved_only,
+    )
     for row in report.rows:
         if row.id in before:
             row.previous = before[row.id].value

@@ -31,7 +31,9 @@ def run_report(job: Job) -> dict[str, Any]:
         job.summary = f"报告模板“{params.get('template')}”已不存在，未生成报告。"
         return {}
     fmt = params["format"]
-    report = build_report(period, unit, job.user, template)
+    report = build_report(
+        period, unit, job.user, template, approved_only=bool(params.get("approved_only"))
+    )
     data = renderers.render(report, fmt)
     job.result.save(f"report-{job.pk}.{fmt}", ContentFile(data), save=False)
     job.status = Job.Status.DONE

@@ -97,7 +97,7 @@ h1{{text-align:center;font-family:"SimHei","黑体",sans-serif}} h2{{font-family
 h3{{font-family:"KaiTi","楷体",serif;font-size:1.05em}} p{{text-indent:2em;margin:.3em 0}}
 a.fig{{color:#1d4f91;text-decoration:none;border-bottom:1px dotted}} .missing{{color:#b42318}}</style></head>
 <body><h1>{title}</h1>
-<p class="meta" style="text-indent:0;color:#666">期间：{report.period.label}{"　单位：" + html.escape(report.unit.name) if report.unit else ""}　（点击数字可查看其来源记录）</p>
+<p class="meta" style="text-indent:0;color:#666">期间：{report.period.label}{"　单位：" + html.escape(report.unit.name) if report.unit else ""}{"　数据：仅计已审核数据" if report.approved_only else ""}　（点击数字可查看其来源记录）</p>
 {html_body(report, base_url)}
 </body></html>
 """
@@ -123,6 +123,7 @@ def to_xlsx(report: Report) -> bytes:
             f"期间：{report.period.label}（{report.period.code}）",
             "",
             f"单位：{report.unit.name if report.unit else '全县'}",
+            "数据：仅计已审核数据" if report.approved_only else "数据：全部记录（含未审核）",
         ]
     )
     ws.append(

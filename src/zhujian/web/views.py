@@ -20,6 +20,7 @@ from zhujian.reports import render as renderers
 from zhujian.reports.build import build_report, ensure_default_template
 from zhujian.reports.coverage import describe
 from zhujian.reports.forms import problems
+from zhujian.reports.issue import can_issue
 from zhujian.reports.models import ReportTemplate
 from zhujian.reports.template import TemplateError
 from zhujian.web import dashboard
@@ -65,6 +66,8 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
     except KeyError:
         raise Http404("没有这个指标") from None
     period, unit = period_and_unit(request)
+    if figure.drill is not None:  # records that are not a ledger's: the figure's own page
+        return redirect(figure.drill(period, unit))
     value = catalog.evaluate([figure_id], period, unit, request.user)[figure_id]
     qs = catalog.records(figure_id, period, unit, request.user)
     context = {"figure": figure, "value": value, "period": period, "unit": unit, "inputs": []}
@@ -122,6 +125,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         "template": template,
         "templates": ReportTemplate.objects.all(),
         "template_params": [] if template.is_default else [("template", template.name)],
+        "can_issue": can_issue(request.user),
         "units": unit_choices(request),
         "formats": [
             ("docx", "Word"),
@@ -131,8 +135,10 @@ def report_page(request: HttpRequest) -> HttpResponse:
             ("txt", "文本"),
         ],
     }
+    approved_only = request.GET.get("approved") == "1"
+    context["approved_only"] = approved_only
     try:
-        report = build_report(period, unit, request.user, template)
+        report = build_report(period, unit, request.user, template, approved_only=approved_only)
     except TemplateError as exc:  # a template saved before it was checked, or broken since
         context["template_error"] = _template_error(template, exc)
         return render(request, "web/report.html", context)
@@ -168,6 +174,7 @@ def report_download(request: HttpRequest) -> HttpResponse:
             "unit": unit.code if unit else None,
             "template": template.name,
             "format": fmt,
+            "approved_only": request.GET.get("approved") == "1",
         },
         filename=filename,
         result_name=filename,

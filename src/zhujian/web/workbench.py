@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -42,7 +43,7 @@ class Item:
     """One record in a list of the workbench."""
 
     obj: models.Model
-    ledger: Ledger
+    ledger: Ledger | None  # None: an item of a provider (e.g. a data request to answer)
     workflow: Workflow | None
     step_label: str
     next_action: str
@@ -51,6 +52,11 @@ class Item:
     url: str
     township: OrgUnit | None
     line: str
+    tag: str = ""  # what kind of item, when it is not a ledger's record
+
+    @property
+    def kind_label(self) -> str:
+        return self.tag or (self.ledger.label if self.ledger else "")
 
     @property
     def overdue(self) -> bool:
@@ -62,7 +68,25 @@ class Item:
 
     @property
     def key(self) -> str:
-        return f"{self.ledger.name}:{self.obj.pk}"
+        return f"{self.ledger.name if self.ledger else self.tag}:{self.obj.pk}"
+
+
+# Items that are not ledger records under a workflow (a data request to answer or to
+# review) come from providers that other apps register: ``provider(user, today)`` returns
+# the user's items; they join 待我处理, and the overdue ones 逾期.
+ItemProvider = Callable[[User, dt.date], list[Item]]
+item_providers: list[ItemProvider] = []
+
+
+def item_provider(fn: ItemProvider) -> ItemProvider:
+    """Register ``fn`` as a source of 待办 items (see :data:`item_providers`)."""
+    if fn not in item_providers:
+        item_providers.append(fn)
+    return fn
+
+
+def provided(user: User, today: dt.date) -> list[Item]:
+    return [item for provider in item_providers for item in provider(user, today)]
 
 
 def page_url(workflow: Workflow, obj: models.Model) -> str:
@@ -163,6 +187,7 @@ def pending(user: User, today: dt.date | None = None) -> list[Item]:
             if obj.pk in suspect.get(step.code, ()) and wf.can(user, obj, step) is not None:
                 continue
             items.append(_item(wf, obj, today))
+    items += provided(user, today)
     return _sorted(items)
 
 
@@ -190,6 +215,8 @@ def dated(user: User, state: str, today: dt.date | None = None) -> list[Item]:
     for ledger in _deadline_ledgers(user):
         qs = deadline_views.records(ledger, state, today, user).select_related("org_unit__parent")
         items += [_deadline_item(ledger, o, today) for o in qs]
+    if state == "overdue":
+        items += [i for i in provided(user, today) if i.overdue]
     return _sorted(items)
 
 
@@ -274,6 +301,9 @@ def counts(user: User) -> dict[str, int]:
             late += _scoped(wf, user, resp & wf.due_q(before=today)).count()
     for ledger in _deadline_ledgers(user):
         late += deadline_views.records(ledger, "overdue", today, user).count()
+    extra = provided(user, today)
+    mine += len(extra)
+    late += sum(1 for i in extra if i.overdue)
     return {"pending": mine, "overdue": late}
 
 
