@@ -435,3 +435,16 @@ def test_the_township_column_follows_the_unit_on_every_write_path(town_a):
     assert SmallWork.objects.filter(pk=made.pk).values_list("township_id", flat=True).get() == (
         work.org_unit.township().pk
     )
+
+
+def test_a_village_moved_to_another_township_takes_its_records_codes_along():
+    from zhujian.domains.rural.models import ToiletHousehold
+
+    household = ToiletHousehold.objects.select_related("org_unit").first()
+    village = household.org_unit
+    assert village.kind in ("village", "community")
+    elsewhere = OrgUnit.objects.townships().exclude(pk=village.parent_id).first()
+    village.parent = elsewhere
+    village.save()
+    stored = ToiletHousehold.objects.filter(org_unit=village).values_list("township_id", flat=True)
+    assert set(stored) == {elsewhere.pk}

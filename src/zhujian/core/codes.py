@@ -97,17 +97,42 @@ def township_id(unit_id: int | None) -> int | None:
     only when a unit it does not know appears or units change (:func:`invalidate`)."""
     if unit_id is None:
         return None
+    global _scope_of
     found = _scope_of.get(unit_id)
     if found is None:
         with _lock:
-            _scope_of.clear()
-            _scope_of.update(_load())
+            _scope_of = _load()  # swapped whole: a reader never sees it half-built
         found = _scope_of.get(unit_id)
     return found
 
 
 def invalidate(**kwargs: Any) -> None:
     _scope_of.clear()
+
+
+def unit_saved(instance: Any = None, created: bool = False, **kwargs: Any) -> None:
+    """A unit moved (to another township) takes its records' code scope along: the stored
+    ``township`` of the records under it is rewritten, one UPDATE per township and table."""
+    invalidate()
+    if created or instance is None:
+        return
+    from zhujian.core.models import OrgUnit
+    from zhujian.core.registry import registry
+
+    under = list(
+        OrgUnit.objects.filter(path__startswith=instance.path).values_list("pk", flat=True)
+    )
+    by_township: dict[int, list[int]] = {}
+    for unit in under:
+        by_township.setdefault(township_id(unit) or unit, []).append(unit)
+    for ledger in registry:
+        if not ledger.township_codes:
+            continue
+        manager = ledger.model._base_manager
+        for township, units in by_township.items():
+            manager.filter(org_unit_id__in=units).exclude(township_id=township).update(
+                township_id=township
+            )
 
 
 class _Forget:

@@ -480,7 +480,7 @@ def _calendar_changed(**kwargs: Any) -> None:
     deadlines.invalidate_calendar()
 
 
-models.signals.post_save.connect(codes.invalidate, sender=OrgUnit)
+models.signals.post_save.connect(codes.unit_saved, sender=OrgUnit)
 models.signals.post_delete.connect(codes.invalidate, sender=OrgUnit)
 models.signals.post_save.connect(_calendar_changed, sender=CalendarYear)
 models.signals.post_delete.connect(_calendar_changed, sender=CalendarYear)
