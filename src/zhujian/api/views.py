@@ -15,7 +15,17 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from zhujian.api.guards import CascadeGuardMixin, VersionedMixin, document_writes
-from zhujian.core import bounds, claims, files, invariants, personal, scope, versions, workflows
+from zhujian.core import (
+    bounds,
+    claims,
+    codes,
+    files,
+    invariants,
+    personal,
+    scope,
+    versions,
+    workflows,
+)
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import OrgUnit, Transition
 from zhujian.core.registry import Ledger, registry
@@ -87,6 +97,12 @@ class LedgerSerializer(serializers.ModelSerializer):
             errors[name] = [personal.MASKED_REFUSED]
         if errors:
             raise DRFValidationError(errors)
+        user = self.context["request"].user
+        # A county-wide code the platform assigns: the same refusal for a free code and a
+        # taken one (core.codes).
+        errors.update(codes.assigned_errors(self.ledger, user, self.instance, attrs))
+        if errors:
+            raise DRFValidationError(errors)
         reason = attrs.pop(claims.REASON_FIELD, "")
         instance = copy.copy(self.instance) if self.instance else self.Meta.model()
         for name, value in attrs.items():
@@ -98,11 +114,11 @@ class LedgerSerializer(serializers.ModelSerializer):
             instance.derive()
             instance.clean()
             claims.check(instance)
+            codes.validate(instance)  # a same-township duplicate, named by its field
         except ValidationError as exc:
             raise DRFValidationError(
                 getattr(exc, "message_dict", {"non_field_errors": exc.messages})
             ) from None
-        user = self.context["request"].user
         if not scope.org_units_for(user, "add").filter(pk=instance.org_unit_id).exists():
             raise DRFValidationError({"org_unit": ["该记录将归属于您管辖范围以外的单位"]})
         line_field = self.ledger.line_field
@@ -147,7 +163,12 @@ def serializer_for(ledger: Ledger) -> type[serializers.ModelSerializer]:
             "model": ledger.model,
             "fields": fields,
             "read_only_fields": ["created_at", "updated_at", *ledger.read_only_fields],
-            "extra_kwargs": _bounded(ledger),
+            "extra_kwargs": {
+                **_bounded(ledger),
+                # Left out, the platform assigns it (core.codes).
+                # (Its uniqueness is judged in ``validate``, by who types it.)
+                **{name: {"required": False, "validators": []} for name in ledger.assigned_codes},
+            },
         },
     )
     return type(

@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from zhujian.core import claims, invariants, lines
+from zhujian.core import claims, codes, invariants, lines
 
 
 class OrgUnitKind(models.TextChoices):
@@ -185,6 +185,10 @@ class LeanLedgerModel(models.Model):
     # Typed values (dates) that move a statutory deadline: once stored, changing one is a
     # correction that needs a reason, kept in the history (``zhujian.core.claims``).
     claim_fields: ClassVar[tuple[str, ...]] = ()
+    # Set by the ledger's declaration (``zhujian.core.codes``): codes unique per township
+    # (the model then has a ``township`` column) and county-wide codes the platform assigns.
+    township_codes: ClassVar[tuple[str, ...]] = ()
+    assigned_codes: ClassVar[dict[str, str]] = {}
 
     org_unit = models.ForeignKey(
         OrgUnit, models.PROTECT, verbose_name="所属单位", related_name="+", db_index=True
@@ -231,7 +235,8 @@ class LeanLedgerModel(models.Model):
         """Derive first, so forms check the rules against the values that will be saved (as
         the API and imports do): a rule may read a derived field or a parent's unit."""
         self.derive()
-        corrections = claims.errors(self)
+        # Same-township duplicates: the constraint names ``township``, which no form shows.
+        corrections = {**codes.unique_errors(self), **claims.errors(self)}
         try:
             super().full_clean(*args, **kwargs)
         except ValidationError as exc:
@@ -246,6 +251,8 @@ class LeanLedgerModel(models.Model):
         """Set the fields computed from others (extend in a ledger; call ``super()``)."""
         if self.unit_from and getattr(self, f"{self.unit_from}_id", None):
             self.org_unit_id = getattr(self, self.unit_from).org_unit_id
+        for name, prefix in self.assigned_codes.items():
+            codes.assign(self, name, prefix)
 
 
 class LedgerModel(LeanLedgerModel):
@@ -475,6 +482,8 @@ def _calendar_changed(**kwargs: Any) -> None:
     deadlines.invalidate_calendar()
 
 
+models.signals.post_save.connect(codes.unit_saved, sender=OrgUnit)
+models.signals.post_delete.connect(codes.invalidate, sender=OrgUnit)
 models.signals.post_save.connect(_calendar_changed, sender=CalendarYear)
 models.signals.post_delete.connect(_calendar_changed, sender=CalendarYear)
 

@@ -23,7 +23,7 @@ from typing import Any
 from django.db import models
 from django.urls import reverse
 
-from zhujian.core import lines, personal
+from zhujian.core import codes, lines, personal
 from zhujian.core.deadlines import Deadlines
 from zhujian.core.personal import PersonalData
 
@@ -64,6 +64,13 @@ class Ledger:
     # Fields only the machine reads (a credential's digest): never shown on the record's
     # page, in its history, the API or an export, to anybody.
     hidden: Sequence[str] = ()
+    # Codes township users type, unique within the record's township (``core.codes``):
+    # the model has ``codes.township_field()`` and ``codes.unique_in_township(...)``; the
+    # natural key becomes ``("township", *natural_key)``.
+    township_codes: Sequence[str] = ()
+    # Codes unique county-wide, assigned by the platform (field → prefix): township users
+    # never type or change them (``core.codes``).
+    assigned_codes: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -101,6 +108,9 @@ class Ledger:
             if f.editable or name in {n.split("__")[0] for n in shown}:
                 raise ValueError(f"{self.name}.{name}: a hidden field is not editable or shown")
         personal.check_declaration(self)
+        if self.township_codes and list(self.natural_key[:1]) != [codes.FIELD]:
+            self.natural_key = [codes.FIELD, *self.natural_key]
+        codes.check_declaration(self)
 
     @property
     def label(self) -> str:
@@ -144,6 +154,9 @@ class Registry:
         self._by_name[ledger.name] = ledger
         self._by_model[ledger.model] = ledger
         ledger.model.ledger_name = ledger.name  # for get_absolute_url, without this module
+        # What the model's own write paths read of the ledger's codes (``core.codes``).
+        ledger.model.township_codes = tuple(ledger.township_codes)
+        ledger.model.assigned_codes = dict(ledger.assigned_codes)
         return ledger
 
     def detail_panel(

@@ -583,6 +583,11 @@ def snapshot(obj: Any | None) -> dict[str, Any] | None:
     return {name: getattr(obj, _attname(obj, name)) for name in workflow.step_fields}
 
 
+def _is_default(obj: Any, name: str, value: Any) -> bool:
+    field = type(obj)._meta.get_field(name)
+    return field.has_default() and not callable(field.default) and value == field.default
+
+
 def _attname(obj: Any, name: str) -> str:
     return type(obj)._meta.get_field(name).attname
 
@@ -597,8 +602,8 @@ def changed_steps(obj: Any, before: dict[str, Any] | None) -> list[Step]:
         for name in s.all_fields():
             now = getattr(obj, _attname(obj, name))
             was = before.get(name) if before is not None else None
-            if before is None and now in (None, ""):
-                continue
+            if before is None and (now in (None, "") or _is_default(obj, name, now)):
+                continue  # a new record's field left at its default fills no step
             if now != was and not (now in (None, "") and was in (None, "")):
                 out.append(s)
                 break

@@ -18,6 +18,7 @@ from zhujian.hazards.models import Hazard
 HAZARD_LEDGER = registry.register(
     Ledger(
         model=Hazard,
+        township_codes=["code"],
         line="general",
         list_display=[
             "code",

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from zhujian.core import files, lines
+from zhujian.core import codes, files, lines
 from zhujian.core.models import LedgerModel
 
 
@@ -62,9 +62,7 @@ def overdue_q(as_of: dt.date) -> Q:
 
 
 class Hazard(LedgerModel):
-    code = models.CharField(
-        "隐患编号", max_length=30, unique=True, blank=True, help_text="留空则自动编号"
-    )
+    code = models.CharField("隐患编号", max_length=30, blank=True, help_text="留空则自动编号")
     line = models.CharField("业务条线", max_length=20, choices=lines.CHOICES, db_index=True)
     # The inspection record that found it (any ledger); ``source`` stays readable when that
     # record is later deleted or when the hazard was entered by hand.
@@ -112,10 +110,13 @@ class Hazard(LedgerModel):
 
     objects = HazardQuerySet.as_manager()
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "安全隐患"
         verbose_name_plural = "安全隐患"
         indexes = [models.Index(fields=["line", "found_on"])]
+        constraints = [codes.unique_in_township("code", name="hazards_hazard_code_in_township")]
 
     def __str__(self) -> str:
         return f"{self.found_on} {self.get_line_display()}：{self.description[:30]}"

@@ -19,7 +19,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 
-from zhujian.core import bounds, personal, scope
+from zhujian.core import bounds, codes, personal, scope
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
 
@@ -184,6 +184,8 @@ def _column_for(
     f = ledger.field(name)
     header = str(f.verbose_name)
     required = not (f.blank or f.has_default()) or name in ledger.natural_key
+    if name in ledger.assigned_codes:
+        required = False  # left blank, the platform assigns it (core.codes)
     if isinstance(f, models.BooleanField):
         required = False
 
@@ -444,7 +446,11 @@ def _related_column(f: models.ForeignKey, header: str, required: bool, user: Use
     from zhujian.core.registry import registry
 
     target = registry.find(f.related_model)
-    key = target.natural_key[0] if target and len(target.natural_key) == 1 else "pk"
+    typed = codes.key_fields(target) if target else []
+    key = typed[0] if len(typed) == 1 else "pk"
+    # A code unique per township (core.codes) may be another township's too: a user who
+    # sees several townships names the township, as "乡镇名称/编号".
+    per_township = bool(target and target.township_codes)
     noun = f.related_model._meta.verbose_name
     cache: dict[str, Any] = {}
 
@@ -458,7 +464,17 @@ def _related_column(f: models.ForeignKey, header: str, required: bool, user: Use
                     candidates = scope.restrict(candidates, user, "view")
                 if key == "pk" and not text.isdigit():
                     candidates = candidates.none()
-                obj = candidates.filter(**{key: text}).first()
+                found = list(candidates.filter(**{key: text})[:2])
+                if not found and per_township and "/" in text:
+                    township, _, code = text.partition("/")
+                    found = list(
+                        candidates.filter(**{key: code.strip(), "township__name": township})[:2]
+                    )
+                if len(found) > 1:
+                    raise CellError(
+                        f"{noun}“{text[:50]}”在多个乡镇都有，请写成“乡镇名称/{text[:50]}”"
+                    )
+                obj = found[0] if found else None
             if obj is None:
                 raise CellError(f"找不到{noun}“{text[:50]}”（或不在您的管辖范围内）")
             cache[text] = obj

@@ -37,7 +37,7 @@ from django.db import (
 from python_calamine import CalamineWorkbook
 from simple_history.utils import bulk_update_with_history
 
-from zhujian.core import audit, claims, crypto, invariants, personal, scope, workflows
+from zhujian.core import audit, claims, codes, crypto, invariants, personal, scope, workflows
 from zhujian.core.models import Transition, User, has_history
 from zhujian.core.registry import Ledger
 from zhujian.imports import csvfile, locking, reads
@@ -549,6 +549,12 @@ class _Writer:
         self.side: reads.Side | None = None
         self.model = ledger.model
         self.key = list(ledger.natural_key)
+        # A per-township code (core.codes) is matched with the township the row's record
+        # will lie in: another township's record with the same code is not this row's.
+        self.township_key = bool(ledger.township_codes)
+        self.typed_key = codes.key_fields(ledger)
+        # County-wide codes the platform assigns: a township user never types one.
+        self.assigned = [] if codes.types_codes(user) else list(ledger.assigned_codes)
         self.fields = list(ledger.excel_fields or ())
         self.seen: dict[tuple[Any, ...], int] = {}
         self.headers = {f: ledger.field_label(f) for f in self.fields}
@@ -611,7 +617,19 @@ class _Writer:
         return diff
 
     def _key(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(_key_part(values.get(k)) for k in self.key)
+        return tuple(
+            self._township_of(values) if k == codes.FIELD else _key_part(values.get(k))
+            for k in self.key
+        )
+
+    def _township_of(self, values: dict[str, Any]) -> int | None:
+        """The township of the record a row will write, as ``derive()`` will set it (the
+        unit of its parent record, else its own unit), from the map of units in memory."""
+        parent = values.get(self.unit_from) if self.unit_from else None
+        if parent is not None:
+            return codes.township_id(parent.org_unit_id)
+        unit = values.get("org_unit")
+        return codes.township_id(unit.pk) if unit is not None else None
 
     def write(self, batch: list[tuple[int, dict[str, Any]]], sheet: str) -> None:
         """Look up, check and write one batch (the three steps :func:`import_rows`
@@ -648,18 +666,22 @@ class _Writer:
                 )
                 continue
             key = self._key(values)
+            first = self.typed_key[0]
             if key in self.seen:
+                same = "、".join(self.headers.get(k, k) for k in self.typed_key)
+                where = "（同一乡镇内）" if self.township_key else ""
                 result.errors.append(
                     BadCell(
                         sheet,
                         row,
-                        self.headers[self.key[0]],
-                        self._shown(self.key[0], values.get(self.key[0])),
-                        f"与第{self.seen[key]}行重复（{'、'.join(self.headers[k] for k in self.key)}相同）",
+                        self.headers.get(first, first),
+                        self._shown(first, values.get(first)),
+                        f"与第{self.seen[key]}行重复{where}（{same}相同）",
                     )
                 )
                 continue
-            self.seen[key] = row
+            if not any(values.get(name) in (None, "") for name in self.assigned):
+                self.seen[key] = row  # (rows leaving an assigned code blank are all new)
             looked.keyed.append((row, values, key))
         probe_values = {_key_part(v.get(self.probe)) for _, v, _ in looked.keyed}
         if self.side is None:
@@ -696,6 +718,21 @@ class _Writer:
             obj = existing.get(key)
             if self.personal and not self._unmasked(obj, values, row, sheet):
                 continue
+            assigned = [n for n in self.assigned if values.get(n) not in (None, "")]
+            if assigned and (obj is None or obj.pk not in reachable_ids):
+                # The same words for a free code and another township's (core.codes).
+                for name in assigned:
+                    label = self.ledger.field_label(name)
+                    result.errors.append(
+                        BadCell(
+                            sheet,
+                            row,
+                            self.headers.get(name, name),
+                            values.get(name),
+                            codes.ASSIGNED_REFUSAL.format(label=label),
+                        )
+                    )
+                continue
             if obj is None:
                 looked.new.append((row, values))
                 continue
@@ -705,8 +742,8 @@ class _Writer:
                     BadCell(
                         sheet,
                         row,
-                        self.headers[self.key[0]],
-                        self._shown(self.key[0], values.get(self.key[0])),
+                        self.headers.get(self.typed_key[0], self.typed_key[0]),
+                        self._shown(self.typed_key[0], values.get(self.typed_key[0])),
                         "该记录不在您的管辖范围内，或其编号已被其他单位使用，不能导入",
                     )
                 )
@@ -737,6 +774,7 @@ class _Writer:
         derived = {
             *getattr(self.model, "derived_fields", ()),
             *(["org_unit"] if self.unit_from else []),
+            *([codes.FIELD] if self.township_key else []),
         }
         for row, values, diff, pk in looked.changed:
             obj = looked.whole[pk]

@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from zhujian.core import audit, personal, scope, xlsx
+from zhujian.core import audit, codes, personal, scope, xlsx
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger
 from zhujian.imports.columns import Column, build_columns, unit_labels
@@ -113,7 +113,8 @@ def _write_instructions(ws: Any, ledger: Ledger, columns: list[Column]) -> None:
     ws.append(["2. 红色表头为必填列。带下拉列表的列请从列表中选择。日期写成 2022-05-01。"])
     ws.append(
         [
-            f"3. 以“{'、'.join(ledger.field_label(k) for k in ledger.natural_key)}”识别同一条记录："
+            f"3. 以“{'、'.join(ledger.field_label(k) for k in codes.key_fields(ledger))}”"
+            f"{'（在记录所属乡镇内）' if ledger.township_codes else ''}识别同一条记录："
             "已存在则更新，不存在则新增；同一文件重复导入不会产生重复记录。"
         ]
     )

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
-from zhujian.core import bounds, claims, personal, scope, versions
+from zhujian.core import bounds, claims, codes, personal, scope, versions
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
 
@@ -72,6 +72,13 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
                 field.choices = [
                     (c, label) for c, label in field.choices if c in allowed or c == ""
                 ]
+            if name in self.ledger.assigned_codes:
+                # County-wide, assigned by the platform (core.codes): a township user can
+                # neither type nor change one; a new record's is assigned on saving.
+                field.required = False
+                if not codes.types_codes(user):
+                    field.disabled = True
+                    field.help_text = "由系统自动编号"
             if field.required:
                 field.widget.attrs["required"] = True
             field.widget.attrs.setdefault("aria-label", str(field.label))

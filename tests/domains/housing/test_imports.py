@@ -47,8 +47,18 @@ def _history_count(model) -> int:
 
 
 def test_a_household_put_in_a_second_area_is_refused(tmp_path, staff):
-    household = DemolitionHousehold.objects.filter(tail_listed_on__isnull=False).first()
-    other = DemolitionArea.objects.exclude(pk=household.area_id).first()
+    # (Household codes are unique per township, core.codes: in another township's area the
+    # same code is another household.)
+    household = next(
+        h
+        for h in DemolitionHousehold.objects.filter(tail_listed_on__isnull=False)
+        if DemolitionArea.objects.filter(township=h.township).exclude(pk=h.area_id).exists()
+    )
+    other = (
+        DemolitionArea.objects.filter(township=household.township)
+        .exclude(pk=household.area_id)
+        .first()
+    )
     ledger, path = _export(
         tmp_path, "housing_demolitionhousehold", DemolitionHousehold.objects.filter(pk=household.pk)
     )
@@ -65,7 +75,9 @@ def test_one_household_listed_under_two_areas_in_one_file_is_refused(tmp_path, s
     rows = DemolitionHousehold.objects.order_by("pk")[:2]
     ledger, path = _export(tmp_path, "housing_demolitionhousehold", rows)
     first_code = rows[0].household_code
-    other_area = DemolitionArea.objects.exclude(pk=rows[0].area_id).first()
+    other_area = (  # of the same township: codes are unique per township (core.codes)
+        DemolitionArea.objects.filter(township=rows[0].township).exclude(pk=rows[0].area_id).first()
+    )
     _edit(path, 2, 户编号="NEW-0001")
     _edit(path, 3, 户编号="NEW-0001", 拆迁片区=other_area.code)
     before = DemolitionHousehold.objects.count()

@@ -27,6 +27,7 @@ from zhujian.domains.housing.models import (
 registry.register(
     Ledger(
         model=DemolitionArea,
+        township_codes=["code"],
         line="demolition",
         list_display=["code", "name", "org_unit", "started_on", "purpose"],
         filters=["started_on"],
@@ -42,6 +43,7 @@ registry.register(
 registry.register(
     Ledger(
         model=DemolitionHousehold,
+        township_codes=["household_code"],
         line="demolition",
         list_display=[
             "household_code",
@@ -70,6 +72,8 @@ registry.register(
 registry.register(
     Ledger(
         model=AllocationRound,
+        # County-wide: the public verification page looks a round up by its code.
+        assigned_codes={"code": "FP"},
         line="demolition",
         list_display=["code", "name", "project", "scheduled_on", "status", "drawn_on"],
         filters=["status", "scheduled_on", "drawn_on"],
@@ -272,6 +276,7 @@ registry.register(
 registry.register(
     Ledger(
         model=PropertyCompany,
+        township_codes=["credit_code"],
         line="property",
         list_display=["name", "credit_code", "org_unit", "party_org_on"],
         filters=["party_org_on"],
@@ -284,6 +289,7 @@ registry.register(
 registry.register(
     Ledger(
         model=ResidentialCommunity,
+        township_codes=["code"],
         line="property",
         list_display=[
             "code",

@@ -8,6 +8,7 @@ from zhujian.domains.petitions.models import DEADLINES, PetitionCase
 registry.register(
     Ledger(
         model=PetitionCase,
+        township_codes=["code"],
         line="petition",
         list_display=[
             "code",

@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from zhujian.core import personal
+from zhujian.core import codes, personal
 from zhujian.core.crypto import BlindIndexField, EncryptedCharField
 from zhujian.core.deadlines import Clock, Deadlines, due_after
 from zhujian.core.models import LedgerModel
@@ -104,7 +104,7 @@ def _late(day: dt.date | None, limit: dt.date | None) -> bool:
 class PetitionCase(LedgerModel):
     """A petition (信访事项) or hotline work order, from receipt to its final answer."""
 
-    code = models.CharField("信访件编号", max_length=40, unique=True)
+    code = models.CharField("信访件编号", max_length=40)
     channel = models.CharField("信访渠道", max_length=10, choices=Channel.choices)
     platform = models.CharField(
         "来源平台",
@@ -222,10 +222,15 @@ class PetitionCase(LedgerModel):
         "recheck_replied_on",
     )
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "信访事项"
         verbose_name_plural = "信访事项"
         indexes = [models.Index(fields=["channel", "received_on"])]
+        constraints = [
+            codes.unique_in_township("code", name="petitions_petitioncase_code_in_township")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.subject}"

@@ -26,6 +26,7 @@ from zhujian.domains.rural.models import (
 registry.register(
     Ledger(
         model=ToiletHousehold,
+        township_codes=["household_code"],
         line="toilet",
         list_display=[
             "household_code",
@@ -48,6 +49,7 @@ registry.register(
 registry.register(
     Ledger(
         model=PublicToilet,
+        township_codes=["code"],
         line="toilet",
         list_display=["code", "name", "org_unit", "surveyed_on", "problem_count", "rectified_on"],
         filters=["surveyed_on"],
@@ -60,6 +62,7 @@ registry.register(
 registry.register(
     Ledger(
         model=ToiletStation,
+        township_codes=["code"],
         line="toilet",
         list_display=["code", "name", "org_unit", "status", "staff", "surveyed_on"],
         filters=["status"],
@@ -72,6 +75,7 @@ registry.register(
 registry.register(
     Ledger(
         model=ToiletFund,
+        township_codes=["document_number"],
         line="toilet",
         list_display=["document_number", "name", "source", "amount", "received_on"],
         filters=["source", "received_on"],
@@ -96,6 +100,7 @@ registry.register(
 registry.register(
     Ledger(
         model=EquipmentPurchase,
+        township_codes=["contract_number"],
         line="toilet",
         list_display=["contract_number", "kind", "volume", "units", "investment", "purchased_on"],
         filters=["kind", "purchased_on"],
@@ -122,6 +127,7 @@ registry.register(
 registry.register(
     Ledger(
         model=SelfBuiltHouse,
+        township_codes=["code"],
         line="selfbuilt",
         list_display=[
             "code",
@@ -164,6 +170,7 @@ registry.register(
 registry.register(
     Ledger(
         model=DilapidatedHousing,
+        township_codes=["case_number"],
         line="dilapidated",
         list_display=[
             "case_number",
@@ -199,6 +206,7 @@ registry.register(
 registry.register(
     Ledger(
         model=CleanHeatHousehold,
+        township_codes=["household_code"],
         line="cleanheat",
         list_display=[
             "household_code",
@@ -221,6 +229,7 @@ registry.register(
 registry.register(
     Ledger(
         model=SmallWork,
+        township_codes=["code"],
         line="smallworks",
         list_display=["code", "name", "org_unit", "started_on", "checked_on", "video_installed"],
         filters=["video_installed", "started_on"],
@@ -256,6 +265,7 @@ registry.register(
 registry.register(
     Ledger(
         model=SewageStation,
+        township_codes=["code"],
         line="sewage",
         list_display=["code", "name", "org_unit", "capacity", "status", "handed_over_on"],
         filters=["status"],

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhujian.core import codes
 from zhujian.core.models import LedgerModel
 from zhujian.domains.rural.models.validators import id_number_error
 
@@ -17,7 +18,7 @@ class DemolitionArea(LedgerModel):
     ``org_unit`` is the 街道/乡镇 (or 社区/村) where it lies.
     """
 
-    code = models.CharField("片区编号", max_length=30, unique=True)
+    code = models.CharField("片区编号", max_length=30)
     name = models.CharField("片区名称", max_length=100)
     started_on = models.DateField("启动日期", null=True, blank=True)
     purpose = models.CharField(
@@ -25,9 +26,14 @@ class DemolitionArea(LedgerModel):
     )
     note = models.TextField("备注", blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "拆迁片区"
         verbose_name_plural = "拆迁片区"
+        constraints = [
+            codes.unique_in_township("code", name="housing_demolitionarea_code_in_township")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -46,7 +52,7 @@ class DemolitionHousehold(LedgerModel):
     area = models.ForeignKey(
         DemolitionArea, models.PROTECT, related_name="households", verbose_name="拆迁片区"
     )
-    household_code = models.CharField("户编号", max_length=30, unique=True)
+    household_code = models.CharField("户编号", max_length=30)
     head_name = models.CharField("户主姓名", max_length=32)
     id_number = models.CharField(
         "户主身份证号（脱敏）", max_length=18, blank=True, help_text="如 3713**********1234"
@@ -70,9 +76,16 @@ class DemolitionHousehold(LedgerModel):
         help_text="未签协议而依法强制拆除的，填写法院裁定或征收决定文书号",
     )
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "拆迁户"
         verbose_name_plural = "拆迁户"
+        constraints = [
+            codes.unique_in_township(
+                "household_code", name="housing_demolitionhousehold_household_code_in_township"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_code} {self.head_name}"

@@ -120,7 +120,13 @@ class AllocationRound(FinalRecord, LedgerModel):
 
     unit_from = "project"
 
-    code = models.CharField("轮次编号", max_length=40, unique=True)
+    code = models.CharField(
+        "轮次编号",
+        max_length=40,
+        unique=True,
+        blank=True,
+        help_text="全县唯一，公众凭此核验摇号；留空则由系统编号（乡镇用户不能填写）",
+    )
     name = models.CharField(
         "轮次名称", max_length=100, help_text="如：造纸厂三期（自来水片区）安置房分房"
     )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from zhujian.core import codes
 from zhujian.core.models import LedgerModel
 
 # 统一社会信用代码: 18 characters of digits and capital letters except I, O, S, V, Z.
@@ -20,18 +21,23 @@ CREDIT_CODE = RegexValidator(
 class PropertyCompany(LedgerModel):
     """A property service company (物业服务企业). ``org_unit``: where it is registered."""
 
-    credit_code = models.CharField(
-        "统一社会信用代码", max_length=18, unique=True, validators=[CREDIT_CODE]
-    )
+    credit_code = models.CharField("统一社会信用代码", max_length=18, validators=[CREDIT_CODE])
     name = models.CharField("企业名称", max_length=100)
     contact = models.CharField("联系人", max_length=32, blank=True)
     party_org_on = models.DateField(
         "成立党组织日期", null=True, blank=True, help_text="成立党支部（含联合党支部）的日期"
     )
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "物业服务企业"
         verbose_name_plural = "物业服务企业"
+        constraints = [
+            codes.unique_in_township(
+                "credit_code", name="housing_propertycompany_credit_code_in_township"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -43,7 +49,7 @@ class ResidentialCommunity(LedgerModel):
     ``org_unit`` is the 社区 (or 街道/乡镇) where it lies.
     """
 
-    code = models.CharField("小区编号", max_length=30, unique=True)
+    code = models.CharField("小区编号", max_length=30)
     name = models.CharField("小区名称", max_length=100)
     address = models.CharField("地址", max_length=128, blank=True)
     buildings = models.PositiveIntegerField("楼栋数（栋）", default=0)
@@ -70,9 +76,14 @@ class ResidentialCommunity(LedgerModel):
     )
     ebike_installed_on = models.DateField("建成电动车集中停放棚和充电桩日期", null=True, blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "住宅小区"
         verbose_name_plural = "住宅小区"
+        constraints = [
+            codes.unique_in_township("code", name="housing_residentialcommunity_code_in_township")
+        ]
 
     def __str__(self) -> str:
         return self.name

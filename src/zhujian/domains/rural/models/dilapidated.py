@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from zhujian.core import codes
 from zhujian.core.models import LedgerModel
 from zhujian.core.stages import StagedModel, Stages
 from zhujian.domains.rural.models.tasks import TownshipYearTask
@@ -57,7 +58,7 @@ class DilapidatedHousing(StagedModel, LedgerModel):
         ]
     )
 
-    case_number = models.CharField("危改编号", max_length=24, unique=True)
+    case_number = models.CharField("危改编号", max_length=24)
     year = models.PositiveSmallIntegerField("任务年度", db_index=True)
     head_name = models.CharField("户主姓名", max_length=32)
     id_number = models.CharField(
@@ -98,9 +99,16 @@ class DilapidatedHousing(StagedModel, LedgerModel):
     )
     channel = models.CharField("拨付渠道", max_length=8, choices=PaymentChannel.choices, blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "农村危房改造户"
         verbose_name_plural = "农村危房改造户"
+        constraints = [
+            codes.unique_in_township(
+                "case_number", name="rural_dilapidatedhousing_case_number_in_township"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_number} {self.head_name}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhujian.core import codes
 from zhujian.core.models import LedgerModel
 from zhujian.domains.rural.models.tasks import TownshipYearTask
 from zhujian.domains.rural.models.validators import village_error
@@ -36,7 +37,7 @@ class HeatDevice(models.TextChoices):
 class CleanHeatHousehold(LedgerModel):
     """A household in the year's clean-heating programme. ``org_unit`` is the village."""
 
-    household_code = models.CharField("户编号", max_length=24, unique=True)
+    household_code = models.CharField("户编号", max_length=24)
     year = models.PositiveSmallIntegerField("任务年度", db_index=True)
     head_name = models.CharField("户主姓名", max_length=32)
     device = models.CharField("取暖方式", max_length=16, choices=HeatDevice.choices)
@@ -44,9 +45,16 @@ class CleanHeatHousehold(LedgerModel):
     accepted_on = models.DateField("验收日期", null=True, blank=True)
     tested = models.BooleanField("已调试", default=False)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "清洁取暖改造户"
         verbose_name_plural = "清洁取暖改造户"
+        constraints = [
+            codes.unique_in_township(
+                "household_code", name="rural_cleanheathousehold_household_code_in_township"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_code} {self.head_name}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhujian.core import codes
 from zhujian.core.models import LedgerModel
 from zhujian.core.stages import StagedModel, Stages
 
@@ -46,7 +47,7 @@ class SelfBuiltHouse(StagedModel, LedgerModel):
         ]
     )
 
-    code = models.CharField("房屋编号", max_length=24, unique=True)
+    code = models.CharField("房屋编号", max_length=24)
     address = models.CharField("地址", max_length=128)
     owner = models.CharField("产权人", max_length=32, blank=True)
     floors = models.PositiveSmallIntegerField("层数")
@@ -60,9 +61,14 @@ class SelfBuiltHouse(StagedModel, LedgerModel):
     rectified_on = models.DateField("整治完成日期", null=True, blank=True)
     measure = models.CharField("整治措施", max_length=100, blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "经营性自建房"
         verbose_name_plural = "经营性自建房"
+        constraints = [
+            codes.unique_in_township("code", name="rural_selfbuilthouse_code_in_township")
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.address}"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from zhujian.core import codes
 from zhujian.core.models import LedgerModel
 from zhujian.domains.rural.models.validators import id_number_error, township_error, village_error
 
@@ -46,7 +47,7 @@ class ToiletHousehold(LedgerModel):
     """
 
     household_code = models.CharField(
-        "户编号", max_length=20, unique=True, help_text="村12位区划代码 + 4位户序号"
+        "户编号", max_length=20, help_text="村12位区划代码 + 4位户序号"
     )
     head_name = models.CharField("户主姓名", max_length=32)
     id_number = models.CharField(
@@ -62,6 +63,8 @@ class ToiletHousehold(LedgerModel):
     willing = models.BooleanField("有改造意愿", default=False)
     rectified_on = models.DateField("问题整改日期", null=True, blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "农户厕所排查"
         verbose_name_plural = "农户厕所排查"
@@ -71,6 +74,11 @@ class ToiletHousehold(LedgerModel):
         indexes = [
             models.Index(
                 fields=["rectified_on", "problem_count"], name="rural_toilet_rectified_idx"
+            )
+        ]
+        constraints = [
+            codes.unique_in_township(
+                "household_code", name="rural_toilethousehold_household_code_in_township"
             )
         ]
 
@@ -105,7 +113,7 @@ class ToiletHousehold(LedgerModel):
 class PublicToilet(LedgerModel):
     """农村公厕, with the problems the survey found. ``org_unit`` is the village."""
 
-    code = models.CharField("公厕编号", max_length=24, unique=True)
+    code = models.CharField("公厕编号", max_length=24)
     name = models.CharField("名称", max_length=64)
     address = models.CharField("位置", max_length=128, blank=True)
     surveyed_on = models.DateField("排查日期")
@@ -113,9 +121,12 @@ class PublicToilet(LedgerModel):
     problems = models.CharField("问题描述", max_length=200, blank=True)
     rectified_on = models.DateField("整改日期", null=True, blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "农村公厕"
         verbose_name_plural = "农村公厕"
+        constraints = [codes.unique_in_township("code", name="rural_publictoilet_code_in_township")]
 
     def __str__(self) -> str:
         return self.name
@@ -141,7 +152,7 @@ class StationStatus(models.TextChoices):
 class ToiletStation(LedgerModel):
     """农村无害化厕所管护服务站. ``org_unit`` is the township it serves."""
 
-    code = models.CharField("服务站编号", max_length=24, unique=True)
+    code = models.CharField("服务站编号", max_length=24)
     name = models.CharField("名称", max_length=64)
     surveyed_on = models.DateField("排查日期")
     status = models.CharField(
@@ -150,9 +161,14 @@ class ToiletStation(LedgerModel):
     problems = models.CharField("发现问题", max_length=200, blank=True)
     staff = models.PositiveSmallIntegerField("管护人员（人）", default=0)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "厕所管护服务站"
         verbose_name_plural = "厕所管护服务站"
+        constraints = [
+            codes.unique_in_township("code", name="rural_toiletstation_code_in_township")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -175,7 +191,7 @@ class ToiletFund(LedgerModel):
     allocated to townships) or raised by a township itself (乡镇自筹). ``org_unit``: who holds
     it."""
 
-    document_number = models.CharField("资金文号", max_length=64, unique=True)
+    document_number = models.CharField("资金文号", max_length=64)
     name = models.CharField("资金名称", max_length=100)
     source = models.CharField("资金来源", max_length=16, choices=FundSource.choices)
     amount = models.DecimalField(
@@ -185,9 +201,16 @@ class ToiletFund(LedgerModel):
     allocation_planned = models.BooleanField("已制定分配方案", default=False)
     payment_requested_on = models.DateField("申请拨付日期", null=True, blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "改厕资金"
         verbose_name_plural = "改厕资金"
+        constraints = [
+            codes.unique_in_township(
+                "document_number", name="rural_toiletfund_document_number_in_township"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -241,7 +264,7 @@ class EquipmentPurchase(LedgerModel):
     """An equipment purchase for toilet management: by the department (e.g. 抽粪车 by tender,
     then allocated to townships) or by a township for itself. ``org_unit``: the buyer."""
 
-    contract_number = models.CharField("合同编号", max_length=64, unique=True)
+    contract_number = models.CharField("合同编号", max_length=64)
     kind = models.CharField("设备类别", max_length=16, choices=EquipmentKind.choices)
     volume = models.DecimalField(
         "容积（立方米）", max_digits=6, decimal_places=1, null=True, blank=True
@@ -254,9 +277,16 @@ class EquipmentPurchase(LedgerModel):
     purchased_on = models.DateField("采购日期")
     supplier = models.CharField("供应商", max_length=100, blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "改厕设备采购"
         verbose_name_plural = "改厕设备采购"
+        constraints = [
+            codes.unique_in_township(
+                "contract_number", name="rural_equipmentpurchase_contract_number_in_township"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.units}台（{self.contract_number}）"

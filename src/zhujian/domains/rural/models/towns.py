@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhujian.core import codes
 from zhujian.core.models import LedgerModel
 from zhujian.domains.rural.models.validators import township_error
 
@@ -12,7 +13,7 @@ from zhujian.domains.rural.models.validators import township_error
 class SmallWork(LedgerModel):
     """限额以下工程 with its 四有一证 check and video coverage. ``org_unit``: the township."""
 
-    code = models.CharField("工程编号", max_length=24, unique=True)
+    code = models.CharField("工程编号", max_length=24)
     name = models.CharField("工程名称", max_length=100)
     builder = models.CharField("施工单位", max_length=100, blank=True)
     investment = models.DecimalField("投资（万元）", max_digits=10, decimal_places=2)
@@ -26,9 +27,12 @@ class SmallWork(LedgerModel):
     has_registration = models.BooleanField("有开工登记证", default=False)
     video_installed = models.BooleanField("已安装视频监控", default=False)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "限额以下工程"
         verbose_name_plural = "限额以下工程"
+        constraints = [codes.unique_in_township("code", name="rural_smallwork_code_in_township")]
 
     def __str__(self) -> str:
         return self.name
@@ -148,7 +152,7 @@ class SewageStatus(models.TextChoices):
 class SewageStation(LedgerModel):
     """乡镇驻地生活污水处理站. ``org_unit`` is the township."""
 
-    code = models.CharField("站点编号", max_length=24, unique=True)
+    code = models.CharField("站点编号", max_length=24)
     name = models.CharField("名称", max_length=64)
     capacity = models.PositiveIntegerField("设计规模（吨/日）")
     commissioned_on = models.DateField("投运日期", null=True, blank=True)
@@ -156,9 +160,14 @@ class SewageStation(LedgerModel):
     operator = models.CharField("运维单位", max_length=100, blank=True)
     handed_over_on = models.DateField("移交国有资产运营公司日期", null=True, blank=True)
 
+    township = codes.township_field()
+
     class Meta:
         verbose_name = "乡镇污水处理站"
         verbose_name_plural = "乡镇污水处理站"
+        constraints = [
+            codes.unique_in_township("code", name="rural_sewagestation_code_in_township")
+        ]
 
     def __str__(self) -> str:
         return self.name
