@@ -138,7 +138,17 @@ def deadline_panel(period: Period, unit: OrgUnit | None, user: User) -> dict[str
     ]
     if not summaries:
         return None
-    return {"template": "web/_deadline_panel.html", "summaries": summaries}
+    alerts = [
+        {
+            "label": f"{s.ledger.label}逾期",
+            "count": s.total_overdue,
+            "unit": "件",
+            "url": f"{s.url}&state=overdue",
+            "note": f"{s.soon_days}日内到期{s.total_soon}件",
+        }
+        for s in summaries
+    ]
+    return {"template": "web/_deadline_panel.html", "summaries": summaries, "alerts": alerts}
 
 
 @login_required

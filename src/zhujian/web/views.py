@@ -30,7 +30,7 @@ from zhujian.web.params import period_and_unit, unit_choices
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard (驾驶舱): headline figures, comparisons, trends and overdue hazards."""
-    period, unit = period_and_unit(request)
+    period, unit = period_and_unit(request, lenient=True)
     context = dashboard.context(request, period, unit)
     context["units"] = unit_choices(request)
     context["calendar_missing"] = deadlines.missing_years()
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figure_catalog(request: HttpRequest) -> HttpResponse:
-    period, unit = period_and_unit(request)
+    period, unit = period_and_unit(request, lenient=True)
     figures = catalog.all_figures()
     values = catalog.evaluate([f.id for f in figures], period, unit, request.user)
     rows = [(f, values[f.id]) for f in figures]
@@ -57,7 +57,7 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
         figure = catalog.get(figure_id)
     except KeyError:
         raise Http404("没有这个指标") from None
-    period, unit = period_and_unit(request)
+    period, unit = period_and_unit(request, lenient=True)
     value = catalog.evaluate([figure_id], period, unit, request.user)[figure_id]
     qs = catalog.records(figure_id, period, unit, request.user)
     context = {"figure": figure, "value": value, "period": period, "unit": unit, "inputs": []}
@@ -89,8 +89,10 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
     return render(request, "web/figure_records.html", context)
 
 
-def _report_args(request: HttpRequest) -> tuple[Period, OrgUnit | None, ReportTemplate]:
-    period, unit = period_and_unit(request)
+def _report_args(
+    request: HttpRequest, lenient: bool = False
+) -> tuple[Period, OrgUnit | None, ReportTemplate]:
+    period, unit = period_and_unit(request, lenient=lenient)
     ensure_default_template()
     name = request.GET.get("template")
     template = ReportTemplate.objects.filter(name=name).first() if name else None
@@ -108,7 +110,7 @@ def _template_error(template: ReportTemplate, exc: TemplateError) -> str:
 
 @login_required
 def report_page(request: HttpRequest) -> HttpResponse:
-    period, unit, template = _report_args(request)
+    period, unit, template = _report_args(request, lenient=True)
     context = {
         "period": period,
         "unit": unit,

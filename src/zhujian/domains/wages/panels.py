@@ -53,8 +53,18 @@ def arrears_panel(period: Period, unit: OrgUnit | None, user: User) -> dict[str,
     employers = dict(Enterprise.objects.filter(pk__in=list(by_employer)).values_list("pk", "name"))
     project_url = registry.get("construction_constructionproject").url
     enterprise_url = registry.get("construction_enterprise").url
+    hazards_url = reverse("hazards:list") + "?" + urlencode({"line": "wages"})
     return {
         "template": "wages/_arrears_panel.html",
+        "alerts": [
+            {
+                "label": "欠薪未发放人数",
+                "count": len(rows),
+                "unit": "人",
+                "url": hazards_url,
+                "note": f"{month.year}年{month.month}月工资，涉及项目{len(by_project)}个",
+            }
+        ],
         "month": month,
         "as_of": as_of,
         "workers": len(rows),
@@ -68,7 +78,7 @@ def arrears_panel(period: Period, unit: OrgUnit | None, user: User) -> dict[str,
             for eid, n in by_employer.most_common(LISTED)
         ],
         "open_warnings": arrears.open_warnings(hazards).count(),
-        "hazards_url": reverse("hazards:list") + "?" + urlencode({"line": "wages"}),
+        "hazards_url": hazards_url,
         "gaps": setups.filter(compliant=False, closed_on__isnull=True).count(),
         "gaps_url": registry.get("wages_projectwagesetup").url("list") + "?compliant=false",
     }
