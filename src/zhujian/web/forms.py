@@ -11,6 +11,7 @@ from django.db import models
 from zhujian.core import bounds, claims, personal, scope, versions
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
+from zhujian.web import units
 
 
 class DateInput(forms.DateInput):
@@ -59,10 +60,15 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
             model_field = self.ledger.field(name)
             if isinstance(field, forms.ModelChoiceField):
                 related = model_field.related_model
-                if related is OrgUnit:
-                    field.queryset = scope.org_units_for(user, "add").order_by("path")
-                    field.label_from_instance = lambda u: (
-                        f"{'　' * max(u.depth - 1, 0)}{u.name}（{u.code}）"
+                if related is OrgUnit:  # a 乡镇 → 村 cascader, not a select of every unit
+                    field = self.fields[name] = units.UnitField(
+                        queryset=scope.org_units_for(user, "add").order_by("path"),
+                        user=user,
+                        label=field.label,
+                        required=field.required,
+                        help_text=field.help_text,
+                        initial=field.initial,
+                        empty_label=None,
                     )
                 elif registry.find(related) is not None:
                     field.queryset = scope.restrict(related._default_manager.all(), user)

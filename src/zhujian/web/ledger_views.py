@@ -27,6 +27,7 @@ from zhujian.core.models import Job, Transition, has_history
 from zhujian.core.registry import Ledger, registry
 from zhujian.imports.excel import export_rows, write_template
 from zhujian.jobs.tasks import submit
+from zhujian.web import units
 from zhujian.web.forms import form_for
 
 PAGE_SIZE = 30
@@ -90,6 +91,10 @@ class LedgerMixin(LoginRequiredMixin):
         filterset = filterset_for(self.ledger)(
             self.request.GET or None, queryset=self.scoped("view"), request=self.request
         )
+        if "unit" in filterset.form.fields:  # 乡镇 → 村 cascader; a typed name works too
+            filterset.form.fields["unit"].widget = units.UnitCascader(
+                attrs={"placeholder_all": "全部"}
+            )
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.scoped("view")
         return filterset, qs
 
@@ -163,6 +168,11 @@ class LedgerListView(LedgerMixin, View):
         ]
         if workflow is not None:
             headers.append({"name": "", "label": "当前阶段"})
+        if (at := _township_column(self.ledger, columns, request.user)) is not None:
+            towns = units.township_names([obj for obj, _ in rows])
+            for obj, cells in rows:
+                cells.insert(at, towns.get(obj.pk, ""))
+            headers.insert(at, {"name": "", "label": "乡镇（街道）"})
         return render(
             request,
             "web/ledger_list.html",
@@ -178,6 +188,19 @@ class LedgerListView(LedgerMixin, View):
                 total=page.paginator.count,
             ),
         )
+
+
+def _township_column(ledger: Any, columns: list[str], user: Any) -> int | None:
+    """Where a list shows each record's 乡镇（街道）: after its 所属单位 (first column when
+    the list has none); None for a township user (all its records are in one) or a ledger
+    without org units."""
+    if getattr(user, "role", "") == "township":
+        return None
+    try:
+        ledger.model._meta.get_field("org_unit")
+    except FieldDoesNotExist:
+        return None
+    return columns.index("org_unit") + 1 if "org_unit" in columns else 1
 
 
 class LedgerExportView(LedgerMixin, View):

@@ -4,9 +4,11 @@ and the period picker's choices."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from zhujian.web import numbers
 
@@ -21,6 +23,27 @@ def num(value: Any, decimals: Any = None) -> str:
     except (TypeError, ValueError):
         places = None
     return numbers.number(value, places)
+
+
+@register.filter
+def cell(value: Any) -> Any:
+    """A record's field as a list or record page shows it: "—" when empty, 0 as 0, dates
+    with the year, amounts grouped by thousands. Whole numbers under 10,000 stay ungrouped
+    (a year, a house number)."""
+    if value is None or value == "":
+        return numbers.EMPTY
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{numbers.day(local)} {local:%H:%M}"
+    if isinstance(value, dt.date):
+        return numbers.day(value)
+    if isinstance(value, int) and abs(value) < 10000:
+        return str(value)
+    if isinstance(value, (int, float, Decimal)):
+        return numbers.number(value)
+    return value
 
 
 @register.filter
