@@ -135,7 +135,7 @@ def test_typing_a_village_name_finds_it(open_page) -> None:
     page = open_page("leader", viewport=PHONE, start=_ledger().url_list)
     box = page.locator("form.filters .unit-cascader.is-ready")
     box.wait_for()
-    box.get_by_label("搜索村（社区）或乡镇名称").fill(village.name)
+    box.get_by_label("按名称查找村（社区）或乡镇").fill(village.name)
     hit = box.locator(".uc-results button", has_text=f"{village.name}（{village.parent.name}）")
     hit.click()
     page.wait_for_function(
@@ -174,7 +174,7 @@ def test_the_drawer_closes_on_a_tap_outside_and_on_escape(open_page) -> None:
 
 def test_the_sidebar_search_finds_a_ledger(open_page) -> None:
     page = open_page("leader", viewport=OLD_PC)
-    page.get_by_label("搜索功能和台账").fill("改厕")
+    page.get_by_label("查找功能和台账").fill("改厕")
     link = page.locator("#sidebar details[data-nav-group] li:not([hidden]) a").first
     link.wait_for(state="visible")
     assert "改厕" in link.inner_text() or "厕" in link.inner_text()

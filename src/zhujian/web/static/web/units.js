@@ -25,13 +25,15 @@
     var id = input.id || "unit-" + Math.random().toString(36).slice(2);
     var labelled = input.labels && input.labels.length > 0;
     var town = el("select", { id: id, "data-uc": "town" });
-    if (!labelled) town.setAttribute("aria-label", "乡镇（街道）");
+    if (!labelled) town.setAttribute("aria-label", input.getAttribute("aria-label") || "乡镇（街道）");
+    input.removeAttribute("aria-label");
+    input.removeAttribute("placeholder");
     var village = el("select", { id: id + "_village", "aria-label": "村（社区）", "data-uc": "village" });
     var search = el("input", {
-      type: "search", id: id + "_search", "aria-label": "搜索村（社区）或乡镇名称",
-      placeholder: "搜索村名", maxlength: "20", autocomplete: "off", "data-uc": "search",
+      type: "search", id: id + "_search", "aria-label": "按名称查找村（社区）或乡镇",
+      placeholder: "输入村名查找", maxlength: "20", autocomplete: "off", "data-uc": "search",
     });
-    var results = el("ul", { class: "uc-results", role: "listbox", "aria-label": "搜索结果" });
+    var results = el("ul", { class: "uc-results", role: "listbox", "aria-label": "查找结果" });
     results.hidden = true;
     input.removeAttribute("id");
     input.type = "hidden";
