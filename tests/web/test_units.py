@@ -71,3 +71,58 @@ def test_the_ledger_form_offers_a_cascader_not_every_unit(client, user) -> None:
     html = client.get(f"{ledger.url_list}new/").content.decode()
     assert 'class="unit-cascader"' in html
     assert html.count("<option") < 100
+
+
+def test_the_clerk_types_the_full_id_number_and_the_system_masks_it(client, user) -> None:
+    from zhujian.core import personal
+
+    ledger = registry.get("rural_toilethousehold")
+    field = ledger.field("id_number")
+    assert personal.masked_on_entry(field)
+    record = ledger.model.objects.select_related("org_unit").first()
+    login(client, user("admin"))
+    page = client.get(f"{ledger.url_list}new/").content.decode()
+    assert "3713**********1234" not in page  # the form no longer asks for a mask
+    assert personal.MASKED_ON_ENTRY_HELP in page
+    full = "371312198001011234"
+    full = full[:17] + personal.id_check_digit(full[:17])
+    data = {
+        "org_unit": record.org_unit.code,
+        "household_code": record.org_unit.code + "9999",
+        "head_name": "测试户",
+        "id_number": full,
+        "surveyed_on": "2022-05-06",
+        "toilet_type": record.toilet_type,
+        "problem_count": "0",
+        "_next": "1",
+    }
+    for name in ledger.form_fields:
+        if name not in data and getattr(record, name, None) not in (None, ""):
+            value = getattr(record, name)
+            data[name] = value.pk if hasattr(value, "pk") else value
+    response = client.post(f"{ledger.url_list}new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = ledger.model.objects.get(household_code=data["household_code"])
+    assert saved.id_number == personal.mask_id_number(full)
+    # 保存并新增下一条: the next form keeps the unit and the date
+    assert response["Location"].startswith(f"{ledger.url_list}new/?")
+    assert f"org_unit={record.org_unit.code}" in response["Location"]
+    assert "surveyed_on=2022-05-06" in response["Location"]
+    nxt = client.get(response["Location"]).content.decode()
+    assert f'value="{record.org_unit.code}"' in nxt
+    assert "请填写下一条" in nxt
+
+
+def test_a_wrong_full_id_number_is_refused_with_the_reason() -> None:
+    from django.core.exceptions import ValidationError
+
+    from zhujian.core import personal
+
+    with pytest.raises(ValidationError, match="校验位"):
+        personal.mask_on_entry(
+            "371312198001011230"
+            if personal.id_check_digit("37131219800101123") != "0"
+            else "371312198001011231"
+        )
+    assert personal.mask_on_entry("3713**********1234") == "3713**********1234"
+    assert personal.mask_on_entry("") == ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,12 +19,13 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from zhujian.core import deletion, files, invariants, personal, scope, versions, workflows
 from zhujian.core.filters import filterset_for
-from zhujian.core.models import Job, Transition, has_history
+from zhujian.core.models import Job, OrgUnit, Transition, has_history
 from zhujian.core.registry import Ledger, registry
 from zhujian.imports.excel import export_rows, write_template
 from zhujian.jobs.tasks import submit
@@ -201,6 +203,22 @@ def _township_column(ledger: Any, columns: list[str], user: Any) -> int | None:
     except FieldDoesNotExist:
         return None
     return columns.index("org_unit") + 1 if "org_unit" in columns else 1
+
+
+def _carried(ledger: Ledger, saved: models.Model) -> dict[str, str]:
+    """What the next record entered row by row keeps from the one just saved: its unit
+    (as a code), the linked record it belongs to and its dates."""
+    carried: dict[str, str] = {}
+    for name in ledger.form_fields or ():
+        field = ledger.field(name)
+        value = getattr(saved, name, None)
+        if value in (None, "") or personal.is_personal(ledger, name):
+            continue
+        if field.is_relation and field.many_to_one:
+            carried[name] = value.code if isinstance(value, OrgUnit) else value.pk
+        elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            carried[name] = value.isoformat()
+    return {k: str(v) for k, v in carried.items()}
 
 
 class LedgerExportView(LedgerMixin, View):
@@ -459,6 +477,11 @@ class LedgerEditView(LedgerMixin, View):
             else:
                 form.add_error(None, str(exc))
         if saved is not None:
+            if not pk and "_next" in request.POST:  # 保存并新增下一条: same unit, dates, parent
+                messages.success(request, f"已保存：{saved}。请填写下一条。")
+                carried = _carried(self.ledger, saved)
+                url = reverse("web:ledger_create", args=[self.ledger.name])
+                return redirect(f"{url}?{urlencode(carried)}" if carried else url)
             messages.success(request, f"已保存：{saved}")
             return redirect(self.ledger.url("detail", pk=saved.pk))
         if obj is not None:
