@@ -21,7 +21,7 @@ from zhujian.reports.coverage import describe
 from zhujian.reports.forms import problems
 from zhujian.reports.models import ReportTemplate
 from zhujian.reports.template import TemplateError
-from zhujian.web import dashboard
+from zhujian.web import dashboard, drilldown, tables
 from zhujian.web.errors import BadParameter
 from zhujian.web.ledger_views import display
 from zhujian.web.params import period_and_unit, unit_choices
@@ -61,13 +61,27 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
     value = catalog.evaluate([figure_id], period, unit, request.user)[figure_id]
     qs = catalog.records(figure_id, period, unit, request.user)
     context = {"figure": figure, "value": value, "period": period, "unit": unit, "inputs": []}
+    # a rate drills down to the records missing from it (found but not rectified)
+    missing = drilldown.missing(figure, period, unit, request.user) if qs is None else None
+    if missing is not None:
+        qs = missing.records
+        context["missing"] = missing
     if qs is not None:
         ledger = registry.for_model(qs.model)
         columns = list(ledger.list_display)
         related = [c.split("__")[0] for c in columns if ledger.field(c.split("__")[0]).is_relation]
-        page = Paginator(
-            (qs.select_related(*related) if related else qs).order_by(*ledger.ordering), 50
-        ).get_page(request.GET.get("page"))
+        ordered = (qs.select_related(*related) if related else qs).order_by(*ledger.ordering)
+        total_row = drilldown.totals(ledger, columns, qs)
+        if request.GET.get("format") == "xlsx":
+            return tables.response(
+                f"{figure.label}-{period.label}{'-' + unit.name if unit else ''}.xlsx",
+                figure.label,
+                [ledger.field_label(c) for c in columns],
+                ([display(o, c) for c in columns] for o in ordered[: tables.MAX_ROWS]),
+                total_row,
+            )
+        context["total_row"] = total_row
+        page = Paginator(ordered, 50).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
