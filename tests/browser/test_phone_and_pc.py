@@ -196,3 +196,11 @@ def test_touch_targets_on_a_phone_are_at_least_44px(open_page) -> None:
         selector,
     )
     assert small == []
+
+
+def test_a_finished_job_downloads_its_file_without_a_second_click(open_page) -> None:
+    page = open_page("leader", viewport=OLD_PC, start="/report/?period=2022H1")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 Word").click()
+    assert info.value.suggested_filename.endswith("-2022H1.docx")
+    page.locator("#job-progress").get_by_text("已完成", exact=True).wait_for()

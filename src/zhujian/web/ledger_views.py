@@ -241,7 +241,7 @@ class LedgerExportView(LedgerMixin, View):
                 result_name=filename,
             )
             submit(job)
-            return redirect("web:job", pk=job.pk)
+            return redirect(reverse("web:job", args=[job.pk]) + "?auto=1")  # downloads when done
         buffer = BytesIO()
         viewer = personal.viewer_for(request, personal.Source.EXPORT)
         unmask = personal.wants_unmask(request.GET)

@@ -182,4 +182,4 @@ def report_download(request: HttpRequest) -> HttpResponse:
         result_name=filename,
     )
     submit(job)
-    return redirect("web:job", pk=job.pk)
+    return redirect(reverse("web:job", args=[job.pk]) + "?auto=1")  # downloads when done

@@ -8,9 +8,36 @@
    - the sidebar's search box shows only the ledgers whose names match;
    - a table.grid[data-cards] gets each cell's column name (data-label), so on a phone
      each row reads as a card (zhujian.css);
-   - an <input data-asof-for="ID"> date writes 截至<date> into the period box ID. */
+   - an <input data-asof-for="ID"> date writes 截至<date> into the period box ID;
+   - a job's download link marked data-autodownload (the job finished while its page was
+     open) downloads at once, without a second click. */
 (function () {
   "use strict";
+
+  // Parts that htmx may swap in later (a job's progress) get the same treatment.
+  function enhance(root) {
+    var tables = root.matches && root.matches("table.grid[data-cards]") ? [root] : [];
+    root.querySelectorAll("table.grid[data-cards]").forEach(function (t) { tables.push(t); });
+    tables.forEach(function (table) {
+      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.replace(/[▲▼]/g, "").trim();
+      });
+      table.querySelectorAll("tbody tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (cell, i) {
+          if (heads[i] && !cell.hasAttribute("colspan")) cell.setAttribute("data-label", heads[i]);
+        });
+      });
+    });
+    // a job the user waited for: its file downloads as soon as it is ready (once)
+    root.querySelectorAll("a[data-autodownload]").forEach(function (link) {
+      var key = "zhujian-downloaded-" + link.getAttribute("data-autodownload");
+      try {
+        if (window.sessionStorage.getItem(key)) return;
+        window.sessionStorage.setItem(key, "1");
+      } catch (e) { /* storage off: download anyway */ }
+      link.click();
+    });
+  }
 
   function init() {
     var toggles = document.querySelectorAll(".menu-toggle");
@@ -64,16 +91,8 @@
         if (empty) empty.hidden = shown > 0;
       });
     }
-    document.querySelectorAll("table.grid[data-cards]").forEach(function (table) {
-      var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-        return th.textContent.replace(/[▲▼]/g, "").trim();
-      });
-      table.querySelectorAll("tbody tr").forEach(function (tr) {
-        Array.prototype.forEach.call(tr.children, function (cell, i) {
-          if (heads[i] && !cell.hasAttribute("colspan")) cell.setAttribute("data-label", heads[i]);
-        });
-      });
-    });
+    enhance(document);
+    document.addEventListener("htmx:load", function (event) { enhance(event.target); });
     document.querySelectorAll("input[data-asof-for]").forEach(function (input) {
       input.addEventListener("change", function () {
         var target = document.getElementById(input.getAttribute("data-asof-for"));
