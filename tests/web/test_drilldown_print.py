@@ -100,3 +100,33 @@ def test_the_hazard_notice_prints(client, user) -> None:
     )
     login(client, other)
     assert client.get(f"/hazards/{hidden.pk}/print/").status_code == 404
+
+
+def test_the_escrow_account_page_shows_balance_cap_and_what_may_be_released(client, user):
+    from zhujian.core.registry import registry
+    from zhujian.domains.realestate.models.escrow import EscrowAccount
+    from zhujian.domains.realestate.panels import escrow_position
+
+    account = EscrowAccount.objects.filter(deposits__isnull=False).first()
+    login(client, user("admin"))
+    ledger = registry.for_model(EscrowAccount)
+    html = client.get(ledger.url("detail", pk=account.pk)).content.decode()
+    assert "账户余额" in html and "当前拨付上限" in html and "可拨付" in html
+    pos = escrow_position(account, dt.date.today())
+    assert pos["balance"] == pos["deposited"] - pos["released"]
+    assert pos["available"] == max(pos["limit"] - pos["released"], 0)
+
+
+def test_the_project_page_shows_wages_by_month_with_unpaid_workers(client, user):
+    from zhujian.core.registry import registry
+    from zhujian.domains.construction.models import ConstructionProject
+    from zhujian.domains.wages.models import Attendance
+
+    project = ConstructionProject.objects.get(
+        pk=Attendance.objects.values("project").first()["project"]
+    )
+    login(client, user("admin"))
+    ledger = registry.for_model(ConstructionProject)
+    html = client.get(ledger.url("detail", pk=project.pk)).content.decode()
+    assert "农民工工资支付" in html and "未发放人数" in html and "有考勤人数" in html
+    assert "年" in html and "月</th>" in html
