@@ -120,8 +120,15 @@ class UnitField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        if text.isdigit():
-            return super().to_python(text[:12])
+        if text.isdigit() and len(text) == 12:  # a 12-digit code (the cascader's value)
+            return super().to_python(text)
+        if text.isdigit() and len(text) < 12:  # a record id, as older clients post it
+            found = self.queryset.filter(pk=int(text)).first()
+            if found is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+            return found
         allowed = set(self.queryset.values_list("pk", flat=True))
         found = [u for u in resolve(self.user, text, self.action) if u.pk in allowed]
         exact = [u for u in found if u.name == text]
