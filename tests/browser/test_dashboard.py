@@ -46,6 +46,7 @@ def test_headline_number_drills_down_to_its_records(open_page) -> None:
         if isinstance(catalog.get(fid), catalog.Aggregate) and catalog.get(fid).func == "count"
     )
     link = page.locator(f'a.kpi-main[data-figure="{fid}"]')
+    page.locator("details.line-card", has=link).locator("summary").click()  # folded at first
     shown = int(re.match(r"\d+", link.locator(".kpi-value").inner_text())[0])
     link.click()
     page.wait_for_url(re.compile(rf"/figures/{re.escape(fid)}/records/\?period=2022H1"))

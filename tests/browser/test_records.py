@@ -21,7 +21,7 @@ def test_create_find_edit_and_read_history(open_page, live_server) -> None:
 
     assert page.get_by_label("活动类型").locator("option").first.inner_text() == "— 请选择 —"
     # inline validation: nothing is sent while a required field is empty
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     assert page.get_by_text("请填写活动日期").is_visible()
     assert page.get_by_text("请填写主题").is_visible()
     assert page.get_by_label("活动日期").get_attribute("aria-invalid") == "true"
@@ -34,7 +34,7 @@ def test_create_find_edit_and_read_history(open_page, live_server) -> None:
     page.get_by_label("主题").fill(TOPIC)
     page.get_by_label("参加人数").fill("35")
     assert not page.get_by_text("请填写主题").is_visible()
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
 
     page.wait_for_url(re.compile(r"/party_partyactivity/\d+/$"))
     detail_url = page.url
@@ -57,7 +57,7 @@ def test_create_find_edit_and_read_history(open_page, live_server) -> None:
     page.goto(detail_url)
     page.get_by_role("link", name="编辑").click()
     page.get_by_label("参加人数").fill("40")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     page.wait_for_url(detail_url)
     latest = page.locator("#history tbody tr").first.inner_text()
     assert "修改" in latest
@@ -74,6 +74,6 @@ def test_an_out_of_range_number_is_flagged_beside_the_field(open_page) -> None:
     page.get_by_label("活动类型").select_option(index=1)
     page.get_by_label("主题").fill(TOPIC)
     page.get_by_label("参加人数").fill("-3")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     assert page.get_by_text("参加人数不能小于 0").is_visible()
     assert page.url.endswith("/new/")

@@ -21,17 +21,16 @@ pytestmark = pytest.mark.django_db
 
 FIGURE = "toilet.problem_households"
 
-# Every page or endpoint that takes a period, with the parameters it needs besides.
+# Every endpoint or download that takes a period, with the parameters it needs besides:
+# a bad period is a 400 there.
 PERIOD_PAGES = [
-    ("/", {}),
     ("/dashboard/data.json", {}),
     ("/dashboard/units.json", {"figure": FIGURE}),
-    ("/figures/", {}),
-    (f"/figures/{FIGURE}/records/", {}),
-    ("/report/", {}),
     ("/report/download/", {"format": "txt"}),
     ("/api/figures/", {"ids": FIGURE}),
 ]
+# Pages where people type the period: a bad one shows the default period and says why.
+PERIOD_FORMS = ["/", "/figures/", f"/figures/{FIGURE}/records/", "/report/"]
 
 ODD_PERIODS = [
     "0001",  # year-on-year would fall off the calendar
@@ -88,10 +87,47 @@ def test_odd_period_is_a_400_with_a_chinese_message(client, admin_user, url, par
         assert "Traceback" not in text
 
 
-def test_odd_period_is_a_400_page_also_with_debug_on(client, admin_user, settings):
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "0001",
+        "@2022-02-30",
+        "2022H3",
+        "2022" * 100,
+        "上半年",
+        "<b>二〇二二</b>",
+        "２０２２年第五季度",
+    ],
+)
+@pytest.mark.parametrize("url", PERIOD_FORMS)
+def test_odd_period_typed_on_a_page_shows_the_default_with_a_chinese_message(
+    client, admin_user, url, bad
+):
+    login(client, admin_user)
+    response = client.get(url, {"period": bad})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "已改为显示2022年上半年" in text
+    assert "无法识别的期间" in text or "年份应在" in text or "不存在" in text or "月份" in text
+    assert "<b>二〇二二</b>" not in text  # escaped
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("2022年上半年", "2022H1"), ("2022年6月", "2022-06"), ("2022h1", "2022H1")],
+)
+def test_period_typed_in_chinese_is_read(client, admin_user, typed, code):
+    login(client, admin_user)
+    response = client.get("/", {"period": typed})
+    assert response.status_code == 200
+    assert response.context["period"].code == code
+    assert "已改为显示" not in response.content.decode()
+
+
+def test_odd_period_is_a_400_also_with_debug_on(client, admin_user, settings):
     settings.DEBUG = True
     login(client, admin_user)
-    response = client.get("/figures/", {"period": "0001"})
+    response = client.get("/api/figures/", {"period": "0001", "ids": FIGURE})
     assert response.status_code == 400
     assert f"年份应在 {MIN_YEAR}–{MAX_YEAR} 之间" in response.content.decode()
 

@@ -235,6 +235,11 @@ class FileLink:
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_image(self) -> bool:
+        """A photo: pages show it as a thumbnail that opens the full picture."""
+        return self.name.lower().rsplit(".", 1)[-1] in ("jpg", "jpeg", "png", "webp", "gif")
+
 
 def file_url(value: FieldFile) -> str:
     """The address of ``web:ledger_file`` for a stored file of a registered ledger's record."""

@@ -13,7 +13,7 @@ from django import forms
 from django.db import models
 from django.db.models import Q
 
-from zhujian.core import personal, scope
+from zhujian.core import personal, scope, units
 from zhujian.core.models import OrgUnit
 from zhujian.core.registry import Ledger, registry
 
@@ -32,7 +32,7 @@ def yes_no_filter(name: str, label: str) -> django_filters.BooleanFilter:
 class LedgerFilterSet(django_filters.FilterSet):
     """Base: ``unit`` (an org unit code: that unit and below) and ``q`` (full-text-ish search)."""
 
-    unit = django_filters.CharFilter(method="filter_unit", label="单位（含下级）")
+    unit = django_filters.CharFilter(method="filter_unit", label="所属单位（含下级）")
     q = django_filters.CharFilter(method="filter_search", label="搜索")
 
     ledger: Ledger
@@ -54,12 +54,16 @@ class LedgerFilterSet(django_filters.FilterSet):
                 f.queryset = scope.restrict(related.model._default_manager.all(), user)
 
     def filter_unit(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        """A unit code, or a typed 村/乡镇 name (every unit of that name in the user's
+        scope, and below it)."""
         user = getattr(self.request, "user", None)
-        units = scope.org_units_for(user) if user is not None else OrgUnit.objects.none()
-        unit = units.filter(code=value[:12]).first()
-        if unit is None:
+        found = units.resolve(user, value) if user is not None else []
+        if not found:
             return queryset.none()
-        return queryset.filter(org_unit__path__startswith=unit.path)
+        condition = Q()
+        for unit in found:
+            condition |= Q(org_unit__path__startswith=unit.path)
+        return queryset.filter(condition)
 
     def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         condition = Q()

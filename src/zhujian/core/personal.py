@@ -372,6 +372,32 @@ def id_number_problem(value: str) -> str | None:
     return None
 
 
+#: A model field whose verbose name ends so keeps only the masked ID number (the ledgers
+#: that must not hold the full one). The clerk types the full number from the card; the
+#: form masks it (:func:`mask_on_entry`) and the full number is never stored.
+MASKED_ON_ENTRY_MARK = "（脱敏）"
+MASKED_ON_ENTRY_HELP = "照证件填写完整的18位身份证号即可，系统核对后只保存脱敏号码（前4位和后4位）"
+
+
+def masked_on_entry(field: models.Field) -> bool:
+    return isinstance(field, models.CharField) and str(field.verbose_name).endswith(
+        MASKED_ON_ENTRY_MARK
+    )
+
+
+def mask_on_entry(value: str | None) -> str:
+    """What a masked-only ID field keeps of what the clerk typed: a full, valid number
+    becomes its mask; a mask typed by hand stays; anything else is refused."""
+    text = normalise_id_number(value)
+    if not text:
+        return ""
+    if MASK in text:
+        return text  # already masked (an old habit, or a re-imported export)
+    if problem := id_number_problem(text):
+        raise ValidationError(problem)
+    return mask_id_number(text)
+
+
 def validate_id_number(value: str) -> None:
     problem = id_number_problem(value)
     if problem:

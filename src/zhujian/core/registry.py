@@ -196,9 +196,12 @@ class Registry:
         return self._by_model.get(model)
 
     def by_line(self) -> list[tuple[lines.BusinessLine, list[Ledger]]]:
+        """The ledgers by business line, in the bureau's order of lines (the seed
+        summary's sections) and, within a line, in the order the domain declared them
+        (its business order), never by model name."""
         out = []
         for line in lines.LINES:
-            members = [lg for lg in self if lg.line == line.code]
+            members = [lg for lg in self._by_name.values() if lg.line == line.code]
             if members:
                 out.append((line, members))
         return out

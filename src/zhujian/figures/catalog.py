@@ -46,6 +46,9 @@ class Figure:
     # A figure whose records are not a ledger's names its own drill-down page:
     # ``drill(period, unit) -> url`` (e.g. the units that have not reported).
     drill: Callable[[Period, OrgUnit | None], str] | None = None
+    # Which way is good news: "up" (a rectification rate), "down" (overdue hazards) or ""
+    # (neutral: a count of inspections). Pages colour a change by it, never by its sign.
+    good: Literal["up", "down", ""] = ""
 
     source: Source = "records"
 
@@ -53,6 +56,8 @@ class Figure:
         if not self.line:
             self.line = self.id.split(".")[0]
         lines.get_line(self.line)
+        if self.good not in ("up", "down", ""):
+            raise ValueError(f"{self.id}: good must be 'up', 'down' or '', not {self.good!r}")
 
     def inputs(self) -> list[tuple[str, int]]:
         """Figures this one is computed from, as (id, years back)."""

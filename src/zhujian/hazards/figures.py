@@ -66,6 +66,7 @@ def hazard_figures(line: str, where: Q | None = None, prefix: str = "hazards") -
             mode="asof",
             where=overdue_at_end,
             unit="条",
+            good="down",
         ),
         count(
             f"{fid}_found_rectified",
@@ -75,5 +76,11 @@ def hazard_figures(line: str, where: Q | None = None, prefix: str = "hazards") -
             where=rectified_by_end,
             unit="条",
         ),
-        rate(f"{fid}_rate", f"{name}隐患整改率", f"{fid}_found_rectified", f"{fid}_found"),
+        rate(
+            f"{fid}_rate",
+            f"{name}隐患整改率",
+            f"{fid}_found_rectified",
+            f"{fid}_found",
+            good="up",
+        ),
     ]

@@ -17,11 +17,13 @@ from django.urls import reverse
 from django.views import View
 
 from zhujian.core import lines, scope, versions, workflows
+from zhujian.core.models import OrgUnit, OrgUnitKind
 from zhujian.core.registry import registry
 from zhujian.hazards import loop
 from zhujian.hazards.forms import STEPS, HazardForm, editable_lines
 from zhujian.hazards.models import Hazard, HazardStatus, overdue_q
 from zhujian.hazards.workflows import HAZARD_WORKFLOW
+from zhujian.web import tables
 from zhujian.web.ledger_views import history_of
 from zhujian.web.workbench import stage_bar
 
@@ -32,10 +34,13 @@ class HazardListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         qs = loop.filtered(user, request.GET, overdue=self.overdue)
+        today = dt.date.today()
+        if request.GET.get("format") == "xlsx":
+            return _export(qs, today, self.overdue)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         for hazard in page.object_list:  # who must act next, by when (the workflow says)
             hazard.next_action = HAZARD_WORKFLOW.next_action(hazard)
-        today = dt.date.today()
+            hazard.days_overdue = _days_overdue(hazard, today)
         by_line = (
             loop.visible(user)
             .open()
@@ -61,6 +66,59 @@ class HazardListView(LoginRequiredMixin, View):
                 "can_add": bool(editable_lines(user)),
             },
         )
+
+
+def _days_overdue(hazard: Hazard, today: dt.date) -> int:
+    if hazard.notice_deadline is None or not hazard.overdue:
+        return 0
+    return max((today - hazard.notice_deadline).days, 0)
+
+
+def _township(hazard: Hazard) -> str:
+    unit = hazard.org_unit
+    if unit is None:
+        return ""
+    if unit.is_township:
+        return unit.name
+    parent = unit.parent
+    return parent.name if parent is not None and parent.is_township else ""
+
+
+def _export(qs: Any, today: dt.date, overdue: bool) -> HttpResponse:
+    """The list as it is filtered, with 逾期天数 and the responsible unit, as Excel."""
+    title = "逾期未销号隐患" if overdue else "隐患闭环清单"
+    rows = (
+        [
+            h.code,
+            h.get_line_display(),
+            _township(h),
+            h.org_unit.name if h.org_unit_id else "",
+            h.description,
+            h.found_on,
+            h.notice_number,
+            h.notice_deadline,
+            _days_overdue(h, today),
+            h.get_status_display(),
+        ]
+        for h in qs[: tables.MAX_ROWS]
+    )
+    return tables.response(
+        f"{title}-{today:%Y%m%d}.xlsx",
+        title,
+        [
+            "隐患编号",
+            "业务条线",
+            "乡镇（街道）",
+            "责任单位",
+            "隐患描述",
+            "发现日期",
+            "整改通知书编号",
+            "整改期限",
+            "逾期天数",
+            "状态",
+        ],
+        rows,
+    )
 
 
 class HazardOverdueView(HazardListView):
@@ -116,6 +174,24 @@ class HazardCreateView(LoginRequiredMixin, View):
             messages.success(request, f"已登记隐患 {hazard.code}")
             return redirect("hazards:detail", pk=hazard.pk)
         return render(request, "hazards/form.html", {"form": form, "title": "登记隐患"}, status=400)
+
+
+class HazardNoticeView(LoginRequiredMixin, View):
+    """整改通知书: the notice of a hazard as a printable page (A4, no navigation)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        hazard = get_object_or_404(
+            loop.visible(request.user).select_related("org_unit__parent"), pk=pk
+        )
+        if not hazard.notice_number:
+            messages.error(request, "该隐患尚未下达整改通知书，请先办理“下达整改通知书”一步。")
+            return redirect("hazards:detail", pk=hazard.pk)
+        issuer = OrgUnit.objects.filter(kind=OrgUnitKind.BUREAU).order_by("path").first()
+        return render(
+            request,
+            "hazards/notice.html",
+            {"hazard": hazard, "issuer": issuer, "township": _township(hazard)},
+        )
 
 
 class HazardDetailView(LoginRequiredMixin, View):

@@ -109,7 +109,7 @@ def _declare_fallbacks(doc: Document) -> None:
 
 
 def render_docx(report: Report) -> bytes:
-    from zhujian.reports.template import line_kind
+    from zhujian.reports.template import line_kind, run_in_heading, split_fragments
 
     doc = Document()
     section = doc.sections[0]
@@ -129,10 +129,15 @@ def render_docx(report: Report) -> bytes:
     doc.core_properties.subject = report.period.label
     doc.add_paragraph(report.title, style=styles["title"])
     doc.add_paragraph("", style=styles["p"])
+    heading_fonts = {"h1": "黑体", "h2": "楷体_GB2312"}  # as the 一级/二级标题 styles
     for line in report.lines:
         paragraph = doc.add_paragraph(style=styles[line_kind(line)])
-        for fragment in line.fragments:
+        level, length = run_in_heading(line)
+        head, _ = split_fragments(line.fragments, length)
+        for i, fragment in enumerate(line.fragments if not level else [*head, *_]):
             run = paragraph.add_run(fragment.text)
+            if level and i < len(head):  # a heading sentence that opens the paragraph
+                _set_fonts(run, heading_fonts[level])
             if fragment.missing:
                 run.font.highlight_color = 7  # yellow: a figure still to fill in
     _page_number_footer(section)

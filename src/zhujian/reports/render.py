@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from zhujian.reports.build import Report
-from zhujian.reports.template import Fragment, line_kind
+from zhujian.reports.template import Fragment, line_kind, run_in_heading, split_fragments
 
 
 def drill_url(figure_id: str, report: Report) -> str:
@@ -50,7 +50,14 @@ def to_md(report: Report) -> bytes:
     for line in report.lines:
         kind = line_kind(line)
         prefix = {"h1": "## ", "h2": "### ", "p": ""}[kind]
-        out += [prefix + "".join(_md_run(f) for f in line.fragments), ""]
+        level, length = run_in_heading(line)
+        if level:  # the heading sentence that opens a paragraph, in bold
+            head, tail = split_fragments(line.fragments, length)
+            body = "**" + "".join(md_text(f.text) for f in head) + "**"
+            body += "".join(_md_run(f) for f in tail)
+        else:
+            body = "".join(_md_run(f) for f in line.fragments)
+        out += [prefix + body, ""]
     return "\n".join(out).encode("utf-8")
 
 
@@ -67,8 +74,14 @@ def html_body(report: Report, base_url: str = "") -> str:
     parts = []
     for line in report.lines:
         kind = line_kind(line)
+        level, length = run_in_heading(line)
         runs = []
-        for f in line.fragments:
+        head, tail = split_fragments(line.fragments, length)
+        for i, f in enumerate([*head, *tail]):
+            if level and i == 0:
+                runs.append(f'<span class="run-in {level}">')
+            if level and i == len(head):
+                runs.append("</span>")
             text = html.escape(f.text)
             if f.missing:
                 title = html.escape(f.note or "尚无数据来源")
@@ -83,6 +96,8 @@ def html_body(report: Report, base_url: str = "") -> str:
                 )
             else:
                 runs.append(text)
+        if level and not tail:
+            runs.append("</span>")
         tag = {"h1": "h2", "h2": "h3", "p": "p"}[kind]
         parts.append(f"<{tag}>{''.join(runs)}</{tag}>")
     return "\n".join(parts)
@@ -94,7 +109,7 @@ def to_html(report: Report, base_url: str = "") -> bytes:
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{max-width:52em;margin:2em auto;padding:0 1em;font-family:"FangSong","STFangsong","仿宋",serif;line-height:1.9;font-size:17px}}
 h1{{text-align:center;font-family:"SimHei","黑体",sans-serif}} h2{{font-family:"SimHei","黑体",sans-serif;font-size:1.1em}}
-h3{{font-family:"KaiTi","楷体",serif;font-size:1.05em}} p{{text-indent:2em;margin:.3em 0}}
+h3,.run-in.h2{{font-family:"KaiTi","楷体",serif;font-size:1.05em}} .run-in.h1{{font-family:"SimHei","黑体",sans-serif}} p{{text-indent:2em;margin:.3em 0}}
 a.fig{{color:#1d4f91;text-decoration:none;border-bottom:1px dotted}} .missing{{color:#b42318}}</style></head>
 <body><h1>{title}</h1>
 <p class="meta" style="text-indent:0;color:#666">期间：{report.period.label}{"　单位：" + html.escape(report.unit.name) if report.unit else ""}{"　数据：仅计已审核数据" if report.approved_only else ""}　（点击数字可查看其来源记录）</p>

@@ -14,6 +14,7 @@ seed's own words (同比下降) and so is not a mark.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -327,6 +328,42 @@ def render_lines(
 
 H1 = re.compile(r"^[一二三四五六七八九十]+、")
 H2 = re.compile(r"^（[一二三四五六七八九十]+）")
+
+
+RUN_IN_MAX = 40  # a heading sentence run into its paragraph ends within this many characters
+
+
+def run_in_heading(line: Line) -> tuple[str, int]:
+    """A heading that opens a body paragraph — ``（一）加强支部建设，强化党建引领。一是…`` —
+    as (level, length of the heading sentence through its 。); ("", 0) for any other line.
+    Every renderer sets that sentence in the style of a heading of its level, so 一、… and
+    （一）… headings look the same whether they stand alone or open a paragraph."""
+    if line_kind(line) != "p":
+        return "", 0
+    text = line.text
+    level = "h1" if H1.match(text) else "h2" if H2.match(text) else ""
+    end = text.find("。")
+    if not level or end < 0 or end >= RUN_IN_MAX:
+        return "", 0
+    return level, end + 1
+
+
+def split_fragments(fragments: list[Fragment], at: int) -> tuple[list[Fragment], list[Fragment]]:
+    """``fragments`` cut after ``at`` characters (a fragment across the cut is split)."""
+    head: list[Fragment] = []
+    tail: list[Fragment] = []
+    seen = 0
+    for f in fragments:
+        if seen >= at:
+            tail.append(f)
+        elif seen + len(f.text) <= at:
+            head.append(f)
+        else:
+            cut = at - seen
+            head.append(dataclasses.replace(f, text=f.text[:cut]))
+            tail.append(dataclasses.replace(f, text=f.text[cut:]))
+        seen += len(f.text)
+    return head, tail
 
 
 def line_kind(line: Line) -> str:

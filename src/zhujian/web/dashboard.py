@@ -25,6 +25,7 @@ from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import registry
 from zhujian.figures import breakdown, catalog, headlines
 from zhujian.figures.periods import Period
+from zhujian.web import numbers
 from zhujian.web.params import period_and_unit
 
 
@@ -49,23 +50,50 @@ def _number(value: Any) -> float | int | None:
 
 
 def display(value: Any, figure: catalog.Figure) -> tuple[str, str]:
-    """(text, unit) as a leader reads it: 元 amounts over ten thousand in 万元."""
+    """(text, unit) as a leader reads it: thousands grouped, 元 amounts over ten thousand
+    in 万元, dates with their year, "—" for no value (and 0 for zero)."""
     number = _number(value)
     if number is not None and figure.unit == "元" and abs(number) >= 10000:
-        return catalog.format_number(Decimal(str(number)) / 10000, 1), "万元"
-    text = catalog.format_value(value, figure)
-    return ("—" if value is None else text), figure.unit if number is not None else ""
+        return numbers.number(Decimal(str(number)) / 10000, 1), "万元"
+    if value is None:
+        return numbers.EMPTY, ""
+    if isinstance(value, dt.date):
+        return numbers.day(value), ""
+    if number is None:
+        return catalog.format_value(value, figure), ""
+    return numbers.number(value, figure.decimals), figure.unit
 
 
 @dataclass
 class Change:
-    """The change of a headline figure against the same period last year."""
+    """The change of a headline figure against the same period last year.
+
+    ``direction`` is which way the number went (the arrow); ``tone`` is whether that is
+    good or bad news by the figure's own declaration (:attr:`catalog.Figure.good`), and
+    only the tone is coloured: a rising rectification rate and falling overdue hazards are
+    both good."""
 
     text: str
     direction: str = "flat"  # up / down / flat / none
+    figure: catalog.Figure | None = None
+
+    @property
+    def tone(self) -> str:
+        """ "good", "bad" or "" (neutral, flat or no comparison)."""
+        good = self.figure.good if self.figure is not None else ""
+        if not good or self.direction not in ("up", "down"):
+            return ""
+        return "good" if self.direction == good else "bad"
 
 
 def change(now: Any, before: Any, figure: catalog.Figure) -> Change:
+    """The change of ``figure`` from ``before`` to ``now``, in words and with its tone."""
+    found = _change(now, before, figure)
+    found.figure = figure
+    return found
+
+
+def _change(now: Any, before: Any, figure: catalog.Figure) -> Change:
     a, b = _number(now), _number(before)
     if a is None or b is None:
         if before is None:
@@ -84,7 +112,7 @@ def change(now: Any, before: Any, figure: catalog.Figure) -> Change:
     if a == b:
         return Change("与上年同期持平")
     if b == 0:
-        return Change(f"上年同期为 0，增加 {display(now, figure)[0]}", "up")
+        return Change(f"上年同期为 0，增加 {display(now, figure)[0]}", "up" if a > 0 else "down")
     pct = (a - b) * 100 / abs(b)
     return Change(
         f"同比{'增长' if pct > 0 else '下降'} {abs(pct):.1f}%", "up" if pct > 0 else "down"
@@ -108,14 +136,22 @@ class Headline:
 class LineCard:
     line: lines.BusinessLine
     items: list[Headline] = field(default_factory=list)
+    mine: bool = False  # one of the viewer's own lines (a department's 负责业务条线)
+
+    @property
+    def bad(self) -> int:
+        """How many of its figures moved the wrong way (shown on the folded card)."""
+        return sum(1 for h in self.items if h.change.tone == "bad")
 
 
 def headline_cards(period: Period, unit: OrgUnit | None, user: User) -> list[LineCard]:
-    """Each line's headline figures now and in the same period last year."""
+    """Each line's headline figures now and in the same period last year; the viewer's own
+    lines (:attr:`User.business_lines`) first, the others in the bureau's order."""
     entries = headlines.all_lines()
     ids = list(dict.fromkeys(fid for e in entries for fid in e.figures))
     previous = period.previous_year()
     values = breakdown.evaluate_grouped(ids, [period, previous], unit, user)
+    mine = set(getattr(user, "business_lines", None) or [])
     cards = []
     for entry in entries:
         card = LineCard(lines.get_line(entry.line))
@@ -139,8 +175,9 @@ def headline_cards(period: Period, unit: OrgUnit | None, user: User) -> list[Lin
                 )
             )
         if card.items:
+            card.mine = entry.line in mine
             cards.append(card)
-    return cards
+    return sorted(cards, key=lambda c: not c.mine)  # stable: business order within each
 
 
 def _chart_figures() -> list[str]:
@@ -293,6 +330,38 @@ def overdue_hazards(
     }
 
 
+@dataclass
+class Alert:
+    """One number on the dashboard's first screen that asks for action."""
+
+    label: str
+    count: int
+    unit: str
+    url: str
+    note: str = ""
+
+
+def alerts(overdue: dict[str, Any] | None, panels: list[dict[str, Any]]) -> list[Alert]:
+    """What needs action, before any figure: overdue hazards, then what each dashboard
+    panel flags (a panel lists its own under ``"alerts"``: unpaid wages, petitions past
+    their deadline, offline monitors). Built from what the page computes anyway, so the
+    strip costs no query."""
+    found = []
+    if overdue is not None:
+        found.append(
+            Alert(
+                "逾期未销号隐患",
+                overdue["total"],
+                "条",
+                overdue["more_url"],
+                f"截至{overdue['as_of'].year}年{overdue['as_of'].month}月{overdue['as_of'].day}日",
+            )
+        )
+    for panel in panels:
+        found.extend(Alert(**a) for a in panel.get("alerts", ()))
+    return found
+
+
 def trend_tables(trend: dict[str, Any]) -> list[dict[str, Any]]:
     """The trend chart's numbers as tables (for keyboards, screen readers and no-script)."""
     tables = []
@@ -317,16 +386,19 @@ def context(request: HttpRequest, period: Period, unit: OrgUnit | None) -> dict[
     """Everything the dashboard page shows for ``period`` and ``unit``."""
     user = request.user
     trend = trend_chart(period, unit, user)
+    overdue = overdue_hazards(period, unit, user)
+    panels = [panel for fn in registry.dashboard_panels if (panel := fn(period, unit, user))]
     return {
         "period": period,
         "unit": unit,
+        "alerts": alerts(overdue, panels),
         "cards": headline_cards(period, unit, user),
         "unit_level": unit_level(unit),
         "chart_choices": chart_choices(),
         "trend_chart": trend,
         "trend_tables": trend_tables(trend),
-        "overdue": overdue_hazards(period, unit, user),
-        "panels": [panel for fn in registry.dashboard_panels if (panel := fn(period, unit, user))],
+        "overdue": overdue,
+        "panels": panels,
     }
 
 

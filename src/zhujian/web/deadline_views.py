@@ -25,7 +25,9 @@ from zhujian.core.deadlines import ClockState, Deadlines
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
 from zhujian.figures.periods import Period
+from zhujian.web import tables
 from zhujian.web.params import date_param
+from zhujian.web.units import township_names
 
 STATES = {"overdue": "逾期", "soon": "临期"}
 # Records a list sorts by urgency in Python (several clocks per record): beyond this, the
@@ -68,6 +70,11 @@ class Item:
     object: models.Model
     state: ClockState | None
     url: str
+    township: str = ""
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.state.days_left if self.state is not None and self.state.overdue else 0
 
 
 @dataclass
@@ -138,7 +145,17 @@ def deadline_panel(period: Period, unit: OrgUnit | None, user: User) -> dict[str
     ]
     if not summaries:
         return None
-    return {"template": "web/_deadline_panel.html", "summaries": summaries}
+    alerts = [
+        {
+            "label": f"{s.ledger.label}逾期",
+            "count": s.total_overdue,
+            "unit": "件",
+            "url": f"{s.url}&state=overdue",
+            "note": f"{s.soon_days}日内到期{s.total_soon}件",
+        }
+        for s in summaries
+    ]
+    return {"template": "web/_deadline_panel.html", "summaries": summaries, "alerts": alerts}
 
 
 @login_required
@@ -162,6 +179,27 @@ def deadline_list(request: HttpRequest, ledger: str) -> HttpResponse:
     qs = records(found, state, as_of, request.user, unit)
     overview = summary(found, as_of, request.user, unit, limit=0)
     items = _items(found, qs, as_of, limit=MAX_LISTED)
+    towns = township_names([i.object for i in items])
+    for item in items:
+        item.township = towns.get(item.object.pk, "")
+    if request.GET.get("format") == "xlsx":
+        name = f"{STATES[state]}{found.label}-截至{as_of:%Y%m%d}.xlsx"
+        return tables.response(
+            name,
+            f"{STATES[state]}清单",
+            ["事项", "乡镇（街道）", "承办单位", "期限", "到期日", "逾期天数"],
+            (
+                [
+                    str(i.object),
+                    i.township,
+                    i.object.org_unit.name if i.object.org_unit_id else "",
+                    i.state.clock.label if i.state else "",
+                    i.state.due if i.state else None,
+                    i.days_overdue,
+                ]
+                for i in items
+            ),
+        )
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

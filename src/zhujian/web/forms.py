@@ -11,6 +11,7 @@ from django.db import models
 from zhujian.core import bounds, claims, codes, personal, scope, versions
 from zhujian.core.models import OrgUnit, User
 from zhujian.core.registry import Ledger, registry
+from zhujian.web import units
 
 
 class DateInput(forms.DateInput):
@@ -53,19 +54,30 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
                 max_length=claims.REASON_MAX_LENGTH,
                 help_text="更改已登记的日期（影响法定期限）时必填，记入修改历史",
             )
+        self.masked_on_entry: set[str] = set()
         for name, field in self.fields.items():
             if name in (versions.VERSION_FIELD, claims.REASON_FIELD):
                 continue
             model_field = self.ledger.field(name)
             if isinstance(field, forms.ModelChoiceField):
                 related = model_field.related_model
-                if related is OrgUnit:
-                    field.queryset = scope.org_units_for(user, "add").order_by("path")
-                    field.label_from_instance = lambda u: (
-                        f"{'　' * max(u.depth - 1, 0)}{u.name}（{u.code}）"
+                if related is OrgUnit:  # a 乡镇 → 村 cascader, not a select of every unit
+                    field = self.fields[name] = units.UnitField(
+                        queryset=scope.org_units_for(user, "add").order_by("path"),
+                        user=user,
+                        label=field.label,
+                        required=field.required,
+                        help_text=field.help_text,
+                        initial=field.initial,
+                        empty_label=None,
                     )
                 elif registry.find(related) is not None:
                     field.queryset = scope.restrict(related._default_manager.all(), user)
+            if personal.masked_on_entry(model_field):  # the system masks, not the clerk
+                field.label = str(field.label).removesuffix(personal.MASKED_ON_ENTRY_MARK)
+                field.help_text = personal.MASKED_ON_ENTRY_HELP
+                field.widget.attrs.update(placeholder="18位身份证号")
+                self.masked_on_entry.add(name)
             _bound(field, model_field)
             if name == self.ledger.line_field and hasattr(field, "choices"):
                 allowed = set(scope.editable_lines(user, self.ledger))
@@ -82,6 +94,14 @@ class LedgerForm(versions.VersionedFormMixin, forms.ModelForm):
             if field.required:
                 field.widget.attrs["required"] = True
             field.widget.attrs.setdefault("aria-label", str(field.label))
+
+    def _clean_fields(self) -> None:
+        super()._clean_fields()
+        for name in self.masked_on_entry & set(self.cleaned_data):
+            try:
+                self.cleaned_data[name] = personal.mask_on_entry(self.cleaned_data[name])
+            except forms.ValidationError as exc:
+                self.add_error(name, exc)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from io import BytesIO
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,16 +20,18 @@ from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
 from zhujian.core import deletion, files, invariants, personal, scope, versions, workflows
 from zhujian.core.filters import filterset_for
-from zhujian.core.models import Job, Transition, has_history
+from zhujian.core.models import Job, OrgUnit, Transition, has_history
 from zhujian.core.registry import Ledger, registry
 from zhujian.imports.excel import export_rows, write_template
 from zhujian.imports.workbook import OLD_EXCEL_SUFFIXES, XLS_ADVICE
 from zhujian.jobs.tasks import submit
+from zhujian.web import units
 from zhujian.web.forms import form_for
 
 PAGE_SIZE = 30
@@ -92,6 +95,10 @@ class LedgerMixin(LoginRequiredMixin):
         filterset = filterset_for(self.ledger)(
             self.request.GET or None, queryset=self.scoped("view"), request=self.request
         )
+        if "unit" in filterset.form.fields:  # 乡镇 → 村 cascader; a typed name works too
+            filterset.form.fields["unit"].widget = units.UnitCascader(
+                attrs={"placeholder_all": "全部"}
+            )
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else self.scoped("view")
         return filterset, qs
 
@@ -165,6 +172,11 @@ class LedgerListView(LedgerMixin, View):
         ]
         if workflow is not None:
             headers.append({"name": "", "label": "当前阶段"})
+        if (at := _township_column(self.ledger, columns, request.user)) is not None:
+            towns = units.township_names([obj for obj, _ in rows])
+            for obj, cells in rows:
+                cells.insert(at, towns.get(obj.pk, ""))
+            headers.insert(at, {"name": "", "label": "乡镇（街道）"})
         return render(
             request,
             "web/ledger_list.html",
@@ -180,6 +192,35 @@ class LedgerListView(LedgerMixin, View):
                 total=page.paginator.count,
             ),
         )
+
+
+def _township_column(ledger: Any, columns: list[str], user: Any) -> int | None:
+    """Where a list shows each record's 乡镇（街道）: after its 所属单位 (first column when
+    the list has none); None for a township user (all its records are in one) or a ledger
+    without org units."""
+    if getattr(user, "role", "") == "township":
+        return None
+    try:
+        ledger.model._meta.get_field("org_unit")
+    except FieldDoesNotExist:
+        return None
+    return columns.index("org_unit") + 1 if "org_unit" in columns else 1
+
+
+def _carried(ledger: Ledger, saved: models.Model) -> dict[str, str]:
+    """What the next record entered row by row keeps from the one just saved: its unit
+    (as a code), the linked record it belongs to and its dates."""
+    carried: dict[str, str] = {}
+    for name in ledger.form_fields or ():
+        field = ledger.field(name)
+        value = getattr(saved, name, None)
+        if value in (None, "") or personal.is_personal(ledger, name):
+            continue
+        if field.is_relation and field.many_to_one:
+            carried[name] = value.code if isinstance(value, OrgUnit) else value.pk
+        elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            carried[name] = value.isoformat()
+    return {k: str(v) for k, v in carried.items()}
 
 
 class LedgerExportView(LedgerMixin, View):
@@ -202,7 +243,7 @@ class LedgerExportView(LedgerMixin, View):
                 result_name=filename,
             )
             submit(job)
-            return redirect("web:job", pk=job.pk)
+            return redirect(reverse("web:job", args=[job.pk]) + "?auto=1")  # downloads when done
         buffer = BytesIO()
         viewer = personal.viewer_for(request, personal.Source.EXPORT)
         unmask = personal.wants_unmask(request.GET)
@@ -441,6 +482,11 @@ class LedgerEditView(LedgerMixin, View):
             else:
                 form.add_error(None, str(exc))
         if saved is not None:
+            if not pk and "_next" in request.POST:  # 保存并新增下一条: same unit, dates, parent
+                messages.success(request, f"已保存：{saved}。请填写下一条。")
+                carried = _carried(self.ledger, saved)
+                url = reverse("web:ledger_create", args=[self.ledger.name])
+                return redirect(f"{url}?{urlencode(carried)}" if carried else url)
             messages.success(request, f"已保存：{saved}")
             return redirect(self.ledger.url("detail", pk=saved.pk))
         if obj is not None:

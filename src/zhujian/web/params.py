@@ -4,23 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest
 
-from zhujian.core import bounds, scope
+from zhujian.core import bounds, scope, units
 from zhujian.core.models import OrgUnit
 from zhujian.figures.periods import Period, PeriodError
 from zhujian.web.errors import BadParameter
 
 
-def period_and_unit(request: HttpRequest, default: str = "2022H1") -> tuple[Period, OrgUnit | None]:
-    """The ``period`` and ``unit`` query parameters, the unit limited to the user's scope."""
+def period_and_unit(
+    request: HttpRequest, default: str = "2022H1", lenient: bool = False
+) -> tuple[Period, OrgUnit | None]:
+    """The ``period`` and ``unit`` query parameters, the unit limited to the user's scope.
+
+    A period people type (``2022年上半年``) is read as its code. One that is no period at
+    all is a 400 for the JSON endpoints and downloads; a page (``lenient``) shows the
+    default period instead, with a Chinese message saying why, so typing never ends on an
+    error page."""
     try:
         period = Period.parse(request.GET.get("period") or default)
     except PeriodError as exc:
-        raise BadParameter(str(exc)) from None
+        if not lenient:
+            raise BadParameter(str(exc)) from None
+        period = Period.parse(default)
+        messages.error(request, f"{exc}。已改为显示{period.label}。")
     unit = None
-    if code := request.GET.get("unit"):
-        unit = scope.org_units_for(request.user).filter(code=code).first()
+    if code := request.GET.get("unit", "").strip():
+        if code.isdigit():
+            unit = scope.org_units_for(request.user).filter(code=code[:12]).first()
+        else:  # a typed 乡镇/村 name: the one unit of that name in the user's scope
+            found = [u for u in units.resolve(request.user, code) if u.name == code.strip()]
+            unit = found[0] if len(found) == 1 else None
         if unit is None:
             raise Http404("没有这个单位，或不在您的管辖范围内")
     elif request.user.org_unit and request.user.role == "township":

@@ -10,6 +10,7 @@ from zhujian.web import (
     job_views,
     param_views,
     tag_views,
+    units,
     views,
     workbench,
 )
@@ -38,6 +39,7 @@ urlpatterns = [
     path("dashboard/data.json", dashboard.data, name="dashboard_data"),
     path("dashboard/units.json", dashboard.unit_data, name="dashboard_units"),
     path("dashboard/ledgers/", dashboard.ledger_overview, name="dashboard_ledgers"),
+    path("units/options.json", units.options, name="unit_options"),
     path("ledgers/<slug:ledger>/", include(ledger_patterns)),
     path(
         "files/<slug:ledger>/<int:pk>/<str:field>/", lv.LedgerFileView.as_view(), name="ledger_file"

@@ -23,7 +23,7 @@ from zhujian.reports.forms import problems
 from zhujian.reports.issue import can_issue
 from zhujian.reports.models import ReportTemplate
 from zhujian.reports.template import TemplateError
-from zhujian.web import dashboard
+from zhujian.web import dashboard, drilldown, tables
 from zhujian.web.errors import BadParameter
 from zhujian.web.ledger_views import display
 from zhujian.web.params import period_and_unit, unit_choices
@@ -32,7 +32,7 @@ from zhujian.web.params import period_and_unit, unit_choices
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The dashboard (驾驶舱): headline figures, comparisons, trends and overdue hazards."""
-    period, unit = period_and_unit(request)
+    period, unit = period_and_unit(request, lenient=True)
     context = dashboard.context(request, period, unit)
     context["units"] = unit_choices(request)
     context["calendar_missing"] = deadlines.missing_years()
@@ -47,7 +47,7 @@ def line_label(code: str) -> str:
 
 @login_required
 def figure_catalog(request: HttpRequest) -> HttpResponse:
-    period, unit = period_and_unit(request)
+    period, unit = period_and_unit(request, lenient=True)
     figures = catalog.all_figures()
     values = catalog.evaluate([f.id for f in figures], period, unit, request.user)
     rows = [(f, values[f.id], line_label(f.line)) for f in figures]
@@ -65,19 +65,33 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
         figure = catalog.get(figure_id)
     except KeyError:
         raise Http404("没有这个指标") from None
-    period, unit = period_and_unit(request)
+    period, unit = period_and_unit(request, lenient=True)
     if figure.drill is not None:  # records that are not a ledger's: the figure's own page
         return redirect(figure.drill(period, unit))
     value = catalog.evaluate([figure_id], period, unit, request.user)[figure_id]
     qs = catalog.records(figure_id, period, unit, request.user)
     context = {"figure": figure, "value": value, "period": period, "unit": unit, "inputs": []}
+    # a rate drills down to the records missing from it (found but not rectified)
+    missing = drilldown.missing(figure, period, unit, request.user) if qs is None else None
+    if missing is not None:
+        qs = missing.records
+        context["missing"] = missing
     if qs is not None:
         ledger = registry.for_model(qs.model)
         columns = list(ledger.list_display)
         related = [c.split("__")[0] for c in columns if ledger.field(c.split("__")[0]).is_relation]
-        page = Paginator(
-            (qs.select_related(*related) if related else qs).order_by(*ledger.ordering), 50
-        ).get_page(request.GET.get("page"))
+        ordered = (qs.select_related(*related) if related else qs).order_by(*ledger.ordering)
+        total_row = drilldown.totals(ledger, columns, qs)
+        if request.GET.get("format") == "xlsx":
+            return tables.response(
+                f"{figure.label}-{period.label}{'-' + unit.name if unit else ''}.xlsx",
+                figure.label,
+                [ledger.field_label(c) for c in columns],
+                ([display(o, c) for c in columns] for o in ordered[: tables.MAX_ROWS]),
+                total_row,
+            )
+        context["total_row"] = total_row
+        page = Paginator(ordered, 50).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -99,8 +113,10 @@ def figure_records(request: HttpRequest, figure_id: str) -> HttpResponse:
     return render(request, "web/figure_records.html", context)
 
 
-def _report_args(request: HttpRequest) -> tuple[Period, OrgUnit | None, ReportTemplate]:
-    period, unit = period_and_unit(request)
+def _report_args(
+    request: HttpRequest, lenient: bool = False
+) -> tuple[Period, OrgUnit | None, ReportTemplate]:
+    period, unit = period_and_unit(request, lenient=lenient)
     ensure_default_template()
     name = request.GET.get("template")
     template = ReportTemplate.objects.filter(name=name).first() if name else None
@@ -118,7 +134,7 @@ def _template_error(template: ReportTemplate, exc: TemplateError) -> str:
 
 @login_required
 def report_page(request: HttpRequest) -> HttpResponse:
-    period, unit, template = _report_args(request)
+    period, unit, template = _report_args(request, lenient=True)
     context = {
         "period": period,
         "unit": unit,
@@ -180,4 +196,4 @@ def report_download(request: HttpRequest) -> HttpResponse:
         result_name=filename,
     )
     submit(job)
-    return redirect("web:job", pk=job.pk)
+    return redirect(reverse("web:job", args=[job.pk]) + "?auto=1")  # downloads when done

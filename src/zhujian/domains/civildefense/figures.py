@@ -158,6 +158,7 @@ register(
         DefenseWork,
         date="accepted_on",
         unit="个",
+        good="up",
     ),
     total(
         "civildefense.works_accepted_area",

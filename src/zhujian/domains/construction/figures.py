@@ -154,6 +154,7 @@ register(
         where=_expired,
         mode="all",
         unit="个",
+        good="down",
     ),
     count(
         "construction.agreements",
@@ -211,6 +212,7 @@ register(
         where=lambda p: registration_overdue(p.end),
         mode="all",
         unit="台",
+        good="down",
     ),
 )
 

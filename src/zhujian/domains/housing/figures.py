@@ -114,6 +114,7 @@ register(
         "尾子户签约完成率",
         "demolition.tail_signed",
         "demolition.tail_households",
+        good="up",
     ),
     count(
         "demolition.tail_demolished",
@@ -122,12 +123,14 @@ register(
         where=_demolished,
         mode="all",
         unit="户",
+        good="up",
     ),
     rate(
         "demolition.tail_demolished_rate",
         "尾子户拆除完成率",
         "demolition.tail_demolished",
         "demolition.tail_households",
+        good="up",
     ),
     count(
         "demolition.tail_areas_cleared",
@@ -208,6 +211,7 @@ register(
         "龙沂庄二期签约完成率",
         "demolition.longyi_signed",
         "demolition.longyi_households",
+        good="up",
     ),
 )
 
@@ -390,6 +394,7 @@ register(
         ShantytownProject,
         where=_category("accepted"),
         mode="all",
+        good="up",
     ),
     count(
         "renovation.shanty_acceptance",
@@ -465,6 +470,7 @@ register(
         where=lambda p: Q(year=p.end.year, reviewed_on__lte=p.end),
         mode="all",
         unit="户",
+        good="up",
     ),
     distinct(
         "rental.subsidy_households",
@@ -549,6 +555,7 @@ register(
         ResidentialCommunity,
         date="unmanaged_on",
         mode="asof",
+        good="down",
     ),
     count(
         "property.unmanaged_handed_over",
@@ -557,6 +564,7 @@ register(
         date="handed_over_on",
         mode="asof",
         where=UNMANAGED,
+        good="up",
     ),
     count(
         "property.water_transferred",
@@ -578,6 +586,7 @@ register(
         ResidentialCommunity,
         date="security_installed_on",
         mode="asof",
+        good="up",
     ),
     count(
         "property.ebike_installed",

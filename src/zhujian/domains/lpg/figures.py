@@ -145,6 +145,7 @@ register(
         mode="asof",
         where=_asof(overdue_on),
         unit="只",
+        good="down",
     ),
     count(
         "gas.lpg_cylinders_expired",
@@ -156,7 +157,11 @@ register(
         unit="只",
     ),
     rate(
-        "gas.lpg_overdue_rate", "钢瓶超期未检率", "gas.lpg_cylinders_overdue", "gas.lpg_cylinders"
+        "gas.lpg_overdue_rate",
+        "钢瓶超期未检率",
+        "gas.lpg_cylinders_overdue",
+        "gas.lpg_cylinders",
+        good="down",
     ),
     count(
         "gas.lpg_cylinders_scrapped",

@@ -87,7 +87,7 @@ registry.register(
         ordering=["code"],
         demo=demo.build,
         demo_order=200,
-        help="实名制用户：居民和经营单位。身份证号只登记脱敏后的号码。未实名核验的用户不能配送。",
+        help="实名制用户：居民和经营单位。身份证号照证件填写完整号码，系统只登记脱敏后的号码。未实名核验的用户不能配送。",
     )
 )
 registry.register(

@@ -125,7 +125,9 @@ register(
         where=lambda p: Q(closed_on__lte=p.end),
         unit="件",
     ),
-    rate("petition.close_rate", "信访事项办结率", "petition.closed", "petition.received"),
+    rate(
+        "petition.close_rate", "信访事项办结率", "petition.closed", "petition.received", good="up"
+    ),
     count(
         "petition.replied_late",
         "超期答复的信访事项",
@@ -133,6 +135,7 @@ register(
         date="received_on",
         where=Q(replied_on__gt=F("reply_due_on")),
         unit="件",
+        good="down",
     ),
     count(
         "petition.extended",
@@ -149,6 +152,7 @@ register(
         mode="all",
         where=lambda p: DEADLINES.overdue_q(p.end),
         unit="件",
+        good="down",
     ),
     count(
         "petition.evaluated",

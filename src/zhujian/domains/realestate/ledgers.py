@@ -169,3 +169,4 @@ registry.register(
         help="超过当前工程节点累计拨付上限的拨付申请不予办理。",
     )
 )
+from zhujian.domains.realestate import panels  # noqa: E402, F401  (escrow position on the record page)

@@ -107,6 +107,7 @@ register(
         mode="asof",
         where=Q(problem_count__gt=0),
         unit="户",
+        good="up",
     ),
     count(
         "toilet.willing_households",
@@ -228,7 +229,11 @@ register(
         unit="栋",
     ),
     rate(
-        "selfbuilt.hazard_rate", "初判存在安全隐患率", "selfbuilt.hazardous", "selfbuilt.surveyed"
+        "selfbuilt.hazard_rate",
+        "初判存在安全隐患率",
+        "selfbuilt.hazardous",
+        "selfbuilt.surveyed",
+        good="down",
     ),
     SB.reached_figure(
         "selfbuilt.appraised",
@@ -237,8 +242,15 @@ register(
         "appraised",
         where=HAZARD,
         unit="栋",
+        good="up",
     ),
-    rate("selfbuilt.appraisal_rate", "鉴定率", "selfbuilt.appraised", "selfbuilt.hazardous"),
+    rate(
+        "selfbuilt.appraisal_rate",
+        "鉴定率",
+        "selfbuilt.appraised",
+        "selfbuilt.hazardous",
+        good="up",
+    ),
     SB.reached_figure(
         "selfbuilt.rectified",
         "初判存在安全隐患经营性自建房已完成整治",
@@ -246,8 +258,11 @@ register(
         "rectified",
         where=HAZARD,
         unit="栋",
+        good="up",
     ),
-    rate("selfbuilt.rectify_rate", "整治率", "selfbuilt.rectified", "selfbuilt.hazardous"),
+    rate(
+        "selfbuilt.rectify_rate", "整治率", "selfbuilt.rectified", "selfbuilt.hazardous", good="up"
+    ),
 )
 
 # --- 农村危房改造 -------------------------------------------------------------------------------
@@ -293,6 +308,7 @@ register(
         "started",
         where=_this_year(),
         unit="户",
+        good="up",
     ),
     DH.reached_figure(
         "dilapidated.completed",
@@ -301,6 +317,7 @@ register(
         "completed",
         where=_this_year(),
         unit="户",
+        good="up",
     ),
     DH.reached_figure(
         "dilapidated.accepted",
@@ -321,7 +338,11 @@ register(
         unit="元",
     ),
     rate(
-        "dilapidated.completion_rate", "危房改造竣工率", "dilapidated.completed", "dilapidated.task"
+        "dilapidated.completion_rate",
+        "危房改造竣工率",
+        "dilapidated.completed",
+        "dilapidated.task",
+        good="up",
     ),
 )
 
@@ -344,6 +365,7 @@ register(
         mode="asof",
         where=_this_year(),
         unit="户",
+        good="up",
     ),
     count(
         "cleanheat.accepted",
@@ -353,6 +375,7 @@ register(
         mode="asof",
         where=_this_year(),
         unit="户",
+        good="up",
     ),
 )
 
@@ -373,6 +396,7 @@ register(
         date="started_on",
         where=FOUR_ONE,
         unit="项",
+        good="up",
     ),
     count(
         "smallworks.video",
@@ -382,7 +406,13 @@ register(
         where=Q(video_installed=True),
         unit="项",
     ),
-    rate("smallworks.video_rate", "视频监控覆盖率", "smallworks.video", "smallworks.started"),
+    rate(
+        "smallworks.video_rate",
+        "视频监控覆盖率",
+        "smallworks.video",
+        "smallworks.started",
+        good="up",
+    ),
     latest(
         "townplan.historic_town",
         "完成保护规划编制的历史文化名镇",
@@ -414,6 +444,7 @@ register(
         where=Q(status="running"),
         mode="all",
         unit="座",
+        good="up",
     ),
 )
 

@@ -43,7 +43,7 @@ registry.register(
         natural_key=["household_code"],
         date_field="surveyed_on",
         demo=demo.toilet_households,
-        help="户户到、大排查：每户一行。身份证号只保存脱敏后的号码。",
+        help="户户到、大排查：每户一行。身份证号照证件填写完整号码，系统只保存脱敏后的号码。",
     )
 )
 registry.register(

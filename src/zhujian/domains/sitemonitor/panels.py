@@ -22,13 +22,24 @@ def site_state_panel(period: Any, unit: Any, user: Any) -> dict[str, Any] | None
     if not states:
         return None
     rows = status.as_rows(states)
+    counts = status.counts(states)
+    url = reverse("sitemonitor:sites")
     return {
         "template": "sitemonitor/_dashboard_panel.html",
-        "counts": status.counts(states),
+        "alerts": [
+            {
+                "label": "离线监测工地",
+                "count": counts[status.OFFLINE],
+                "unit": "个",
+                "url": f"{url}?state=offline",
+                "note": f"超标{counts[status.OVER]}个，共监测{len(states)}个",
+            }
+        ],
+        "counts": counts,
         "labels": status.STATES,
         "attention": [r for r in rows if r["state"] != status.NORMAL][:10],
         "total": len(states),
-        "url": reverse("sitemonitor:sites"),
+        "url": url,
         "unit": unit,
     }
 

@@ -52,8 +52,17 @@ register(
         "解决欠薪案件",
         *[f"wages.cases_{source.value}" for source in CaseSource],
         unit="件",
+        good="up",
     ),
-    total("wages.workers", "欠薪案件涉及人数", WageCase, "workers", date="resolved_on", unit="人"),
+    total(
+        "wages.workers",
+        "欠薪案件涉及人数",
+        WageCase,
+        "workers",
+        date="resolved_on",
+        unit="人",
+        good="down",
+    ),
     total(
         "wages.recovered",
         "解决拖欠工资",
@@ -62,6 +71,7 @@ register(
         date="resolved_on",
         unit="元",
         decimals=2,
+        good="up",
     ),
     count(
         "wages.realname_projects",

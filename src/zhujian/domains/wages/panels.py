@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import Count
 from django.urls import reverse
 
 from zhujian.core import scope
@@ -53,8 +54,18 @@ def arrears_panel(period: Period, unit: OrgUnit | None, user: User) -> dict[str,
     employers = dict(Enterprise.objects.filter(pk__in=list(by_employer)).values_list("pk", "name"))
     project_url = registry.get("construction_constructionproject").url
     enterprise_url = registry.get("construction_enterprise").url
+    hazards_url = reverse("hazards:list") + "?" + urlencode({"line": "wages"})
     return {
         "template": "wages/_arrears_panel.html",
+        "alerts": [
+            {
+                "label": "欠薪未发放人数",
+                "count": len(rows),
+                "unit": "人",
+                "url": hazards_url,
+                "note": f"{month.year}年{month.month}月工资，涉及项目{len(by_project)}个",
+            }
+        ],
         "month": month,
         "as_of": as_of,
         "workers": len(rows),
@@ -68,7 +79,66 @@ def arrears_panel(period: Period, unit: OrgUnit | None, user: User) -> dict[str,
             for eid, n in by_employer.most_common(LISTED)
         ],
         "open_warnings": arrears.open_warnings(hazards).count(),
-        "hazards_url": reverse("hazards:list") + "?" + urlencode({"line": "wages"}),
+        "hazards_url": hazards_url,
         "gaps": setups.filter(compliant=False, closed_on__isnull=True).count(),
         "gaps_url": registry.get("wages_projectwagesetup").url("list") + "?compliant=false",
+    }
+
+
+MONTHS_SHOWN = 12
+
+
+@registry.detail_panel
+def project_wages_panel(ledger: Any, obj: Any, user: Any) -> dict[str, Any] | None:
+    """On a construction project's page: its wage set-up, workers, attendance and pay
+    sheets by month, and the months with workers still unpaid (the arrears rule's
+    numbers), each linked to its records."""
+    if not isinstance(obj, ConstructionProject) or not scope.can(user, "view", "wages"):
+        return None
+    from django.db.models.functions import TruncMonth
+
+    from zhujian.domains.wages.models import Attendance, PaySheet, Worker
+
+    by_month = dict(
+        Attendance.objects.filter(project=obj)
+        .annotate(m=TruncMonth("day"))
+        .values("m")
+        .annotate(n=Count("worker", distinct=True))
+        .order_by("-m")
+        .values_list("m", "n")[:MONTHS_SHOWN]
+    )
+    if not by_month and not Worker.objects.filter(project=obj).exists():
+        return None
+    sheets = dict(
+        PaySheet.objects.filter(project=obj, month__in=list(by_month))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    )
+    today = dt.date.today()
+    only = ConstructionProject.objects.filter(pk=obj.pk)
+    months = []
+    for month in sorted(by_month, reverse=True):
+        due = arrears.warning_day(month) <= today
+        unpaid = len(arrears.unpaid(month, today, only)) if due else None
+        months.append(
+            {
+                "month": month,
+                "workers": by_month[month],
+                "sheets": sheets.get(month, 0),
+                "unpaid": unpaid,
+            }
+        )
+    setup = ProjectWageSetup.objects.filter(project=obj).first()
+    return {
+        "template": "wages/_project_wages.html",
+        "setup": setup,
+        "setup_url": registry.get("wages_projectwagesetup").url("detail", pk=setup.pk)
+        if setup
+        else "",
+        "workers": Worker.objects.filter(project=obj).count(),
+        "workers_url": registry.get("wages_worker").url_list,
+        "sheets_url": registry.get("wages_paysheet").url_list,
+        "months": months,
+        "unpaid_months": sum(1 for m in months if m["unpaid"]),
     }
