@@ -193,10 +193,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        # per-client tokens with an expiry (core.apitokens); Basic only while the
-        # parameter API_BASIC_AUTH allows it (off in the production recipe)
+        # per-client tokens with an expiry (core.apitokens; first: a refused request is
+        # answered 401 with "WWW-Authenticate: Bearer"); Basic only while the parameter
+        # API_BASIC_AUTH allows it (off in the production recipe)
         "zhujian.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
         "zhujian.api.authentication.OptionalBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhujian.api.permissions.LedgerPermission"],

@@ -5,6 +5,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 
 from zhujian.core.models import (
     ADMIN_ROLES,
@@ -24,6 +25,21 @@ class OrgUnitAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class ZhujianUserChangeForm(UserChangeForm):
+    """Refuses a second administrator's group or right in the form (三员分立), before the
+    model's own guard would."""
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        from zhujian.core import separation
+
+        data = super().clean()
+        role = data.get("role", self.instance.role)
+        groups = data.get("groups") if "groups" in self.fields else None
+        permissions = data.get("user_permissions") if "user_permissions" in self.fields else None
+        separation.check_assignment(self.instance, role, groups, permissions)
+        return data
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     """Users, split by 三员分立: the 系统管理员 keeps accounts (names, units, lines, active)
@@ -37,6 +53,7 @@ class UserAdmin(BaseUserAdmin):
         ("住建权限", {"fields": ("role", "org_unit", "business_lines")}),
     )
     actions = ["reset_second_factor"]
+    form = ZhujianUserChangeForm
 
     SECURITY_FIELDS = ("role", "groups", "user_permissions", "is_superuser", "is_staff")
 
@@ -85,8 +102,8 @@ class UserAdmin(BaseUserAdmin):
             twofactor.reset(account, by=request.user, request=request)
         self.message_user(request, f"已重置 {queryset.count()} 个账号的双因素认证。")
 
-    def get_actions(self, request):  # type: ignore[no-untyped-def]
-        actions = super().get_actions(request)
+    def get_actions(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        actions = super().get_actions(request, *args, **kwargs)
         if not request.user.has_perm("core.manage_security"):
             actions.pop("reset_second_factor", None)
         return actions

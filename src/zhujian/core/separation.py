@@ -31,8 +31,6 @@ RIGHTS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {
             "core.add_user",
-            "core.change_user",
-            "core.view_user",
             "core.add_orgunit",
             "core.change_orgunit",
             "core.delete_orgunit",
@@ -64,6 +62,14 @@ RIGHTS: dict[str, frozenset[str]] = {
     ),
 }
 
+#: Both the system and the security administrator open user accounts in 系统管理, each
+#: editing only its own fields (``core.admin.UserAdmin``: the 系统管理员 names, units, lines
+#: and whether active; the 安全管理员 roles, groups and rights).
+SHARED: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({"core.view_user", "core.change_user"}),
+    Role.SECURITY: frozenset({"core.view_user", "core.change_user"}),
+}
+
 LABELS = {r: Role(r).label for r in ADMIN_ROLES}
 
 
@@ -83,7 +89,7 @@ def ensure_groups(sender: Any = None, **kwargs: Any) -> None:
     for role, rights in RIGHTS.items():
         group, _ = Group.objects.get_or_create(name=LABELS[role])
         perms = []
-        for right in sorted(rights):
+        for right in sorted(rights | SHARED.get(role, frozenset())):
             app, codename = right.split(".")
             perm = Permission.objects.filter(content_type__app_label=app, codename=codename).first()
             if perm is not None:
@@ -121,6 +127,25 @@ def check_user(user: Any) -> None:
             f"账号“{user.username}”已在{'、'.join(LABELS[r] for r in others)}组，"
             f"不能再设为{LABELS[user.role]}"
         )
+
+
+def check_assignment(user: Any, role: str, groups: Any = None, permissions: Any = None) -> None:
+    """For a form: refuse (ValidationError, Chinese) ``role`` with these ``groups`` and
+    ``permissions`` when they would give ``user`` a second administrator's rights."""
+    for group in groups or []:
+        group_role = _admin_group_role(group.name)
+        if group_role is not None and group_role != role:
+            raise _refuse(
+                f"角色为{Role(role).label}的账号不能加入{group.name}组；管理员组随角色自动设置",
+                "groups",
+            )
+    for perm in permissions or []:
+        owner = _right_owner(perm)
+        if owner is not None and owner != role:
+            raise _refuse(
+                f"“{perm.name}”是{LABELS[owner]}的权限，不能授予{Role(role).label}",
+                "user_permissions",
+            )
 
 
 def sync_groups(user: Any) -> None:

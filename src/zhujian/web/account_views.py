@@ -46,10 +46,10 @@ class ZhujianLoginView(LoginView):
                     request=self.request,
                     outcome=False,
                 )
-                form.add_error(
-                    None, "该账号仍使用公开的示例密码，生产环境不允许登录，请联系系统管理员"
-                )
-                return self.form_invalid(form)
+                text = "该账号仍使用公开的示例密码，生产环境不允许登录，请联系系统管理员"
+                form.add_error(None, text)
+                context = self.get_context_data(form=form, demo_refused=text)
+                return self.render_to_response(context)
         if not twofactor.asked(user):
             return super().form_valid(form)
         self.request.session[PENDING] = {
