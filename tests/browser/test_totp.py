@@ -24,7 +24,7 @@ def _sign_in(page, live_server, username: str) -> None:
 
 
 def test_enrol_then_sign_in_with_totp(browser, live_server, demo):
-    User.objects.create_user("anquan", password=DEMO_PASSWORD, role=Role.SECURITY)
+    assert User.objects.get(username="anquan").role == Role.SECURITY  # the demo's
     context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -18,7 +18,7 @@ def test_the_demo_password_is_the_one_the_check_knows():
 def test_a_superuser_and_the_demo_accounts_are_reported(user):
     found = {m.id: m.msg for m in checks.accounts_check()}
     assert "admin" in found["zhujian.W243"]
-    assert "town01" in found["zhujian.E244"]
+    assert "leader" in found["zhujian.E244"]
 
 
 def test_accounts_with_their_own_passwords_pass(user):

@@ -22,9 +22,9 @@ def three(db):
     return {
         role: User.objects.create_user(name, password="x", role=role)
         for name, role in (
-            ("xitong", Role.ADMIN),
-            ("anquan", Role.SECURITY),
-            ("shenji", Role.AUDITOR),
+            ("xitong2", Role.ADMIN),
+            ("anquan2", Role.SECURITY),
+            ("shenji2", Role.AUDITOR),
         )
     }
 
@@ -164,4 +164,4 @@ def test_the_security_and_audit_administrators_reach_no_records_through_the_api(
         client.force_login(three[role])
         response = client.get(f"/api/ledgers/{ledger.name}/")
         assert response.status_code == 403 or response.json()["count"] == 0
-    assert not SecurityEvent.objects.filter(kind="personal_view", username="shenji").exists()
+    assert not SecurityEvent.objects.filter(kind="personal_view", username="shenji2").exists()

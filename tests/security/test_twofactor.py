@@ -54,8 +54,8 @@ def test_the_three_administrators_and_superusers_must_use_it_others_by_parameter
 
 
 def test_an_administrator_without_a_device_enrols_before_any_session(client):
-    account = _account("anquan", Role.SECURITY)
-    response = client.post(LOGIN, {"username": "anquan", "password": DEMO_PASSWORD})
+    account = _account("anquan2", Role.SECURITY)
+    response = client.post(LOGIN, {"username": "anquan2", "password": DEMO_PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/accounts/otp/enrol/"
     assert not _signed_in(client)
     assert client.get("/workbench/").status_code == 302  # no session yet
@@ -82,30 +82,33 @@ def test_an_administrator_without_a_device_enrols_before_any_session(client):
 
 
 def test_a_wrong_code_is_refused_and_recorded_a_right_one_signs_in(client):
-    account = _account("shenji", Role.AUDITOR)
+    account = _account("shenji2", Role.AUDITOR)
     device = _device(account)
-    client.post(LOGIN, {"username": "shenji", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.9.9.9")
+    client.post(LOGIN, {"username": "shenji2", "password": DEMO_PASSWORD}, REMOTE_ADDR="10.9.9.9")
     assert not _signed_in(client)
     wrong = "000000" if _code(device) != "000000" else "111111"
     page = client.post("/accounts/otp/", {"code": wrong}, REMOTE_ADDR="10.9.9.9")
     assert "动态口令或恢复码不正确" in page.content.decode() and not _signed_in(client)
     failed = SecurityEvent.objects.filter(kind=audit.Kind.LOGIN_FAILED).first()
-    assert (failed.username, failed.ip, failed.outcome) == ("shenji", "10.9.9.9", False)
+    assert (failed.username, failed.ip, failed.outcome) == ("shenji2", "10.9.9.9", False)
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+    # the password alone cannot bind a new device in place of the bound one
+    assert client.get("/accounts/otp/enrol/")["Location"] == "/accounts/otp/"
+    assert not TOTPDevice.objects.filter(user=account, confirmed=False).exists()
     response = client.post("/accounts/otp/", {"code": _code(device)})
     assert response.status_code == 302 and _signed_in(client)
-    assert SecurityEvent.objects.filter(kind=audit.Kind.LOGIN, username="shenji").exists()
+    assert SecurityEvent.objects.filter(kind=audit.Kind.LOGIN, username="shenji2").exists()
 
 
 def test_a_recovery_code_works_once(client):
-    account = _account("anquan", Role.SECURITY)
+    account = _account("anquan2", Role.SECURITY)
     _device(account)
     codes = twofactor.make_recovery_codes(account)
-    client.post(LOGIN, {"username": "anquan", "password": DEMO_PASSWORD})
+    client.post(LOGIN, {"username": "anquan2", "password": DEMO_PASSWORD})
     assert client.post("/accounts/otp/", {"code": codes[3]}).status_code == 302
     assert _signed_in(client)
     client.post("/accounts/logout/")
-    client.post(LOGIN, {"username": "anquan", "password": DEMO_PASSWORD})
+    client.post(LOGIN, {"username": "anquan2", "password": DEMO_PASSWORD})
     page = client.post("/accounts/otp/", {"code": codes[3]})
     assert page.status_code == 200 and not _signed_in(client)
     assert twofactor.recovery_left(account) == twofactor.RECOVERY_COUNT - 1
@@ -123,10 +126,10 @@ def test_a_business_user_is_not_asked_unless_enrolled(client, user):
 
 
 def test_the_security_administrator_resets_a_second_factor_audited(client):
-    account = _account("shenji", Role.AUDITOR)
+    account = _account("shenji2", Role.AUDITOR)
     _device(account)
     twofactor.make_recovery_codes(account)
-    security = _account("anquan", Role.SECURITY)
+    security = _account("anquan2", Role.SECURITY)
     client.force_login(security)
     response = client.post(
         "/admin/core/user/",
@@ -136,13 +139,13 @@ def test_the_security_administrator_resets_a_second_factor_audited(client):
     assert not TOTPDevice.objects.filter(user=account).exists()
     assert not RecoveryCode.objects.filter(user=account).exists()
     event = SecurityEvent.objects.filter(kind=audit.Kind.PERMISSION).first()
-    assert "重置了用户 shenji 的双因素认证" in event.detail and event.username == "anquan"
+    assert "重置了用户 shenji2 的双因素认证" in event.detail and event.username == "anquan2"
 
 
 def test_the_system_administrator_cannot_reset_it(client):
-    account = _account("shenji", Role.AUDITOR)
+    account = _account("shenji2", Role.AUDITOR)
     _device(account)
-    admin = _account("xitong", Role.ADMIN)
+    admin = _account("xitong2", Role.ADMIN)
     client.force_login(admin)
     client.post(
         "/admin/core/user/", {"action": "reset_second_factor", "_selected_action": [account.pk]}
@@ -151,8 +154,8 @@ def test_the_system_administrator_cannot_reset_it(client):
 
 
 def test_basic_auth_never_opens_an_account_that_needs_the_second_factor(client):
-    _account("anquan", Role.SECURITY)
-    token = base64.b64encode(f"anquan:{DEMO_PASSWORD}".encode()).decode()
+    _account("anquan2", Role.SECURITY)
+    token = base64.b64encode(f"anquan2:{DEMO_PASSWORD}".encode()).decode()
     response = client.get("/api/", HTTP_AUTHORIZATION=f"Basic {token}")
     assert response.status_code in (401, 403)
     assert "动态口令" in response.json()["detail"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from zhujian.core import apitokens
@@ -59,3 +60,27 @@ class OptionalBasicAuthentication(authentication.BasicAuthentication):
         if not apitokens.basic_allowed():
             return 'Bearer realm="api"'
         return super().authenticate_header(request)
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = ApiTokenAuthentication
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "接口令牌：`Authorization: Bearer <令牌>`（在“账号安全”页签发，只显示一次，有有效期）",
+        }
+
+
+class OptionalBasicScheme(OpenApiAuthenticationExtension):
+    target_class = OptionalBasicAuthentication
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "用户名和密码；参数 API_BASIC_AUTH 为 0 时（生产环境）不接受",
+        }

@@ -130,6 +130,8 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
     user = request.user if request.user.is_authenticated else _pending_user(request)
     if user is None:
         return redirect("login")
+    if not request.user.is_authenticated and twofactor.confirmed_device(user) is not None:
+        return redirect("otp_verify")  # a bound factor is proved, not replaced, at login
     device = twofactor.pending_device(user)
     form = CodeForm(request.POST or None)
     form.fields["code"].label = "应用显示的 6 位动态口令"
