@@ -4,8 +4,10 @@ from axes.admin import AccessAttemptAdmin as AxesAttemptAdmin
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhujian.core.models import (
     ADMIN_ROLES,
@@ -102,8 +104,8 @@ class UserAdmin(BaseUserAdmin):
             twofactor.reset(account, by=request.user, request=request)
         self.message_user(request, f"已重置 {queryset.count()} 个账号的双因素认证。")
 
-    def get_actions(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
-        actions = super().get_actions(request, *args, **kwargs)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):  # type: ignore[no-untyped-def]
+        actions = super().get_actions(request, action_location)
         if not request.user.has_perm("core.manage_security"):
             actions.pop("reset_second_factor", None)
         return actions
@@ -137,6 +139,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+
+# django-otp's own device admin (English, and it could bind a device for someone else):
+# a second factor is bound by its owner on 账号安全 and reset by the 安全管理员's action.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 def has_admin_permission(request) -> bool:  # type: ignore[no-untyped-def]
