@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_otp",  # the second factor (TOTP), issue 24: zhujian.core.twofactor
+    "django_otp.plugins.otp_totp",
     "zhujian.core.axes_app.LoginLockoutConfig",  # django-axes: login lockout
     "zhujian.core",
     "zhujian.figures",
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() (core.twofactor)
     "django.contrib.messages.middleware.MessageMiddleware",
     "zhujian.core.sessions.IdleTimeoutMiddleware",  # idle sessions end (issue 24)
     "zhujian.core.sessions.PasswordPolicyMiddleware",  # aged or reset passwords: change first
@@ -192,8 +195,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # per-client tokens with an expiry (core.apitokens; first: a refused request is
+        # answered 401 with "WWW-Authenticate: Bearer"); Basic only while the parameter
+        # API_BASIC_AUTH allows it (off in the production recipe)
+        "zhujian.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "zhujian.api.authentication.OptionalBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["zhujian.api.permissions.LedgerPermission"],
     # DRF's JSON parser, with nesting bounded (a deep [[[…]]] body was a server error)
@@ -250,6 +257,11 @@ ZHUJIAN_IDLE_TIMEOUT_MINUTES = float(os.environ.get("ZHUJIAN_IDLE_TIMEOUT_MINUTE
 ZHUJIAN_IDLE_WARNING_SECONDS = env_int("ZHUJIAN_IDLE_WARNING_SECONDS", 120)
 ZHUJIAN_PASSWORD_MAX_AGE_DAYS = env_int("ZHUJIAN_PASSWORD_MAX_AGE_DAYS", 90)
 ZHUJIAN_PASSWORD_HISTORY = env_int("ZHUJIAN_PASSWORD_HISTORY", 5)
+# The second factor (zhujian.core.twofactor): the issuer an authenticator app shows.
+OTP_TOTP_ISSUER = os.environ.get("ZHUJIAN_OTP_ISSUER", "住建综合管理平台")
+# Whether the demo county's accounts may exist: never with ZHUJIAN_DEBUG=0 unless said so
+# (``zhujian demo`` refuses, and ``check --deploy`` refuses their published password).
+ZHUJIAN_ALLOW_DEMO = env_bool("ZHUJIAN_ALLOW_DEMO", DEBUG)
 
 # --- security: HTTPS, HSTS, cookies, Content-Security-Policy (issue 9) -----------------
 # Behind nginx (or another proxy that terminates HTTPS) set ZHUJIAN_BEHIND_PROXY=1: the

@@ -57,6 +57,32 @@ def demo(transactional_db: None) -> None:
         run.build(seed=SEED, log=lambda _msg: None)
 
 
+def otp_key(username: str) -> bytes | None:
+    """For a user who must sign in with TOTP: a confirmed device (made if missing, its
+    replay counter cleared so each login may use the current code); its key. None for the
+    others (no demo business role is asked unless the parameter OTP_ROLES says so)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from zhujian.core import twofactor
+    from zhujian.core.models import User
+
+    user = User.objects.get(username=username)
+    if not twofactor.required(user):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="测试", confirmed=True)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, drift=0, throttling_failure_count=0)
+    return device.bin_key
+
+
+def totp_code(key: bytes, drift: int = 0) -> str:
+    """The code an authenticator app shows now (``drift`` steps of 30 s later)."""
+    from django_otp.oath import totp
+
+    return f"{totp(key, drift=drift):06d}"
+
+
 @pytest.fixture
 def open_page(browser, live_server, demo):
     """``open_page(username, viewport=DESKTOP, start="/")``: a page signed in through the
@@ -70,10 +96,15 @@ def open_page(browser, live_server, demo):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        key = otp_key(username)  # administrators sign in with a second factor (issue 24)
         page.goto("/accounts/login/")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(DEMO_PASSWORD)
         page.get_by_role("button", name="登录").click()
+        if key is not None:
+            page.wait_for_url(f"{live_server.url}/accounts/otp/")
+            page.get_by_label("动态口令或恢复码").fill(totp_code(key))
+            page.get_by_role("button", name="验证并登录").click()
         page.wait_for_url(f"{live_server.url}/workbench/")
         if start is not None:
             page.goto(start)

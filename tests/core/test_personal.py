@@ -261,11 +261,15 @@ def test_cli_export_unmasked_is_recorded(tmp_path):
 # --- the access record ----------------------------------------------------------------------------
 
 
-def test_admins_read_the_access_record_and_nobody_edits_it(client, user):
+def test_the_audit_administrator_reads_the_access_record_and_nobody_edits_it(client, user):
+    from zhujian.core.models import Role, User
+
     case = _office_case()
     client.force_login(user("xinfang"))
     client.get(reverse("web:ledger_detail", args=[LEDGER.name, case.pk]))
-    client.force_login(user("admin"))
+    client.force_login(user("admin"))  # 三员分立: the system administrator reads no audit record
+    assert client.get("/admin/core/personaldataaccess/").status_code == 403
+    client.force_login(User.objects.get(username="shenji", role=Role.AUDITOR))
     listing = client.get("/admin/core/personaldataaccess/")
     assert listing.status_code == 200 and "xinfang" in listing.content.decode()
     assert client.get("/admin/core/personaldataaccess/add/").status_code == 403

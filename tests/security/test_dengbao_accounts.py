@@ -18,7 +18,7 @@ def test_the_demo_password_is_the_one_the_check_knows():
 def test_a_superuser_and_the_demo_accounts_are_reported(user):
     found = {m.id: m.msg for m in checks.accounts_check()}
     assert "admin" in found["zhujian.W243"]
-    assert "town01" in found["zhujian.E244"]
+    assert "leader" in found["zhujian.E244"]
 
 
 def test_accounts_with_their_own_passwords_pass(user):
@@ -37,3 +37,10 @@ def test_the_development_data_key_is_refused(settings):
     assert [m.id for m in checks.data_key_check()] == ["zhujian.E242"]
     settings.ZHUJIAN_DATA_KEYS = "k1:" + "ab" * 32
     assert checks.data_key_check() == []
+
+
+def test_basic_auth_left_on_is_warned(settings):
+    settings.ZHUJIAN_API_BASIC_AUTH = 1
+    assert [m.id for m in checks.basic_auth_check()] == ["zhujian.W245"]
+    settings.ZHUJIAN_API_BASIC_AUTH = 0
+    assert checks.basic_auth_check() == []

@@ -1,5 +1,5 @@
-"""`zhujian check --dengbao` with the production recipe's settings: every item built in
-issue 24 is met and names its setting; the items not built yet say so (and fail)."""
+"""`zhujian check --dengbao` with the production recipe's settings: every item is met and
+names the setting that meets it; a development set-up names what it lacks."""
 
 from __future__ import annotations
 
@@ -21,8 +21,19 @@ def test_check_dengbao_with_the_production_settings(tmp_path):
         "[符合] GB/T 39786 重要数据存储机密性（SM4）：SM4-GCM，密钥来自 ZHUJIAN_DATA_KEY_FILE=",
     ):
         assert line in out, out
-    assert "[不符合] L3-CES1-04 身份鉴别：双因素认证：未实现" in out
-    assert result.returncode != 0  # not clean until the second factor and 三员 exist
+    for line in (
+        "[符合] L3-CES1-04 身份鉴别：双因素认证：TOTP 动态口令（django-otp）",
+        "ZHUJIAN_API_BASIC_AUTH=0（环境变量）",
+        "[符合] L3-CES1-06 访问控制：默认账户：无使用示例密码的账号；ZHUJIAN_ALLOW_DEMO=0",
+        "[符合] L3-CES1-07 访问控制：多余、过期账户：",
+        "ZHUJIAN_INACTIVE_DAYS=90",
+        "[符合] L3-CES1-08 访问控制：三员分立：",
+        "[符合] L3-CES1-15 安全审计：审计进程保护：",
+    ):
+        assert line in out, out
+    assert "不符合" not in out and "无法判断" not in out, out
+    assert "全部符合" in out
+    assert result.returncode == 0, result.stderr
 
 
 def test_check_dengbao_names_what_a_development_setup_lacks(tmp_path):
@@ -33,3 +44,7 @@ def test_check_dengbao_names_what_a_development_setup_lacks(tmp_path):
         in out
     )
     assert "[不符合] GB/T 39786 重要数据存储机密性（SM4）：正在使用公开的开发用数据加密密钥" in out
+    # Basic auth allowed and demo accounts allowed by default in development
+    assert "[不符合] L3-CES1-04 身份鉴别：双因素认证：" in out
+    assert "ZHUJIAN_API_BASIC_AUTH=1（默认）" in out
+    assert "[不符合] L3-CES1-06 访问控制：默认账户：" in out

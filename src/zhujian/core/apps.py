@@ -21,3 +21,8 @@ class CoreConfig(AppConfig):
         from zhujian.core import sessions
 
         sessions.connect()
+        from zhujian.core import separation
+
+        separation.connect()
+        # parameters declared by core's security modules (group 安全)
+        from zhujian.core import accounts, apitokens, twofactor  # noqa: F401

@@ -287,6 +287,23 @@ EXPORT_HEADER = [
 ]
 
 
+def export_row(e: Any) -> list[Any]:
+    """One event as a row under :data:`EXPORT_HEADER`."""
+    return [
+        e.id,
+        timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+        LABELS.get(e.kind, e.kind),
+        "成功" if e.outcome else "失败",
+        e.username,
+        e.ip or "",
+        e.detail,
+        e.ledger,
+        e.record_id or "",
+        e.prev_hash,
+        e.hash,
+    ]
+
+
 def export_rows(since: dt.date | None = None) -> Iterator[list[Any]]:
     from zhujian.core.models import SecurityEvent
 
@@ -294,19 +311,7 @@ def export_rows(since: dt.date | None = None) -> Iterator[list[Any]]:
     if since is not None:
         qs = qs.filter(at__date__gte=since)
     for e in qs.iterator(chunk_size=2000):
-        yield [
-            e.id,
-            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-            LABELS.get(e.kind, e.kind),
-            "成功" if e.outcome else "失败",
-            e.username,
-            e.ip or "",
-            e.detail,
-            e.ledger,
-            e.record_id or "",
-            e.prev_hash,
-            e.hash,
-        ]
+        yield export_row(e)
 
 
 # --- what is recorded without the caller's help: Django's auth signals and user changes ----

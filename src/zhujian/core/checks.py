@@ -78,3 +78,19 @@ def accounts_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
             )
         )
     return out
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def basic_auth_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """API clients use per-client tokens in production, not a password on every request."""
+    from zhujian.core import apitokens
+
+    if apitokens.basic_allowed():
+        return [
+            checks.Warning(
+                "接口仍接受用户名和密码（HTTP Basic）认证：生产环境请设 ZHUJIAN_API_BASIC_AUTH=0，"
+                "接口客户端改用有有效期的接口令牌（等保 2.0 身份鉴别）",
+                id="zhujian.W245",
+            )
+        ]
+    return []

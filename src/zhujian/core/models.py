@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -105,6 +106,15 @@ class Role(models.TextChoices):
     LEADER = "leader", "局领导"
     DEPARTMENT = "department", "业务股室"
     TOWNSHIP = "township", "乡镇"
+    # 三员分立 (等保 2.0 L3-CES1-08, core.separation): with ADMIN, the three administrators
+    SECURITY = "security", "安全管理员"
+    AUDITOR = "auditor", "审计管理员"
+
+
+#: The three administrators (三员分立): disjoint rights, no account holds two of them.
+ADMIN_ROLES = (Role.ADMIN, Role.SECURITY, Role.AUDITOR)
+#: Roles that work with the ledgers' records (the security and audit administrators do not).
+BUSINESS_ROLES = (Role.ADMIN, Role.LEADER, Role.DEPARTMENT, Role.TOWNSHIP)
 
 
 class User(AbstractUser):
@@ -150,6 +160,18 @@ class User(AbstractUser):
             raise ValidationError({"business_lines": f"未知的业务条线：{'、'.join(unknown)}"})
         if self.role == Role.TOWNSHIP and (self.org_unit is None or not self.org_unit.is_township):
             raise ValidationError({"org_unit": "乡镇用户必须属于一个乡镇或街道"})
+        if self.pk is not None:
+            from zhujian.core import separation
+
+            separation.check_user(self)
+
+    @property
+    def is_security_admin(self) -> bool:
+        return self.role == Role.SECURITY
+
+    @property
+    def is_audit_admin(self) -> bool:
+        return self.role == Role.AUDITOR
 
     @property
     def is_admin(self) -> bool:
@@ -470,7 +492,10 @@ class ParamValue(models.Model):
     class Meta:
         verbose_name = "参数设置"
         verbose_name_plural = "参数设置"
-        permissions = [("manage_parameters", "可修改参数设置和法定节假日")]
+        permissions = [
+            ("manage_parameters", "可修改参数设置和法定节假日"),
+            ("manage_security", "可修改安全设置、重置双因素认证"),
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -489,9 +514,45 @@ models.signals.post_delete.connect(_calendar_changed, sender=CalendarYear)
 
 
 def _params_changed(**kwargs: Any) -> None:
-    from zhujian.core import params
+    from zhujian.core import audit, params
 
     params.invalidate()
+    instance = kwargs["instance"]
+    if kwargs.get("raw"):
+        return
+    param = params.REGISTRY.get(instance.key)
+    label = param.label if param is not None else instance.key
+    what = (
+        "恢复为配置或默认值"
+        if "created" not in kwargs
+        else f"设为 {json.dumps(instance.value, ensure_ascii=False)[:200]}"
+    )
+    actor, request = audit._actor()
+    audit.record(
+        audit.Kind.SETTINGS,
+        f"参数“{label}”{what}；原因：{instance.reason}",
+        user=actor or instance.changed_by,
+        request=request,
+    )
+
+
+def _calendar_audited(instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    from zhujian.core import audit
+
+    if raw:
+        return
+    actor, request = audit._actor()
+    verb = "删除" if "created" not in kwargs else "保存"
+    audit.record(
+        audit.Kind.SETTINGS,
+        f"{verb}{instance.year}年法定节假日安排；原因：{instance.reason}",
+        user=actor or instance.changed_by,
+        request=request,
+    )
+
+
+models.signals.post_save.connect(_calendar_audited, sender=CalendarYear)
+models.signals.post_delete.connect(_calendar_audited, sender=CalendarYear)
 
 
 models.signals.post_save.connect(_params_changed, sender=ParamValue)
@@ -625,3 +686,60 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class ApiToken(models.Model):
+    """A per-client API token (等保 L3-CES1-04): only its SM3 digest is stored, the token is
+    shown once; it acts as its owner (same scope), until its expiry or revocation."""
+
+    name = models.CharField("客户端名称", max_length=100)
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="api_tokens", verbose_name="所属用户"
+    )
+    prefix = models.CharField("令牌前缀", max_length=12, db_index=True)
+    digest = models.CharField("令牌摘要（SM3）", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("有效期至")
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField("最近使用地址", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        if self.revoked_at is not None:
+            return "已吊销"
+        if self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code of the second factor: a public id and a password hash of the
+    secret part (Django's hasher), used at most once."""
+
+    user = models.ForeignKey(
+        User, models.CASCADE, related_name="recovery_codes", verbose_name="用户"
+    )
+    ident = models.CharField("编号", max_length=8)
+    digest = models.CharField("哈希", max_length=128)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ident"], name="recovery_code_unique_ident")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.ident}"

@@ -126,7 +126,13 @@ def password_problem(user: Any, now: dt.datetime | None = None) -> str | None:
 
 
 #: Paths a user who must change the password may still reach.
-_ALLOWED = ("/accounts/password_change/", "/accounts/logout/", "/accounts/login/", "/static/")
+_ALLOWED = (
+    "/accounts/password_change/",
+    "/accounts/logout/",
+    "/accounts/login/",
+    "/accounts/otp/",
+    "/static/",
+)
 
 
 class PasswordPolicyMiddleware:

@@ -244,6 +244,9 @@ def build_users(ctx: DemoContext) -> list[tuple[str, str, str]]:
     specs: list[tuple[str, str, Role, OrgUnit | None, list[str], bool]] = [
         ("admin", "系统管理员", Role.ADMIN, ctx.bureau, [], True),
         ("leader", "局长（示例）", Role.LEADER, ctx.bureau, [], False),
+        # 三员分立 (issue 24): with admin, the security and the audit administrator
+        ("anquan", "安全管理员（示例）", Role.SECURITY, ctx.bureau, [], False),
+        ("shenji", "审计管理员（示例）", Role.AUDITOR, ctx.bureau, [], False),
     ]
     for short, name, _kind, lines in BUREAU_UNITS:
         specs.append(

@@ -17,5 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         {"line": line, "ledgers": ledgers, "editable": scope.can_edit_line(user, line.code)}
         for line, ledgers in registry.by_line()
     ]
-    can_manage_params = user.is_admin or user.has_perm("core.manage_parameters")
+    from zhujian.web.param_views import can_manage
+
+    can_manage_params = can_manage(user)
     return {"nav_groups": groups, "can_manage_params": can_manage_params}

@@ -25,14 +25,37 @@ from zhujian.core.models import CalendarYear, ParamValue, User
 PERMISSION = "core.manage_parameters"
 
 
-def can_manage(user: User) -> bool:
-    """May ``user`` see and change the 参数设置 pages?"""
+SECURITY_PERMISSION = "core.manage_security"
+
+
+def can_manage_business(user: User) -> bool:
+    """The county's parameters and the holiday calendar: the 系统管理员 (三员分立)."""
     return bool(user.is_authenticated and (user.is_admin or user.has_perm(PERMISSION)))
 
 
-def _guard(request: HttpRequest) -> None:
+def can_manage_security(user: User) -> bool:
+    """The security parameters (group “安全”): the 安全管理员 only."""
+    return bool(user.is_authenticated and user.has_perm(SECURITY_PERMISSION))
+
+
+def can_manage(user: User) -> bool:
+    """May ``user`` see the 参数设置 pages (and change some of it)?"""
+    return can_manage_business(user) or can_manage_security(user)
+
+
+def can_edit(user: User, param: params.Param) -> bool:
+    if param.group == "安全":
+        return can_manage_security(user)
+    return can_manage_business(user)
+
+
+def _guard(request: HttpRequest, param: params.Param | None = None, calendar: bool = False) -> None:
     if not can_manage(request.user):
         raise PermissionDenied("只有系统管理员或被授予“参数设置”权限的人员可以查看和修改参数")
+    if param is not None and not can_edit(request.user, param):
+        raise PermissionDenied("安全参数只由安全管理员修改，其他参数只由系统管理员修改（三员分立）")
+    if calendar and not can_manage_business(request.user):
+        raise PermissionDenied("法定节假日由系统管理员录入（三员分立）")
 
 
 def _history(limit: int = 30) -> list[dict[str, Any]]:
@@ -81,7 +104,13 @@ def params_page(request: HttpRequest) -> HttpResponse:
         except params.ParamError as exc:
             shown, origin, error = "", "", str(exc)
         groups.setdefault(param.group, []).append(
-            {"param": param, "value": shown, "origin": origin, "error": error}
+            {
+                "param": param,
+                "value": shown,
+                "origin": origin,
+                "error": error,
+                "editable": can_edit(request.user, param),
+            }
         )
     today = timezone.localdate()
     cal = deadlines.calendar()
@@ -101,6 +130,7 @@ def params_page(request: HttpRequest) -> HttpResponse:
             "missing": deadlines.missing_years(today),
             "known": bool(cal.years),
             "history": _history(),
+            "can_calendar": can_manage_business(request.user),
         },
     )
 
@@ -135,6 +165,7 @@ def param_edit(request: HttpRequest, key: str) -> HttpResponse:
     param = params.REGISTRY.get(key)
     if param is None:
         raise Http404("没有这个参数")
+    _guard(request, param)
     try:
         current, origin = param.resolved()
     except params.ParamError:
@@ -214,7 +245,7 @@ class CalendarYearForm(forms.ModelForm):
 
 @login_required
 def calendar_year_edit(request: HttpRequest, year: int | None = None) -> HttpResponse:
-    _guard(request)
+    _guard(request, calendar=True)
     instance = CalendarYear.objects.filter(year=year).first() if year else None
     if year and instance is None:
         instance = CalendarYear(year=year)

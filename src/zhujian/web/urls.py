@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from zhujian.core import sessions
 from zhujian.web import (
+    account_views,
+    audit_views,
     dashboard,
     deadline_views,
     job_views,
@@ -61,12 +63,23 @@ urlpatterns = [
     path("params/calendar/new/", param_views.calendar_year_edit, name="calendar_year_new"),
     path("params/calendar/<int:year>/", param_views.calendar_year_edit, name="calendar_year"),
     path("params/<str:key>/", param_views.param_edit, name="param_edit"),
+    # 安全审计 (审计管理员 only) and the inactive-accounts report (系统管理员)
+    path("audit/", audit_views.audit_list, name="audit"),
+    path("audit/export.xlsx", audit_views.audit_export, name="audit_export"),
+    path("accounts/inactive/", audit_views.inactive_accounts, name="inactive_accounts"),
 ]
 
 # login/logout and the password change live outside the "web" namespace, under the names
 # Django's own views and settings use.
 auth_urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.ZhujianLoginView.as_view(), name="login"),
+    # the second factor (core.twofactor) and the user's API tokens (core.apitokens)
+    path("accounts/otp/", account_views.otp_verify, name="otp_verify"),
+    path("accounts/otp/enrol/", account_views.otp_enrol, name="otp_enrol"),
+    path("accounts/otp/recovery/", account_views.otp_recovery, name="otp_recovery"),
+    path("accounts/otp/recovery/new/", account_views.otp_new_recovery, name="otp_new_recovery"),
+    path("accounts/security/", account_views.account_security, name="account_security"),
+    path("accounts/tokens/<int:pk>/revoke/", account_views.token_revoke, name="api_token_revoke"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",
