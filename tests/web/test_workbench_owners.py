@@ -35,7 +35,9 @@ def test_a_plan_task_is_handed_to_its_unit_and_not_to_another(client):
     town = User.objects.filter(role=Role.TOWNSHIP).first()
     assert task.pk in {i.obj.pk for i in workbench.pending(owner) if isinstance(i.obj, PlanTask)}
     for someone in (other, town):
-        assert not [i for i in workbench.pending(someone) if isinstance(i.obj, PlanTask)]
+        theirs = [i.obj for i in workbench.pending(someone) if isinstance(i.obj, PlanTask)]
+        assert task not in theirs
+        assert all(someone.org_unit.contains(t.org_unit) for t in theirs)
     # The record page says in one line who must do what, and by when.
     client.force_login(owner)
     body = client.get(reverse("web:ledger_detail", args=["plans_plantask", task.pk])).content
@@ -141,6 +143,7 @@ def test_the_account_that_registered_an_application_cannot_accept_it(client):
     client.force_login(clerk)
     fields = {
         "project": model.project_id,
+        "org_unit": model.org_unit_id,
         "buildings": "30#",
         "residential_area": "5000",
         "units": "40",
