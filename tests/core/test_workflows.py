@@ -124,6 +124,11 @@ def write(path: str, client, tmp_path, user: User, wf: Workflow, obj, field: str
             content_type="application/json",
         )
     else:
+        if any(getattr(obj, k) in (None, "") for k in ledger.natural_key):
+            pytest.skip(
+                "a record without its natural key yet (an application before its "
+                "permit number) is not in any sheet"
+            )
         file = tmp_path / "one.xlsx"
         export_rows(ledger, wf.model._default_manager.filter(pk=obj.pk), file)
         book = load_workbook(file)

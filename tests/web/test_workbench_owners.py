@@ -178,3 +178,26 @@ def test_the_account_that_registered_an_application_cannot_accept_it(client):
         business_lines=["realestate"],
     )
     assert wf.can(other, permit, wf.step("accept")) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "stage"),
+    [("realestate_presalepermit", "review"), ("construction_liftingmachine", "registered")],
+)
+def test_the_new_workflows_lists_have_a_current_stage_filter(client, admin_user, name, stage):
+    wf = workflows.registry.get(name)
+    client.force_login(admin_user)
+    response = client.get(reverse("web:ledger_list", args=[name]), {"stage": stage})
+    expected = wf.model._default_manager.filter(wf.at_q(stage)).count()
+    assert expected and response.context["total"] == expected
+    assert "当前阶段" in response.content.decode()
+    for obj, cells in response.context["rows"]:
+        assert wf.current(obj).code == stage and cells[-1] == wf.step(stage).label
+
+
+def test_a_crane_with_steps_taken_is_not_deleted_by_its_department(client):
+    machine = LiftingMachine.objects.filter(installed_on__isnull=False).first()
+    client.force_login(User.objects.get(username="jianzhu"))
+    response = client.delete(f"/api/ledgers/construction_liftingmachine/{machine.pk}/")
+    assert response.status_code == 403
+    assert LiftingMachine.objects.filter(pk=machine.pk).exists()
