@@ -129,3 +129,148 @@ def test_petition_clerk_takes_a_case_through_its_steps_one_form_each(open_page, 
     page.get_by_role("button", name="提交：答复").click()
     expect(page.get_by_test_id("next-action")).to_contain_text("已全部办结")
     expect(page.locator("#transitions li")).to_have_count(4)
+
+
+def _crane_at_install_notice():
+    """A machine on a project, taken back to before its installation notice."""
+    from zhujian.domains.construction.models import LiftingMachine
+
+    machine = LiftingMachine.objects.filter(project__isnull=False).order_by("pk").first()
+    LiftingMachine.objects.filter(pk=machine.pk).update(
+        install_notice_on=None,
+        installed_on=None,
+        inspected_on=None,
+        inspection_result="",
+        accepted_on=None,
+        acceptance_result="",
+        registered_on=None,
+        registration_number="",
+        removal_notice_on=None,
+        removed_on=None,
+        cancelled_on=None,
+        registration_due_on=None,
+    )
+    machine.refresh_from_db()
+    return machine
+
+
+def _submit(page, step: str) -> None:
+    page.get_by_role("button", name=f"提交：{step}").click()
+    expect(page.locator(".messages")).to_contain_text(f"“{step}”已提交")
+
+
+@pytest.mark.parametrize("viewport", [PHONE, OFFICE_PC], ids=["phone", "office-pc"])
+def test_a_crane_goes_through_its_steps_by_two_departments(open_page, viewport):
+    machine = _crane_at_install_notice()
+    url = f"/work/construction_liftingmachine/{machine.pk}/"
+    bar_now = ".stage-bar [aria-current=step]"
+
+    # 建筑业管理站 records the notice and the installer's self-inspection …
+    page = open_page("jianzhu", viewport, start=url)
+    expect(page.locator(bar_now)).to_contain_text("安装告知")
+    form = page.locator(".step-form form").first
+    expect(form.locator("input:visible, select:visible, textarea:visible")).to_have_count(2)
+    _submit(page, "安装告知")
+    expect(page.locator(bar_now)).to_contain_text("安装/自检")
+    expect(page.get_by_label("安装告知日期")).to_have_count(0)  # the current step's form only
+    _submit(page, "安装/自检")
+    # … and may not record the inspection of the installation it recorded.
+    expect(page.locator(bar_now)).to_contain_text("检验检测")
+    expect(page.get_by_test_id("why-not")).to_contain_text("职责分离")
+    expect(page.locator('select[name="inspection_result"]')).to_have_count(0)
+
+    # 质量安全监督站 records the inspection body's result and the acceptance.
+    other = open_page("zhijian", viewport, start=url)
+    other.get_by_label("检验结论").select_option("passed")
+    _submit(other, "检验检测")
+    other.get_by_label("验收结论").select_option("passed")
+    _submit(other, "验收")
+    expect(other.get_by_test_id("why-not")).to_contain_text("职责分离")
+
+    # The use registration is granted by the other account, which closes the steps.
+    page.goto(url)
+    expect(page.locator(bar_now)).to_contain_text("使用登记")
+    page.get_by_label("使用登记编号").fill("鲁QD-TEST-0001")
+    _submit(page, "使用登记")
+    expect(page.get_by_test_id("next-action")).to_contain_text("已全部办结")
+    machine.refresh_from_db()
+    assert machine.registration_number == "鲁QD-TEST-0001" and machine.registered_on
+    assert list(machine_transitions(machine).values_list("step", "user__username")) == [
+        ("install_notice", "jianzhu"),
+        ("installed", "jianzhu"),
+        ("inspected", "zhijian"),
+        ("accepted", "zhijian"),
+        ("registered", "jianzhu"),
+    ]
+
+
+def machine_transitions(obj):
+    from zhujian.core import workflows
+
+    return workflows.transitions_of(obj).order_by("at", "pk")
+
+
+def _second_realestate_account() -> User:
+    """A second account of the 房产服务中心: the 承办人 who reviews applications."""
+    from django.contrib.auth.hashers import make_password
+
+    from zhujian.demo.county import DEMO_PASSWORD
+
+    first = User.objects.get(username="fangchan")
+    return User.objects.create(
+        username="fangchan2",
+        first_name="李晓梅",
+        role=Role.DEPARTMENT,
+        org_unit=first.org_unit,
+        business_lines=["realestate"],
+        password=make_password(DEMO_PASSWORD),
+    )
+
+
+@pytest.mark.parametrize("viewport", [PHONE, OFFICE_PC], ids=["phone", "office-pc"])
+def test_a_presale_permit_is_accepted_reviewed_and_issued_by_two_accounts(open_page, viewport):
+    from zhujian.domains.realestate.models import PresalePermit
+
+    permit = PresalePermit.objects.filter(accepted_on__isnull=True, issued_on__isnull=True).first()
+    assert permit is not None, "the demo county has no presale application waiting"
+    reviewer = _second_realestate_account()
+    url = f"/work/realestate_presalepermit/{permit.pk}/"
+    bar_now = ".stage-bar [aria-current=step]"
+    day = lambda n: (permit.applied_on + dt.timedelta(days=n)).isoformat()  # noqa: E731
+
+    # The department accepts the application and names the 承办人 …
+    page = open_page("fangchan", viewport, start=url)
+    expect(page.locator(bar_now)).to_contain_text("受理")
+    page.get_by_label("受理日期").fill(day(1))
+    page.get_by_label("承办人").fill(reviewer.first_name)
+    _submit(page, "受理")
+    expect(page.get_by_test_id("next-action")).to_contain_text(
+        f"承办人（房产服务中心 {reviewer.first_name}）"
+    )
+
+    # … who finds it in their own 待我处理 and reviews it.
+    other = open_page(reviewer.username, viewport, start=None)
+    link = other.locator(f'#pending a[href="{url}"]').first
+    expect(link).to_be_visible()
+    link.click()
+    expect(other.get_by_label("受理日期")).to_have_count(0)
+    other.get_by_label("审核日期").fill(day(3))
+    other.get_by_label("审核意见").fill("符合预售条件，同意核发")
+    _submit(other, "审核")
+    # The reviewer may not sign off the permit it reviewed.
+    expect(other.get_by_test_id("why-not")).to_contain_text("职责分离")
+    expect(other.locator('input[name="permit_no"]')).to_have_count(0)
+
+    page.goto(url)
+    expect(page.locator(bar_now)).to_contain_text("核发")
+    page.get_by_label("发证日期").fill(day(5))
+    page.get_by_label("预售许可证号").fill("示房预字（测试）第001号")
+    _submit(page, "核发")
+    expect(page.get_by_test_id("next-action")).to_contain_text("已全部办结")
+    permit.refresh_from_db()
+    assert permit.permit_no == "示房预字（测试）第001号" and permit.issued_on
+    assert list(machine_transitions(permit).values_list("step", "user__username")) == [
+        ("accept", "fangchan"),
+        ("review", reviewer.username),
+        ("issue", "fangchan"),
+    ]

@@ -320,6 +320,10 @@ class Deadlines:
     active: Q | None = None
     label: str = "办理期限"
     dashboard: bool = False  # show the overdue / due-soon summary on the leaders' dashboard
+    # Who must meet the clocks: an actor rule of ``core.workflows`` (RecordUnit,
+    # LineDepartment …; typed loosely, core.workflows reads this module's callers).
+    # Default: the department that owns the ledger's line.
+    owner: Any = None
 
     def _active(self) -> Q:
         return self.active if self.active is not None else Q()

@@ -21,9 +21,13 @@ start-up like ``ledgers.py``)::
   done, so lists and counts by step are plain SQL (:meth:`Workflow.at_q`).
 - The **actor rule** of a step says who may do it: the record's township
   (:class:`RecordTownship`), the department (股室) that owns the record's line
-  (:class:`LineDepartment`), or the handler (承办人) the record names (:class:`Handler`).
+  (:class:`LineDepartment`), the unit the record names as responsible
+  (:class:`RecordUnit`, e.g. a plan task's 责任单位), or the handler (承办人) the record
+  names (:class:`Handler`).
 - **Separation of duties**: ``separate`` pairs ``(x, y)``: the account that did ``x``
-  cannot do ``y`` (the rectifier cannot accept its own rectification).
+  cannot do ``y`` (the rectifier cannot accept its own rectification). ``x`` may be
+  :data:`REGISTER`, the record's registration (the account that created it, from its
+  history): the clerk who registers an application does not accept it.
 - Every step taken, every step sent back (退回, with its reason) and every reminder
   (催办) is a :class:`~zhujian.core.models.Transition` row: who, from which unit, when, why.
 - **No bypass**: the generic edit form, the API and the Excel import may change a step's
@@ -35,6 +39,7 @@ Core never imports a domain: domains register here, the web and API read the reg
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import time
 from abc import ABC, abstractmethod
@@ -48,7 +53,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
-from zhujian.core.models import OrgUnit, Role, Transition, User
+from zhujian.core.models import OrgUnit, OrgUnitKind, Role, Transition, User
 from zhujian.core.stages import REASON_FIELD
 
 SUBMIT, RETURN, REMIND = (
@@ -56,6 +61,10 @@ SUBMIT, RETURN, REMIND = (
     Transition.Action.RETURN,
     Transition.Action.REMIND,
 )
+
+
+# In ``Workflow.separate``: the record's registration (its creation), which is not a step.
+REGISTER = "register"
 
 
 class StepRefused(PermissionDenied):
@@ -137,6 +146,45 @@ class LineDepartment(Actor):
     def names(self, obj: Any, workflow: Workflow) -> str:
         units = departments_of(workflow.line_of(obj))
         return "、".join(u.name for u in units) or "业务股室"
+
+
+GENERAL_KINDS = (OrgUnitKind.COUNTY, OrgUnitKind.BUREAU)  # no particular unit
+
+
+@dataclass(frozen=True)
+class RecordUnit(Actor):
+    """The unit the record names as responsible (责任单位: its org unit), a 股室 or a
+    乡镇: that unit's accounts (a township's for its villages too). A record filed at the
+    county or the bureau as a whole falls to the line's department."""
+
+    def _unit(self, obj: Any) -> OrgUnit | None:
+        unit = getattr(obj, "org_unit", None)
+        return None if unit is None or unit.kind in GENERAL_KINDS else unit
+
+    def allows(self, user: User, obj: Any, workflow: Workflow) -> bool:
+        if not _active(user):
+            return False
+        unit = self._unit(obj)
+        if unit is None:
+            return LineDepartment(self.role).allows(user, obj, workflow)
+        return (
+            user.role in (Role.DEPARTMENT, Role.TOWNSHIP)
+            and user.org_unit is not None
+            and user.org_unit.contains(unit)
+        )
+
+    def q_for(self, user: User, workflow: Workflow) -> Q | None:
+        if user.role not in (Role.DEPARTMENT, Role.TOWNSHIP) or user.org_unit is None:
+            return None
+        q = Q(org_unit__path__startswith=user.org_unit.path)
+        line = LineDepartment(self.role).q_for(user, workflow)
+        if line is not None:
+            q |= Q(org_unit__kind__in=GENERAL_KINDS) & line
+        return q
+
+    def names(self, obj: Any, workflow: Workflow) -> str:
+        unit = self._unit(obj)
+        return unit.name if unit else LineDepartment(self.role).names(obj, workflow)
 
 
 @dataclass(frozen=True)
@@ -270,10 +318,12 @@ class Workflow:
     line: str = ""  # the line of every record (default: the ledger's)
     line_field: str | None = None  # or: the field holding each record's line
     separate: Sequence[tuple[str, str]] = ()
-    remind_days: int | str = 3  # due within this many days: 临期 (a setting's name: read then)
+    # due within this many days: 临期 (a setting's name, or a function: read when asked)
+    remind_days: int | str | Callable[[], int] = 3
     active: Q | None = None  # records the workflow applies to (default: all), in SQL
     active_obj: Callable[[Any], bool] | None = None  # … and in Python
     page: Callable[[Any], str] | None = None  # its step page (default: the generic one)
+    register_label: str = "登记"  # what the record's creation is called (产权备案, 申请)
     name: str = ""
     _by_code: dict[str, Step] = field(default_factory=dict, repr=False)
 
@@ -291,13 +341,19 @@ class Workflow:
             if isinstance(s.due, str):
                 opts.get_field(s.due)
         for x, y in self.separate:
-            self.step(x), self.step(y)
+            self.step(y)
+            if x != REGISTER:
+                self.step(x)
 
     def step(self, code: str) -> Step:
         try:
             return self._by_code[code]
         except KeyError:
             raise KeyError(f"{self.name}: unknown step {code!r}") from None
+
+    def label_of(self, code: str) -> str:
+        """A step's label, or the registration's (:data:`REGISTER`)."""
+        return self.register_label if code == REGISTER else self.step(code).label
 
     @property
     def step_fields(self) -> set[str]:
@@ -306,6 +362,8 @@ class Workflow:
     def soon_days(self) -> int:
         if isinstance(self.remind_days, str):
             return int(getattr(settings, self.remind_days))
+        if callable(self.remind_days):
+            return int(self.remind_days())
         return self.remind_days
 
     def line_of(self, obj: Any) -> str:
@@ -373,7 +431,7 @@ class Workflow:
         for x, y in self.separate:
             if y == step.code and last_actor(obj, self, x) == user.pk:
                 return (
-                    f"职责分离：办理“{self.step(x).label}”的账号不能再办理“{step.label}”，"
+                    f"职责分离：办理“{self.label_of(x)}”的账号不能再办理“{step.label}”，"
                     "须由另一账号办理"
                 )
         return None
@@ -471,6 +529,60 @@ class WorkflowRegistry:
 registry = WorkflowRegistry()
 
 
+# --- deadline clocks as one-step workflows -----------------------------------------------------
+
+_CLOCKS: dict[str, list[Workflow]] = {}
+
+
+def clock_workflows(ledger: Any) -> list[Workflow]:
+    """The deadline clocks of ``ledger`` (``Ledger.deadlines``) that no step of its
+    workflow covers, each as a one-step workflow that is not registered: "meet the
+    clock" by its owner (``Deadlines.owner``, default the line's 股室). So an item with
+    only a deadline (a plan's 确保*月*日前完成, a contract to file) names who must do what
+    by when, and lands in that owner's 待我处理, through the same SQL as a step."""
+    found = _CLOCKS.get(ledger.name)
+    if found is not None:
+        return found
+    deadlines = ledger.deadlines
+    out: list[Workflow] = []
+    if deadlines is not None:
+        declared = registry.for_model(ledger.model)
+        covered = {
+            (s.due, s.done) for s in (declared.steps if declared else []) if isinstance(s.due, str)
+        }
+        owner = deadlines.owner or LineDepartment(f"{ledger.label}主管股室")
+        soon = deadlines.soon_days
+        for clock in deadlines.clocks:
+            if (clock.due, clock.done) in covered:
+                continue
+            has_due = Q(**{f"{clock.due}__isnull": False})
+            out.append(
+                Workflow(
+                    model=ledger.model,
+                    label=clock.label,
+                    name=f"{ledger.name}__{clock.due}",
+                    line=ledger.line,
+                    steps=[
+                        Step(
+                            clock.done,
+                            clock.label,
+                            owner,
+                            done=clock.done,
+                            due=clock.due,
+                            when=has_due,
+                            when_obj=lambda obj, f=clock.due: getattr(obj, f) is not None,
+                            action=f"办理{clock.label}",
+                        )
+                    ],
+                    active=deadlines.active,
+                    remind_days=soon,
+                    page=lambda obj, lg=ledger: lg.url("detail", pk=obj.pk),
+                )
+            )
+    _CLOCKS[ledger.name] = out
+    return out
+
+
 # --- transitions ------------------------------------------------------------------------------
 
 
@@ -484,8 +596,35 @@ def transitions_of(obj: Any) -> models.QuerySet[Transition]:
     ).select_related("user", "unit")
 
 
+def registrant(obj: Any) -> int | None:
+    """The id of the account that created ``obj`` (its history's creation row)."""
+    history = getattr(type(obj), "history", None)
+    if history is None or obj.pk is None:
+        return None
+    return (
+        history.filter(id=obj.pk, history_type="+")
+        .order_by("history_id")
+        .values_list("history_user_id", flat=True)
+        .first()
+    )
+
+
+def taken_by(workflow: Workflow, user: User, code: str) -> models.QuerySet:
+    """Ids of the records on which ``user`` did ``code`` (or registered, :data:`REGISTER`):
+    the few records separation of duties may keep from that user."""
+    if code == REGISTER:
+        history = workflow.model.history  # type: ignore[attr-defined]
+        return history.filter(history_type="+", history_user=user).values_list("id", flat=True)
+    return Transition.objects.filter(
+        workflow=workflow.name, user=user, step=code, action=SUBMIT
+    ).values_list("object_id", flat=True)
+
+
 def last_actor(obj: Any, workflow: Workflow, step: str) -> int | None:
-    """The id of the account whose submission of ``step`` stands (not sent back since)."""
+    """The id of the account whose submission of ``step`` stands (not sent back since);
+    for :data:`REGISTER`, the account that created the record."""
+    if step == REGISTER:
+        return registrant(obj)
     last = transitions_of(obj).filter(step=step).exclude(action=REMIND).order_by("-at", "-pk")
     first = last.first()
     if first is None or first.action != SUBMIT:
@@ -622,24 +761,54 @@ def write_refusal(user: User, obj: Any, before: dict[str, Any] | None) -> str | 
         return None
     if user.is_admin and before is None:
         return None
-    codes = {s.code for s in steps}
+    if why := _out_of_order(workflow, obj, before, steps):
+        return why
     for s in steps:
         if not (user.is_admin or s.actor.allows(user, obj, workflow)):
             return (
                 f"“{s.label}”须由{s.actor.role}（{s.actor.names(obj, workflow)}）办理，"
                 f"您不能填写或修改该环节的内容（{'、'.join(_labels(obj, s))}）"
             )
+    # Separation binds the steps this write takes, not those it clears (退回).
+    codes = {s.code for s in steps if s.is_done(obj)}
     for x, y in workflow.separate:
-        if x in codes and y in codes:
+        x_now = before is None if x == REGISTER else x in codes
+        if x_now and y in codes:
             return (
-                f"职责分离：同一账号不能同时办理“{workflow.step(x).label}”"
+                f"职责分离：同一账号不能同时办理“{workflow.label_of(x)}”"
                 f"和“{workflow.step(y).label}”"
             )
-        if y in codes and obj.pk and last_actor(obj, workflow, x) == user.pk:
+        if y in codes and before is not None and last_actor(obj, workflow, x) == user.pk:
             return (
-                f"职责分离：办理“{workflow.step(x).label}”的账号不能再办理"
-                f"“{workflow.step(y).label}”"
+                f"职责分离：办理“{workflow.label_of(x)}”的账号不能再办理“{workflow.step(y).label}”"
             )
+    return None
+
+
+def _out_of_order(
+    workflow: Workflow, obj: Any, before: dict[str, Any] | None, steps: list[Step]
+) -> str | None:
+    """A write takes the required steps in their order, as the step screen does: each
+    required step it completes must be the record's current step, counting the steps the
+    same write completed before it. Correcting a done step's date, clearing a step (退回)
+    and optional steps (延期, 拆卸 …, whose order the model's rules keep) are not ordered."""
+    state = copy.copy(obj)
+    for s in workflow.steps:
+        for name in s.all_fields():
+            attname = _attname(obj, name)
+            value = before.get(name) if before is not None else None
+            if before is None and isinstance(type(obj)._meta.get_field(name), models.CharField):
+                value = ""
+            setattr(state, attname, value)
+    for s in steps:
+        if s.is_done(obj) and not s.is_done(state) and not s.optional:
+            current = workflow.current(state)
+            if s != current:
+                now = f"“{current.label}”" if current else "已办结"
+                return f"当前环节为{now}，不能直接办理“{s.label}”：请按环节顺序办理"
+        for name in s.all_fields():
+            attname = _attname(obj, name)
+            setattr(state, attname, getattr(obj, attname))
     return None
 
 

@@ -17,12 +17,13 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from zhujian.core import scope, versions, workflows
@@ -113,23 +114,6 @@ def _item(workflow: Workflow, obj: models.Model, today: dt.date) -> Item:
     )
 
 
-def _deadline_item(ledger: Ledger, obj: models.Model, today: dt.date) -> Item:
-    assert ledger.deadlines is not None
-    state = ledger.deadlines.most_urgent(obj, today)
-    return Item(
-        obj=obj,
-        ledger=ledger,
-        workflow=None,
-        step_label=state.clock.label if state else "",
-        next_action=state.text if state else "",
-        due=state.due if state else None,
-        days_left=state.days_left if state else None,
-        url=ledger.url("detail", pk=obj.pk),
-        township=obj.org_unit.township() if obj.org_unit_id else None,
-        line=ledger.line,
-    )
-
-
 def _scoped(workflow: Workflow, user: User, q: Q) -> models.QuerySet:
     qs = workflow.model._default_manager.filter(q).select_related("org_unit__parent")
     return scope.restrict(qs, user, "view")
@@ -148,15 +132,13 @@ def responsibility_q(workflow: Workflow, user: User) -> Q | None:
     return found
 
 
-def _deadline_ledgers(user: User) -> list[Ledger]:
-    out = []
+def all_workflows() -> list[Workflow]:
+    """The declared workflows, and the deadline clocks no step covers (a plan task's,
+    a contract's filing, a machine's safety assessment) as one-step workflows: every
+    item with a deadline has an owner, and the lists below treat both alike."""
+    out = list(workflows.registry)
     for ledger in deadline_views.ledgers_with_deadlines():
-        if registry_workflow(ledger) is not None:
-            continue  # a workflowed ledger's deadlines are its steps'
-        if user.is_admin or user.role in (Role.LEADER, Role.TOWNSHIP):
-            out.append(ledger)
-        elif ledger.line in (user.business_lines or []):
-            out.append(ledger)
+        out += workflows.clock_workflows(ledger)
     return out
 
 
@@ -164,27 +146,37 @@ def registry_workflow(ledger: Ledger) -> Workflow | None:
     return workflows.registry.for_model(ledger.model)
 
 
+def _suspects(wf: Workflow, user: User) -> dict[str, set[int]]:
+    """Separation of duties, in one query per pair: the records whose first step (or
+    registration) this account did, by the step it then may not take. Few: checked one
+    by one; the rest of the user's records are theirs."""
+    suspect: dict[str, set[int]] = {}
+    for x, y in wf.separate:
+        suspect.setdefault(y, set()).update(workflows.taken_by(wf, user, x))
+    return suspect
+
+
+def _kept_from(wf: Workflow, user: User, obj: models.Model, suspect: dict[str, set[int]]) -> bool:
+    """Whether separation of duties keeps ``obj``'s current step from ``user``."""
+    step = wf.current(obj)
+    return (
+        step is not None
+        and obj.pk in suspect.get(step.code, ())
+        and wf.can(user, obj, step) is not None
+    )
+
+
 def pending(user: User, today: dt.date | None = None) -> list[Item]:
     """待我处理: records whose current step the user's unit or the user must do."""
     today = today or dt.date.today()
     items = []
-    for wf in workflows.registry:
+    for wf in all_workflows():
         q = wf.pending_q(user)
         if q is None:
             continue
-        # Separation of duties, in one query per pair: records whose first step this
-        # account took are checked one by one (few); the rest are the user's.
-        suspect: dict[str, set[int]] = {}
-        for x, y in wf.separate:
-            taken = Transition.objects.filter(
-                workflow=wf.name, user=user, step=x, action=Transition.Action.SUBMIT
-            ).values_list("object_id", flat=True)
-            suspect.setdefault(y, set()).update(taken)
+        suspect = _suspects(wf, user)
         for obj in _scoped(wf, user, q):
-            step = wf.current(obj)
-            if step is None:
-                continue
-            if obj.pk in suspect.get(step.code, ()) and wf.can(user, obj, step) is not None:
+            if wf.current(obj) is None or _kept_from(wf, user, obj, suspect):
                 continue
             items.append(_item(wf, obj, today))
     items += provided(user, today)
@@ -203,21 +195,20 @@ def dated(user: User, state: str, today: dt.date | None = None) -> list[Item]:
     workflow steps past (or near) their deadline, and ledgers' deadline clocks."""
     today = today or dt.date.today()
     items: list[Item] = []
-    for wf in workflows.registry:
+    for wf in all_workflows():
         mine = responsibility_q(wf, user)
         if mine is None:
             continue
-        if state == "overdue":
-            cond = wf.due_q(before=today)
-        else:
-            cond = wf.due_q(within=(today, today + dt.timedelta(days=wf.soon_days())))
-        items += [_item(wf, o, today) for o in _scoped(wf, user, cond & mine)]
-    for ledger in _deadline_ledgers(user):
-        qs = deadline_views.records(ledger, state, today, user).select_related("org_unit__parent")
-        items += [_deadline_item(ledger, o, today) for o in qs]
+        items += [_item(wf, o, today) for o in _scoped(wf, user, _due(wf, state, today) & mine)]
     if state == "overdue":
         items += [i for i in provided(user, today) if i.overdue]
     return _sorted(items)
+
+
+def _due(wf: Workflow, state: str, today: dt.date) -> Q:
+    if state == "overdue":
+        return wf.due_q(before=today)
+    return wf.due_q(within=(today, today + dt.timedelta(days=wf.soon_days())))
 
 
 def done_by(user: User, limit: int = LISTED) -> list[dict[str, Any]]:
@@ -288,31 +279,71 @@ def started_by(user: User, today: dt.date | None = None) -> list[dict[str, Any]]
     return out
 
 
+def count_all(querysets: list[models.QuerySet]) -> list[int]:
+    """The row counts of several querysets in one round trip to the database."""
+    if not querysets:
+        return []
+    parts, params = [], []
+    for i, qs in enumerate(querysets):
+        try:
+            sql, args = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a condition that matches nothing (pk__in=[])
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{i})")
+        params += list(args)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return [int(n) for n in cursor.fetchone()]
+
+
 def counts(user: User) -> dict[str, int]:
-    """The top bar's numbers: one COUNT per workflow and list."""
+    """The top bar's numbers, equal to the lengths of the workbench's 待我处理 and 逾期
+    lists: every list counted in one query, and the few records separation of duties
+    may keep from the user looked at one by one."""
     today = dt.date.today()
-    mine = late = 0
-    for wf in workflows.registry:
+    mine_qs, late_qs, checks = [], [], []
+    for wf in all_workflows():
         q = wf.pending_q(user)
         if q is not None:
-            mine += _scoped(wf, user, q).count()
+            mine_qs.append(_scoped(wf, user, q))
+            suspect = _suspects(wf, user)
+            ids = set().union(*suspect.values()) if suspect else set()
+            if ids:
+                checks.append((wf, q & Q(pk__in=ids), suspect))
         resp = responsibility_q(wf, user)
         if resp is not None:
-            late += _scoped(wf, user, resp & wf.due_q(before=today)).count()
-    for ledger in _deadline_ledgers(user):
-        late += deadline_views.records(ledger, "overdue", today, user).count()
+            late_qs.append(_scoped(wf, user, resp & _due(wf, "overdue", today)))
+    numbers = count_all(mine_qs + late_qs)
+    mine = sum(numbers[: len(mine_qs)])
+    for wf, q, suspect in checks:
+        mine -= sum(_kept_from(wf, user, obj, suspect) for obj in _scoped(wf, user, q))
+    # Items of other mechanisms (data requests to fill or review): few, listed whole.
     extra = provided(user, today)
     mine += len(extra)
-    late += sum(1 for i in extra if i.overdue)
+    late = sum(numbers[len(mine_qs) :]) + sum(1 for i in extra if i.overdue)
     return {"pending": mine, "overdue": late}
 
 
+COUNTS_ATTR = "_work_counts"
+
+
+def request_counts(request: HttpRequest) -> dict[str, int]:
+    """The counts of ``request.user``, computed once per request and kept on it."""
+    found = getattr(request, COUNTS_ATTR, None)
+    if found is None:
+        found = counts(request.user)
+        setattr(request, COUNTS_ATTR, found)
+    return found
+
+
 def top_counts(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: the workbench counts for the top bar of every page."""
+    """Context processor: the workbench counts for the top bar, lazily: a page that
+    does not show them (a fragment, an error page) runs no query for them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"work_counts": counts(user)}
+    return {"work_counts": SimpleLazyObject(lambda: request_counts(request))}
 
 
 # --- 督办: overdue by department and by township -----------------------------------------------
@@ -379,6 +410,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
     soon = dated(user, "soon", today)
     mine = pending(user, today)
     leader = user.is_admin or user.role == Role.LEADER
+    # The top bar shows these very lists' lengths: no second count on this page.
+    setattr(request, COUNTS_ATTR, {"pending": len(mine), "overdue": len(overdue)})
     return render(
         request,
         "web/workbench.html",
@@ -566,15 +599,24 @@ def work_step(request: HttpRequest, workflow: str, pk: int) -> HttpResponse:
 
 @registry.detail_panel
 def workflow_panel(ledger: Ledger, obj: models.Model, user: User) -> dict[str, Any] | None:
-    """On a workflowed record's page: the stage bar, who acts next, the 办理 button."""
+    """On a record's page: for a workflowed record the stage bar, who acts next and the
+    办理 button; for every running deadline no step covers, one line: who must do what
+    by when."""
     wf = workflows.registry.for_model(type(obj))
-    if wf is None:
+    clocks = [
+        c.next_action(obj)
+        for c in workflows.clock_workflows(ledger)
+        if ledger.model._default_manager.filter(c.open_q(), pk=obj.pk).exists()
+    ]
+    if wf is None and not clocks:
         return None
-    step = wf.current(obj)
-    return {
-        "template": "web/_workflow_panel.html",
-        "stage_bar": stage_bar(wf, obj),
-        "next_action": wf.next_action(obj),
-        "step_url": page_url(wf, obj),
-        "can_act": step is not None and wf.can(user, obj, step) is None,
-    }
+    panel: dict[str, Any] = {"template": "web/_workflow_panel.html", "clocks": clocks}
+    if wf is not None:
+        step = wf.current(obj)
+        panel |= {
+            "stage_bar": stage_bar(wf, obj),
+            "next_action": wf.next_action(obj),
+            "step_url": page_url(wf, obj),
+            "can_act": step is not None and wf.can(user, obj, step) is None,
+        }
+    return panel

@@ -408,9 +408,9 @@ def machines(ctx: DemoContext) -> None:
                 install_notice_on=notice,
                 installed_on=installed if notice else None,
                 inspected_on=inspected if installed else None,
-                inspection_result="passed" if installed else "",
+                inspection_result="passed" if installed and inspected else "",
                 accepted_on=accepted if inspected else None,
-                acceptance_result="passed" if inspected else "",
+                acceptance_result="passed" if inspected and accepted else "",
                 registered_on=registered if accepted else None,
                 registration_number=f"鲁QD-{registered:%Y}-{n:04d}"
                 if registered and accepted

@@ -47,6 +47,9 @@ class PlanTask(LedgerModel):
     status = models.CharField(
         "状态", max_length=16, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
+    handler = models.CharField(
+        "承办人", max_length=50, blank=True, help_text="责任单位中负责该任务的工作人员姓名"
+    )
     completed_on = models.DateField("完成日期", null=True, blank=True)
     progress = models.PositiveSmallIntegerField("进度(%)", default=0)
     latest_note = models.TextField("最新进展", blank=True)
@@ -58,6 +61,13 @@ class PlanTask(LedgerModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def derive(self) -> None:
+        """The status follows the completion date (a cancelled task stays cancelled):
+        completing the task on its step page, or sending it back, moves it."""
+        super().derive()
+        if self.status != TaskStatus.CANCELLED:
+            self.status = TaskStatus.DONE if self.completed_on else TaskStatus.OPEN
 
     def clean(self) -> None:
         errors = {}

@@ -83,6 +83,46 @@ def market(ctx: DemoContext) -> None:
     contracts = _contracts(ctx, permits, events, data_end)
     _escrow(ctx, permits, contracts, data_end)
     _unsold_permit(ctx, permits, data_end)
+    _applications(ctx, permits, data_end)
+
+
+# 承办人 of the 房产服务中心 who review presale applications (names are examples).
+HANDLERS = ["王立新", "李晓梅", "赵文博"]
+
+
+def _applications(ctx: DemoContext, permits: list[Any], data_end: dt.date) -> None:
+    """Presale applications still in progress at the data end: one waiting to be
+    accepted, one under review, one reviewed and waiting for its permit (made without the shared generator, so other demo data
+    stay as they were)."""
+    from zhujian.domains.realestate.models import PresalePermit
+
+    model = max(permits, key=lambda p: (p.issued_on, p.pk))
+    rows = []
+    for k, (days_ago, accepted) in enumerate(((1, False), (4, True), (6, True)), start=1):
+        applied = data_end - dt.timedelta(days=days_ago)
+        permit = PresalePermit(
+            project=model.project,
+            org_unit=model.org_unit,
+            buildings=f"{20 + k}#",
+            residential_area=D(8000 + 400 * k),
+            units=60 + 4 * k,
+            applied_on=applied,
+            accepted_on=applied + dt.timedelta(days=1) if accepted else None,
+            handler=HANDLERS[1] if accepted else "",
+            # the oldest one is reviewed, waiting for the permit to be signed off
+            reviewed_on=applied + dt.timedelta(days=4) if k == 3 else None,
+            review_opinion="符合预售条件，同意核发" if k == 3 else "",
+            land_premium_paid=True,
+            land_certificate_no=model.land_certificate_no,
+            planning_permit_no=model.planning_permit_no,
+            construction_permit_no=model.construction_permit_no,
+            total_investment=D(22000),
+            invested=D(9500),
+            delivery_on=data_end + dt.timedelta(days=700),
+        )
+        permit.derive()
+        rows.append(permit)
+    ctx.save(PresalePermit, rows)
 
 
 def _unsold_permit(ctx: DemoContext, permits: list[Any], data_end: dt.date) -> None:
@@ -99,6 +139,10 @@ def _unsold_permit(ctx: DemoContext, permits: list[Any], data_end: dt.date) -> N
         residential_area=D(9600),
         units=80,
         applied_on=data_end - dt.timedelta(days=8),
+        accepted_on=data_end - dt.timedelta(days=8),
+        handler=HANDLERS[0],
+        reviewed_on=data_end - dt.timedelta(days=3),
+        review_opinion="符合预售条件，同意核发",
         issued_on=data_end - dt.timedelta(days=2),
         land_premium_paid=True,
         land_certificate_no=model.land_certificate_no,
@@ -169,6 +213,10 @@ def _permits(ctx: DemoContext, projects: list[Any], data_end: dt.date) -> list[A
                     commercial_area=commercial,
                     units=int(residential / rng.randint(100, 125)),
                     applied_on=applied,
+                    accepted_on=applied + dt.timedelta(days=1),
+                    handler=HANDLERS[len(rows) % len(HANDLERS)],
+                    reviewed_on=issued - dt.timedelta(days=1),
+                    review_opinion="符合预售条件，同意核发",
                     issued_on=issued,
                     land_premium_paid=True,
                     land_certificate_no=f"鲁（{project.started_on.year}）示例县不动产权第{rng.randint(1000, 9999)}号",

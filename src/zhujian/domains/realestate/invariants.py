@@ -59,7 +59,7 @@ def permit_buildings(permit_buildings_text: str) -> set[str]:
 def check_presale(project: DevelopmentProject) -> list[Violation]:
     permits = [
         (permit_buildings(p.buildings), p.issued_on, p.permit_no)
-        for p in PresalePermit.objects.filter(project=project).only(
+        for p in PresalePermit.objects.filter(project=project, issued_on__isnull=False).only(
             "buildings", "issued_on", "permit_no"
         )
     ]

@@ -34,21 +34,28 @@ registry.register(
         list_display=[
             "permit_no",
             "project",
+            "buildings",
+            "applied_on",
+            "handler",
             "issued_on",
             "total_area",
             "units",
             "decided_late",
         ],
-        filters=["project", "issued_on", "decided_late"],
-        search=["permit_no", "buildings", "project__name"],
+        filters=["project", "applied_on", "issued_on", "decided_late"],
+        search=["permit_no", "buildings", "project__name", "handler"],
+        # Imports carry issued permits (the permit system's export): an application in
+        # progress, without its number yet, is handled on its step screen.
         natural_key=["permit_no"],
         date_field="issued_on",
         ordering=["-issued_on", "-id"],
         parent="project",
         help=(
-            "核发预售许可须同时具备：缴清土地出让金并取得土地使用权证书、建设工程规划许可证、施工许可证，"
+            "申请 → 受理（指定承办人）→ 审核 → 核发，逐步办理：登记申请的账号不能受理，审核的账号不能核发。"
+            "审核通过、核发预售许可须同时具备：缴清土地出让金并取得土地使用权证书、建设工程规划许可证、施工许可证，"
             "投入开发建设的资金达到工程建设总投资的25%以上，并确定竣工交付日期（城市房地产开发经营管理条例"
-            "第二十二条）。自申请之日起超过10日发证的标记为“超过法定办理时限”。"
+            "第二十二条）。自申请之日起超过10日发证的标记为“超过法定办理时限”；按许可证号导入的已核发许可"
+            "（未记录受理、审核环节的）视为已办结；办理中的申请在办理页面逐步办理。"
         ),
     )
 )
