@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from zhujian.core import deletion, files, invariants, personal, scope, versions, workflows
+from zhujian.core import codes, deletion, files, invariants, personal, scope, versions, workflows
 from zhujian.core.filters import filterset_for
 from zhujian.core.models import Job, OrgUnit, Transition, has_history
 from zhujian.core.registry import Ledger, registry
@@ -565,8 +565,15 @@ class LedgerImportView(LedgerMixin, View):
         recent = Job.objects.filter(
             user=request.user, kind=Job.Kind.IMPORT, ledger=self.ledger.name
         )[:10]
-        keys = [self.ledger.field_label(k) for k in self.ledger.natural_key]
-        return render(request, "web/ledger_import.html", self.context(recent=recent, keys=keys))
+        # The columns a file identifies a record by; a code unique per township is
+        # matched within the row's township, which comes from its unit (not a column).
+        keys = [self.ledger.field_label(k) for k in self.ledger.natural_key if k != codes.FIELD]
+        within = "（同一乡镇内）" if codes.FIELD in self.ledger.natural_key else ""
+        return render(
+            request,
+            "web/ledger_import.html",
+            self.context(recent=recent, keys=keys, keys_within=within),
+        )
 
     def post(self, request: HttpRequest, ledger: str) -> HttpResponse:
         upload = request.FILES.get("file")
