@@ -88,9 +88,10 @@ def test_report_xlsx_keeps_a_formula_like_record_name_as_text(road_named):
     road_named(payload)
     report = build_report("2022H1", body="起点：{{ municipal.huibao_from }}")
     ws = load_workbook(BytesIO(render.to_xlsx(report)))["指标"]
-    (row,) = [r for r in ws.iter_rows(min_row=4) if r[1].value == "municipal.huibao_from"]
-    assert_text_cell(row[4], payload)  # 本期值
-    assert_text_cell(row[7], payload)  # 报告中的写法
+    at = [r.id for r in report.rows].index("municipal.huibao_from")
+    row = list(ws.iter_rows(min_row=4))[at]
+    assert_text_cell(row[3], payload)  # 本期值
+    assert_text_cell(row[6], payload)  # 报告中的写法
 
 
 def test_markdown_report_escapes_html_and_markup_in_a_record_name(road_named):

@@ -144,7 +144,6 @@ def to_xlsx(report: Report) -> bytes:
     ws.append(
         [
             "业务条线",
-            "指标编号",
             "指标名称",
             "单位",
             "本期值",
@@ -162,7 +161,6 @@ def to_xlsx(report: Report) -> bytes:
                 ws,
                 [
                     BY_CODE[row.line].label if row.line in BY_CODE else row.line,
-                    row.id,
                     row.label,
                     row.unit,
                     _cell(row.value),
@@ -172,7 +170,9 @@ def to_xlsx(report: Report) -> bytes:
                 ],
             )
         )
-    for letter, width in zip("ABCDEFGH", (14, 34, 36, 8, 14, 14, 12, 16), strict=True):
+    # No figure ids: people read this table (the ids are for the API and the template
+    # editor, which list them).
+    for letter, width in zip("ABCDEFG", (14, 40, 8, 14, 14, 12, 16), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A4"
     buffer = BytesIO()
