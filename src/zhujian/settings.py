@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "zhujian.reports",
     "zhujian.web",
     "zhujian.hazards",
+    "zhujian.exchange",
     "zhujian.domains.party",
     "zhujian.domains.plans",
     "zhujian.domains.urban",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("zhujian.api.urls")),
     path("report/templates/", include("zhujian.reports.urls")),
     path("hazards/", include("zhujian.hazards.urls")),
+    path("exchange/", include("zhujian.exchange.urls")),
     path("lpg/", include("zhujian.domains.lpg.urls")),
     path("housing/", include("zhujian.domains.housing.urls")),
     path("sitemonitor/", include("zhujian.domains.sitemonitor.urls")),

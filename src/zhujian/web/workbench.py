@@ -140,10 +140,22 @@ def registry_workflow(ledger: Ledger) -> Workflow | None:
     return workflows.registry.for_model(ledger.model)
 
 
+#: Other mechanisms' items for 待我处理 (the exchange centre's refused uploads):
+#: ``fn(user, today) -> list[Item]`` and ``count(user) -> int``, registered at start-up.
+PROVIDERS: list[tuple[Any, Any]] = []
+
+
+def provider(items: Any, count: Any) -> None:
+    """Add a source of 待我处理 items (its records already limited to the user's scope)."""
+    PROVIDERS.append((items, count))
+
+
 def pending(user: User, today: dt.date | None = None) -> list[Item]:
     """待我处理: records whose current step the user's unit or the user must do."""
     today = today or dt.date.today()
     items = []
+    for items_of, _count in PROVIDERS:
+        items += items_of(user, today)
     for wf in workflows.registry:
         q = wf.pending_q(user)
         if q is None:
@@ -274,6 +286,8 @@ def counts(user: User) -> dict[str, int]:
             late += _scoped(wf, user, resp & wf.due_q(before=today)).count()
     for ledger in _deadline_ledgers(user):
         late += deadline_views.records(ledger, "overdue", today, user).count()
+    for _items, count_of in PROVIDERS:
+        mine += count_of(user)
     return {"pending": mine, "overdue": late}
 
 
