@@ -41,3 +41,38 @@ def workers_platform(db, settings) -> Iterator[FakeWorkersPlatform]:
     finally:
         fake.stop()
         adapter.poll_s = saved
+
+
+@pytest.fixture
+def one_project(db) -> ConstructionProject:
+    """Only one real-name project stays under supervision (its workers, attendance, pay):
+    the tests that need several runs stay short. The one with most pay sheets."""
+    from django.db.models import Count
+
+    chosen = (
+        ConstructionProject.objects.filter(realname_on__isnull=False)
+        .annotate(n=Count("pay_sheets"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    ConstructionProject.objects.exclude(pk=chosen.pk).update(realname_on=None)
+    return chosen
+
+
+@pytest.fixture
+def province(db, settings) -> Iterator:
+    """The fake provincial platform, with the county's credential."""
+    from zhujian.domains.construction.exchange import TARGET as PROVINCE
+    from zhujian.exchange.fakes.tb_tables import FakeProvince
+
+    settings.ZHUJIAN_CONSTRUCTION_PROVINCE_PLATFORM_RATE = 0
+    county = ConstructionProject.objects.first().org_unit.code[:6]
+    fake = FakeProvince(county, "province-secret-for-tests", seed=5)
+    fake.start()
+    Credential.objects.create(
+        target=PROVINCE, base_url=fake.url, user=county, secret="province-secret-for-tests"
+    )
+    try:
+        yield fake
+    finally:
+        fake.stop()

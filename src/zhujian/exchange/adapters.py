@@ -106,7 +106,7 @@ class Adapter(ABC):
     #: Seconds between two polls of one asynchronous receipt.
     poll_s: float = 5.0
 
-    def begin(self) -> None:
+    def begin(self) -> None:  # noqa: B027  (optional hook)
         """Called at the start of each run: drop what the adapter cached in the last one."""
 
     def batch_of(self, kind: Kind) -> int:
@@ -256,9 +256,7 @@ class AdapterRegistry:
         self._by_code: dict[str, Adapter] = {}
 
     def register(self, adapter: Adapter) -> Adapter:
-        if adapter.code in self._by_code and type(self._by_code[adapter.code]) is not type(
-            adapter
-        ):
+        if adapter.code in self._by_code and type(self._by_code[adapter.code]) is not type(adapter):
             raise ValueError(f"adapter {adapter.code!r} registered twice")
         orders = [k.order for k in adapter.kinds]
         if len(set(orders)) != len(orders):

@@ -161,7 +161,9 @@ def _scan_kind(adapter: Adapter, kind: Kind, stats: Stats) -> int:
         if any(u.pk is None for u in created):  # a backend without RETURNING
             ids = dict(
                 Upload.objects.filter(
-                    target=adapter.code, kind=kind.code, object_id__in=[u.object_id for u in created]
+                    target=adapter.code,
+                    kind=kind.code,
+                    object_id__in=[u.object_id for u in created],
                 ).values_list("object_id", "pk")
             )
             for u in created:
@@ -172,9 +174,9 @@ def _scan_kind(adapter: Adapter, kind: Kind, stats: Stats) -> int:
             changed, ["seen_at", "digest", "version", "deleted", "label", "state"], batch_size=2000
         )
         if real:
-            Outbox.objects.filter(
-                upload_id__in=[u.pk for u in real], state=S.QUEUED
-            ).update(state=S.SUPERSEDED)
+            Outbox.objects.filter(upload_id__in=[u.pk for u in real], state=S.QUEUED).update(
+                state=S.SUPERSEDED
+            )
             rows += [_outbox(adapter, kind, u, _action(u)) for u in real]
         if kind.deletes and gone:
             for u in gone:
@@ -183,9 +185,7 @@ def _scan_kind(adapter: Adapter, kind: Kind, stats: Stats) -> int:
                 u.state = Upload.State.PENDING
             Upload.objects.bulk_update(gone, ["deleted", "version", "state"], batch_size=2000)
             Outbox.objects.filter(upload__in=gone, state=S.QUEUED).update(state=S.SUPERSEDED)
-            rows += [
-                _outbox(adapter, kind, u, Outbox.Action.DELETE) for u in gone if u.sent_digest
-            ]
+            rows += [_outbox(adapter, kind, u, Outbox.Action.DELETE) for u in gone if u.sent_digest]
             Upload.objects.filter(pk__in=[u.pk for u in gone], sent_digest="").update(
                 state=Upload.State.OK, reason="本地记录已删除，平台上没有该记录，无需上报"
             )
@@ -413,23 +413,26 @@ def _send_batch(
     stats.sent += len(items)
     at = now()
     with transaction.atomic():
-        retry = []
+        retry, pairs = [], []
         for item in items:
             result = results.get(item.outbox.pk) or Result("retry", "平台未返回该条记录的结果")
             if result.state == "retry":
                 retry.append((item, result.reason))
                 continue
             item.outbox.sent_at = at
-            _apply(adapter, item, result, at)
+            pairs.append((item, result))
             if result.state == S.DONE:
                 stats.done += 1
             elif result.state == S.FAILED:
                 stats.failed += 1
+        _apply_many(adapter, pairs, at)
         for item, reason in retry:
             _requeue(adapter, [item], reason, stats, at)
 
 
-def _requeue(adapter: Adapter, items: list[Item], reason: str, stats: Stats, at: dt.datetime) -> None:
+def _requeue(
+    adapter: Adapter, items: list[Item], reason: str, stats: Stats, at: dt.datetime
+) -> None:
     for item in items:
         row = item.outbox
         if row.attempts >= adapter.max_attempts():
@@ -456,38 +459,67 @@ def _finish(row: Outbox, state: str, reason: str, at: dt.datetime) -> None:
 
 def _apply(adapter: Adapter, item: Item, result: Result, at: dt.datetime) -> None:
     """Write one row's result on its outbox row and its upload."""
-    row, upload = item.outbox, item.upload
-    row.state = result.state
-    row.reason = result.reason[:2000]
-    if result.serial_code:
-        row.serial_code = result.serial_code
-    if result.state in (S.DONE, S.FAILED):
-        row.done_at = at
-    row.save()
-    fields = ["state", "reason", "updated_at"]
-    if result.upstream_id:
-        upload.upstream_id = result.upstream_id
-        fields.append("upstream_id")
-    if result.upstream:
-        upload.upstream = {**(upload.upstream or {}), **result.upstream}
-        fields.append("upstream")
-    newer = Outbox.objects.filter(upload=upload, version__gt=row.version, state__in=ACTIVE).exists()
-    if result.state == S.DONE:
-        upload.sent_digest = row.digest if row.action != Outbox.Action.DELETE else ""
-        upload.succeeded_at = at
-        upload.reason = ""
-        upload.state = Upload.State.PENDING if newer else Upload.State.OK
-        fields += ["sent_digest", "succeeded_at"]
-        if row.action == Outbox.Action.DELETE:
-            upload.upstream_id = ""
-            fields.append("upstream_id")
-    elif result.state == S.FAILED:
-        upload.state = Upload.State.FAILED
-        upload.reason = result.reason
-    elif result.state == S.SUBMITTED:
-        upload.state = Upload.State.SUBMITTED
-        upload.reason = ""
-    upload.save(update_fields=list(dict.fromkeys(fields)))
+    _apply_many(adapter, [(item, result)], at)
+
+
+def _newer(pairs: list[tuple[Item, Result]]) -> set[int]:
+    """Outbox ids of ``pairs`` whose record has a later version still to send."""
+    latest: dict[int, int] = {}
+    ids = list({item.upload.pk for item, _r in pairs})
+    for start in range(0, len(ids), 900):
+        for upload_id, version in Outbox.objects.filter(
+            upload_id__in=ids[start : start + 900], state__in=ACTIVE
+        ).values_list("upload_id", "version"):
+            latest[upload_id] = max(version, latest.get(upload_id, 0))
+    return {
+        item.outbox.pk for item, _r in pairs if latest.get(item.upload.pk, 0) > item.outbox.version
+    }
+
+
+def _apply_many(adapter: Adapter, pairs: list[tuple[Item, Result]], at: dt.datetime) -> None:
+    """Write the results of several rows: their outbox rows and uploads, in bulk."""
+    if not pairs:
+        return
+    newer = _newer(pairs)
+    rows, uploads = [], []
+    for item, result in pairs:
+        row, upload = item.outbox, item.upload
+        row.state = result.state
+        row.reason = result.reason[:2000]
+        if result.serial_code:
+            row.serial_code = result.serial_code
+        if result.state in (S.DONE, S.FAILED):
+            row.done_at = at
+        if result.upstream_id:
+            upload.upstream_id = result.upstream_id
+        if result.upstream:
+            upload.upstream = {**(upload.upstream or {}), **result.upstream}
+        if result.state == S.DONE:
+            upload.sent_digest = row.digest if row.action != Outbox.Action.DELETE else ""
+            upload.succeeded_at = at
+            upload.reason = ""
+            upload.state = Upload.State.PENDING if row.pk in newer else Upload.State.OK
+            if row.action == Outbox.Action.DELETE:
+                upload.upstream_id = ""
+        elif result.state == S.FAILED:
+            upload.state = Upload.State.FAILED
+            upload.reason = result.reason
+        elif result.state == S.SUBMITTED:
+            upload.state = Upload.State.SUBMITTED
+            upload.reason = ""
+        upload.updated_at = at
+        rows.append(row)
+        uploads.append(upload)
+    Outbox.objects.bulk_update(
+        rows,
+        ["state", "reason", "serial_code", "done_at", "sent_at", "digest", "action", "claimed_by"],
+        batch_size=500,
+    )
+    Upload.objects.bulk_update(
+        uploads,
+        ["state", "reason", "upstream_id", "upstream", "sent_digest", "succeeded_at", "updated_at"],
+        batch_size=500,
+    )
 
 
 def _poll(adapter: Adapter, stats: Stats, at: dt.datetime, last_request: list[float]) -> bool:
@@ -512,21 +544,25 @@ def _poll(adapter: Adapter, stats: Stats, at: dt.datetime, last_request: list[fl
             logger.warning("%s: receipt %s not read: %s", adapter.code, serial, exc)
             results = {}
         with transaction.atomic():
+            pairs, later = [], []
             for item in items:
                 result = results.get(item.outbox.pk)
                 if result is None:
-                    item.outbox.next_try_at = at + dt.timedelta(seconds=adapter.poll_s)
-                    item.outbox.save(update_fields=["next_try_at"])
+                    later.append(item.outbox.pk)
                     continue
                 if result.state == "retry":
                     _requeue(adapter, [item], result.reason, stats, at)
                     continue
-                _apply(adapter, item, result, at)
+                pairs.append((item, result))
                 settled = True
                 if result.state == S.DONE:
                     stats.done += 1
                 elif result.state == S.FAILED:
                     stats.failed += 1
+            _apply_many(adapter, pairs, at)
+            Outbox.objects.filter(pk__in=later).update(
+                next_try_at=at + dt.timedelta(seconds=adapter.poll_s)
+            )
     return settled
 
 

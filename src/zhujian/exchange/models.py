@@ -25,7 +25,10 @@ class Credential(models.Model):
 
     target = models.CharField("上报平台", max_length=40)
     key = models.CharField(
-        "适用对象", max_length=60, blank=True, help_text="留空为全县默认；填写项目编号则仅用于该项目"
+        "适用对象",
+        max_length=60,
+        blank=True,
+        help_text="留空为全县默认；填写项目编号则仅用于该项目",
     )
     base_url = models.URLField("接口地址", max_length=300)
     appid = models.CharField("应用编号（appid）", max_length=100, blank=True)

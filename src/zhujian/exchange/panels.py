@@ -53,10 +53,7 @@ def refused(user: User) -> models.QuerySet[Upload]:
 
 
 def may_retry(user: User, upload: Upload) -> bool:
-    return (
-        scope.can_edit_line(user, upload.line)
-        and visible(user).filter(pk=upload.pk).exists()
-    )
+    return scope.can_edit_line(user, upload.line) and visible(user).filter(pk=upload.pk).exists()
 
 
 def _work_items(user: User, today: dt.date) -> list[workbench.Item]:

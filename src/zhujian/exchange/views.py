@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhujian.core import scope, xlsx
@@ -90,8 +91,13 @@ def upload_list(request: HttpRequest) -> HttpResponse:
             "targets": adapters.choices(),
             "kinds": _kinds(),
             "states": Upload.State.choices,
-            "units": scope.org_units_for(request.user).filter(kind__in=["county", "town", "township", "street"]),
-            "summary": [{"label": label, "count": counts.get(code, 0)} for code, label in Upload.State.choices],
+            "units": scope.org_units_for(request.user).filter(
+                kind__in=["county", "town", "township", "street"]
+            ),
+            "summary": [
+                {"label": label, "count": counts.get(code, 0)}
+                for code, label in Upload.State.choices
+            ],
             "can_send": _may_send(request.user),
             "can_retry_all": f["state"] == Upload.State.FAILED and request.user.role != Role.LEADER,
         },
@@ -113,7 +119,9 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ledger = registry.find(upload.content_type.model_class())
     record_url = ""
     if ledger is not None and not upload.deleted:
-        if scope.restrict(ledger.model._default_manager.filter(pk=upload.object_id), request.user).exists():
+        if scope.restrict(
+            ledger.model._default_manager.filter(pk=upload.object_id), request.user
+        ).exists():
             record_url = ledger.url("detail", pk=upload.object_id)
     return render(
         request,
@@ -140,9 +148,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "已重新排入上报队列，下次上报任务运行时发送")
     else:
         messages.error(request, "该记录当前不是“失败”状态，无需重新上报")
-    return redirect(request.POST.get("next") or "exchange:detail", pk) if not request.POST.get(
-        "next"
-    ) else redirect(request.POST["next"])
+    return redirect("exchange:detail", pk)
 
 
 @require_POST
@@ -154,7 +160,8 @@ def retry_all(request: HttpRequest) -> HttpResponse:
         if may_retry(request.user, upload) and engine.retry(upload):
             done += 1
     messages.success(request, f"已将 {done} 条失败记录重新排入上报队列")
-    return redirect(f"{request.path.rsplit('retry-all', 1)[0]}?{urlencode({k: v for k, v in f.items() if v})}")
+    query = urlencode({k: v for k, v in f.items() if v})
+    return redirect(f"{reverse('exchange:list')}?{query}")
 
 
 @login_required
@@ -162,7 +169,19 @@ def export(request: HttpRequest) -> HttpResponse:
     qs, _f = _filtered(request)
     book = xlsx.workbook(write_only=True)
     sheet = book.create_sheet("上报记录")
-    sheet.append(["记录", "上报平台", "上报对象", "所属单位", "上报状态", "平台编号", "平台反馈", "状态时间", "最近成功时间"])
+    sheet.append(
+        [
+            "记录",
+            "上报平台",
+            "上报对象",
+            "所属单位",
+            "上报状态",
+            "平台编号",
+            "平台反馈",
+            "状态时间",
+            "最近成功时间",
+        ]
+    )
     for upload in qs[:EXPORT_MAX]:
         sheet.append(
             xlsx.row(
@@ -176,7 +195,9 @@ def export(request: HttpRequest) -> HttpResponse:
                     upload.upstream_id,
                     upload.reason,
                     upload.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    upload.succeeded_at.strftime("%Y-%m-%d %H:%M:%S") if upload.succeeded_at else "",
+                    upload.succeeded_at.strftime("%Y-%m-%d %H:%M:%S")
+                    if upload.succeeded_at
+                    else "",
                 ],
             )
         )
@@ -186,7 +207,9 @@ def export(request: HttpRequest) -> HttpResponse:
         out.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E4%B8%8A%E6%8A%A5%E8%AE%B0%E5%BD%95.xlsx"
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E4%B8%8A%E6%8A%A5%E8%AE%B0%E5%BD%95.xlsx"
+    )
     return response
 
 

@@ -58,6 +58,8 @@ def grace_days() -> int:
 
 def closing_notice_days() -> int:
     return CLOSING_NOTICE_DAYS.get()
+
+
 WORKERS_PLATFORM_RATE = params.declare(
     _G,
     "WAGES_WORKERS_PLATFORM_RATE",

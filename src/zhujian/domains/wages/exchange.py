@@ -31,7 +31,7 @@ from zhujian.domains.construction.models.projects import SUBCONTRACT_ROLES, Part
 from zhujian.domains.wages import conf
 from zhujian.domains.wages.models import Attendance, PaySheet, Trade, Worker
 from zhujian.exchange import conf as exchange_conf
-from zhujian.exchange.adapters import Adapter, Item, Kind, Result, adapters
+from zhujian.exchange.adapters import Adapter, InDoubt, Item, Kind, Result, adapters
 from zhujian.exchange.models import Outbox, Upload
 from zhujian.exchange.protocols import workers_platform as wp
 
@@ -120,9 +120,11 @@ class WorkersPlatform(Adapter):
                 "总承包单位班组",
                 ConstructionProject,
                 30,
-                queryset=lambda: _realname_projects()
-                .filter(contractor__isnull=False)
-                .select_related("contractor"),
+                queryset=lambda: (
+                    _realname_projects()
+                    .filter(contractor__isnull=False)
+                    .select_related("contractor")
+                ),
             ),
             Kind(
                 "Team",
@@ -195,7 +197,11 @@ class WorkersPlatform(Adapter):
         return float(exchange_conf.LEASE_S.get())
 
     def batch_of(self, kind: Kind) -> int:
-        return int(conf.WORKERS_PLATFORM_BATCH.get()) if kind.code == "WorkerAttendance" else kind.batch
+        return (
+            int(conf.WORKERS_PLATFORM_BATCH.get())
+            if kind.code == "WorkerAttendance"
+            else kind.batch
+        )
 
     # --- mapping ----------------------------------------------------------------------
 
@@ -236,7 +242,9 @@ class WorkersPlatform(Adapter):
                 "corpCode": company.uscc,
                 "corpName": company.name,
                 "teamName": team_name(company),
-                "entryTime": _d(project.started_on if kind.code == "ContractorTeam" else record.entered_on),
+                "entryTime": _d(
+                    project.started_on if kind.code == "ContractorTeam" else record.entered_on
+                ),
                 "exitTime": _d(None if kind.code == "ContractorTeam" else record.left_on),
             }
         if kind.code == "ProjectWorker":
@@ -410,7 +418,7 @@ class WorkersPlatform(Adapter):
         client = self.client(items[0].payload["projectCode"])
         method, data = self._request(kind, items, client.secret)
         data = {**data, "projectCode": client.appid}  # the platform's code of the project
-        form, status, reply = self._call(client, method, data, len(items))
+        _form, status, reply = self._call(client, method, data, len(items))
         if not wp.ok(reply):
             reason = _reason(reply, status)
             state = "retry" if status >= 500 or "Internal Error" in reason else S.FAILED
@@ -420,7 +428,9 @@ class WorkersPlatform(Adapter):
             return {it.outbox.pk: Result(S.DONE) for it in items}
         return {it.outbox.pk: Result(S.SUBMITTED, serial_code=serial) for it in items}
 
-    def _call(self, client: wp.Client, method: str, data: dict, rows: int) -> tuple[dict, int, dict]:
+    def _call(
+        self, client: wp.Client, method: str, data: dict, rows: int
+    ) -> tuple[dict, int, dict]:
         try:
             form, status, reply = client.call(method, data)
         except Exception as exc:
@@ -435,7 +445,7 @@ class WorkersPlatform(Adapter):
         upload = first.upload
         project = _project_of_upload(kind, upload)
         client = self.client(project.code)
-        _, status, reply = self._call(
+        _form, _status, reply = self._call(
             client,
             "AsyncHandleResult.Query",
             {"requestSerialCode": first.outbox.serial_code},
@@ -458,7 +468,9 @@ class WorkersPlatform(Adapter):
             if index in fails:
                 out[it.outbox.pk] = Result(S.FAILED, f"平台处理失败：{fails[index]}")
                 continue
-            number = str(result.get("teamSysNo", "")) if kind.code in ("ContractorTeam", "Team") else ""
+            number = (
+                str(result.get("teamSysNo", "")) if kind.code in ("ContractorTeam", "Team") else ""
+            )
             out[it.outbox.pk] = Result(
                 S.DONE,
                 upstream_id=number or it.upload.upstream_id or _natural_id(kind, client),
@@ -499,9 +511,9 @@ class WorkersPlatform(Adapter):
         else:
             return None
         query = {"projectCode": client.appid, "pageIndex": 0, "pageSize": 50} | query
-        _, status, reply = self._call(client, method, query, 1)
-        if not wp.ok(reply):
-            return None
+        _form, status, reply = self._call(client, method, query, 1)
+        if not wp.ok(reply):  # the platform could not say: ask again later, never guess
+            raise InDoubt(f"平台查询失败：{_reason(reply, status)}")
         rows = (reply.get("data") or {}).get("rows") or []
         if not rows:
             return None

@@ -46,14 +46,14 @@ class FakeServer:
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
                 with fake.lock:
                     fake.requests += 1
                     roll = fake.rng.random()
                     if roll < fake.fail_rate:
-                        status, out = 500, '{"code":"500","message":"Internal Error"}'.encode()
+                        status, out = 500, b'{"code":"500","message":"Internal Error"}'
                     else:
                         status, out = fake.handle(self.path, dict(self.headers), body)
                         if fake.rng.random() < fake.drop_rate:

@@ -281,7 +281,12 @@ class FakeWorkersPlatform(FakeServer):
                 if k[0] == appid and k[1] == number and k[2].startswith(prefix)
             ]
         elif method == "Payroll.Query":
-            key = (appid, int(data.get("teamSysNo") or 0), data.get("payMonth"), data.get("corpCode"))
+            key = (
+                appid,
+                int(data.get("teamSysNo") or 0),
+                data.get("payMonth"),
+                data.get("corpCode"),
+            )
             rows = [{"payMonth": key[2]}] if key in self.payroll else []
         else:
             raise Refused(f"不支持的接口：{method}")
