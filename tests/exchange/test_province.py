@@ -101,7 +101,7 @@ def test_refusal_and_outage_with_dropped_replies(province) -> None:
     refused = Upload.objects.get(
         target=TARGET, kind="TBProjectInfo", content_type=ctype, object_id=project.pk
     )
-    assert refused.state == Upload.State.FAILED and "PlanEDate 不能晚于今天" in refused.reason
+    assert refused.state == Upload.State.FAILED and "“计划竣工日期” 不能晚于今天" in refused.reason
     finish = Upload.objects.get(
         target=TARGET, kind="TBProjectFinishManage", content_type=ctype, object_id=project.pk
     )

@@ -72,7 +72,8 @@ def test_a_refusal_reaches_the_responsible_units_todo(
     _settle()
     upload = _uploads(Worker).get(object_id=worker.pk)
     assert upload.state == Upload.State.FAILED
-    assert "workerName" in upload.reason and "格式不正确" in upload.reason
+    assert "“姓名” 格式不正确" in upload.reason and "workerName" not in upload.reason
+    assert "workerName" in upload.outbox.get(version=1).reason  # the reply as it came
     others = _uploads(Worker).exclude(pk=upload.pk)
     assert others.exists() and not others.exclude(state=Upload.State.OK).exists()
 

@@ -15,8 +15,10 @@ record arrived (:meth:`Adapter.reconcile`) so that nothing is sent twice.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -99,6 +101,9 @@ class Adapter(ABC):
     kinds: Sequence[Kind] = ()
     #: Chinese names of the identifiers kept in ``Upload.upstream`` (shown on its page).
     upstream_labels: dict[str, str] = {}
+    #: Chinese names of the target's field codes, put in place of the codes in the
+    #: platform's reasons where users read them (the outbox keeps the reply as it came).
+    field_labels: dict[str, str] = {}
     #: Request fields whose values are personal: masked in the kept messages.
     personal_keys: frozenset[str] = frozenset()
     #: Seconds a claimed row stays leased to its sender (then another may reconcile it).
@@ -182,6 +187,13 @@ class Adapter(ABC):
             )
         return cred
 
+    def explain(self, reason: str) -> str:
+        """``reason`` with the target's field codes replaced by their Chinese names."""
+        if not self.field_labels or not reason:
+            return reason
+        pattern = _labels_pattern(tuple(self.field_labels))
+        return pattern.sub(lambda m: f"“{self.field_labels[m.group(1)]}”", reason)
+
     def mask(self, data: Any) -> Any:
         """``data`` with the values of :attr:`personal_keys` masked, for the kept messages."""
         if isinstance(data, dict):
@@ -213,6 +225,12 @@ class Adapter(ABC):
             error=error[:300],
             rows=rows,
         )
+
+
+@functools.cache
+def _labels_pattern(codes: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(sorted((re.escape(c) for c in codes), key=len, reverse=True))
+    return re.compile(rf"\[?(?<![A-Za-z])({names})(?![A-Za-z])\]?")
 
 
 def _mask(value: Any) -> str:

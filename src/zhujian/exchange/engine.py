@@ -503,7 +503,7 @@ def _apply_many(adapter: Adapter, pairs: list[tuple[Item, Result]], at: dt.datet
                 upload.upstream_id = ""
         elif result.state == S.FAILED:
             upload.state = Upload.State.FAILED
-            upload.reason = result.reason
+            upload.reason = adapter.explain(result.reason)
         elif result.state == S.SUBMITTED:
             upload.state = Upload.State.SUBMITTED
             upload.reason = ""

@@ -86,6 +86,22 @@ class ProvinceMarket(Adapter):
     code = TARGET
     label = "省建筑市场监管一体化平台"
     upstream_labels = {"PrjNum": "项目编号（省平台分配）"}
+    field_labels = {
+        "PlanBDate": "计划开工日期",
+        "PlanEDate": "计划竣工日期",
+        "BDate": "实际开工日期",
+        "EDate": "竣工验收日期",
+        "ReleaseDate": "发证日期",
+        "TenderResultDate": "中标日期",
+        "ProvinceNum": "省级行政区划代码",
+        "CityNum": "市级行政区划代码",
+        "CountyNum": "县级行政区划代码",
+        "AreaCode": "行政区划代码",
+        "PrjNum": "项目编号",
+        "BuilderLicenceNum": "施工许可证编号",
+        "PKID": "地方数据主键",
+        "UpdateFlag": "更新标记",
+    }
     personal_keys = frozenset({"LinkMan", "LinkPhone"})
 
     def __init__(self) -> None:

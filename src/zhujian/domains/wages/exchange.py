@@ -95,6 +95,25 @@ class WorkersPlatform(Adapter):
     label = "全国建筑工人管理服务信息平台"
     personal_keys = PERSONAL
     upstream_labels = {"requestSerialCode": "平台受理编号"}
+    field_labels = {
+        "workerName": "姓名",
+        "idCardNumber": "身份证号",
+        "payRollBankCardNumber": "工资卡号",
+        "teamSysNo": "班组编号",
+        "corpCode": "统一社会信用代码",
+        "areaCode": "行政区划代码",
+        "date": "考勤时间",
+        "direction": "进出方向",
+        "payMonth": "工资所属月份",
+        "balanceDate": "发放日期",
+        "projectCode": "项目编码",
+        "requestSerialCode": "平台受理编号",
+        "appid": "应用编号",
+        "nonce": "随机数",
+        "timestamp": "时间戳",
+        "headImage": "头像照片",
+        "exitTime": "退场时间",
+    }
     poll_s = 2.0
 
     def __init__(self) -> None:
