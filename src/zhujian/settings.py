@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "zhujian.requests",
     "zhujian.web",
     "zhujian.hazards",
+    "zhujian.exchange",
     "zhujian.domains.party",
     "zhujian.domains.plans",
     "zhujian.domains.urban",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("report/issued/", include("zhujian.reports.issued_urls")),
     path("requests/", include("zhujian.requests.urls")),
     path("hazards/", include("zhujian.hazards.urls")),
+    path("exchange/", include("zhujian.exchange.urls")),
     path("lpg/", include("zhujian.domains.lpg.urls")),
     path("housing/", include("zhujian.domains.housing.urls")),
     path("sitemonitor/", include("zhujian.domains.sitemonitor.urls")),

@@ -73,21 +73,37 @@ class Item:
 
 
 # Items that are not ledger records under a workflow (a data request to answer or to
-# review) come from providers that other apps register: ``provider(user, today)`` returns
-# the user's items; they join 待我处理, and the overdue ones 逾期.
+# review, an upload the platform refused) come from providers that other apps register:
+# ``provider(user, today)`` returns the user's items; they join 待我处理, and the overdue
+# ones 逾期. A provider that lists only its first items gives ``count(user)`` for the top
+# bar (its items carry no deadline).
 ItemProvider = Callable[[User, dt.date], list[Item]]
-item_providers: list[ItemProvider] = []
+ItemCount = Callable[[User], int]
+item_providers: list[tuple[ItemProvider, ItemCount | None]] = []
 
 
-def item_provider(fn: ItemProvider) -> ItemProvider:
+def item_provider(fn: ItemProvider, count: ItemCount | None = None) -> ItemProvider:
     """Register ``fn`` as a source of 待办 items (see :data:`item_providers`)."""
-    if fn not in item_providers:
-        item_providers.append(fn)
+    if all(known is not fn for known, _count in item_providers):
+        item_providers.append((fn, count))
     return fn
 
 
 def provided(user: User, today: dt.date) -> list[Item]:
-    return [item for provider in item_providers for item in provider(user, today)]
+    return [item for fn, _count in item_providers for item in fn(user, today)]
+
+
+def provided_counts(user: User, today: dt.date) -> tuple[int, int]:
+    """How many provided items are the user's, and how many of them are overdue."""
+    mine = late = 0
+    for fn, count in item_providers:
+        if count is not None:
+            mine += count(user)
+            continue
+        items = fn(user, today)
+        mine += len(items)
+        late += sum(1 for item in items if item.overdue)
+    return mine, late
 
 
 def page_url(workflow: Workflow, obj: models.Model) -> str:
@@ -319,9 +335,9 @@ def counts(user: User) -> dict[str, int]:
     for wf, q, suspect in checks:
         mine -= sum(_kept_from(wf, user, obj, suspect) for obj in _scoped(wf, user, q))
     # Items of other mechanisms (data requests to fill or review): few, listed whole.
-    extra = provided(user, today)
-    mine += len(extra)
-    late = sum(numbers[len(mine_qs) :]) + sum(1 for i in extra if i.overdue)
+    extra_mine, extra_late = provided_counts(user, today)
+    mine += extra_mine
+    late = sum(numbers[len(mine_qs) :]) + extra_late
     return {"pending": mine, "overdue": late}
 
 

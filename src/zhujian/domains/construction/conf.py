@@ -78,3 +78,15 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 def tender_min_days() -> int:
     return TENDER_MIN_DAYS.get()
+
+
+PROVINCE_PLATFORM_RATE = params.declare(
+    "建筑市场",
+    "CONSTRUCTION_PROVINCE_PLATFORM_RATE",
+    "向省建筑市场监管一体化平台每秒最多发送的请求数（0为不限）",
+    2,
+    unit="次/秒",
+    source="省平台接入要求",
+    min=0,
+    max=1000,
+)

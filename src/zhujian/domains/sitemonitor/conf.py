@@ -281,3 +281,45 @@ def auth_window_seconds() -> float:
 
 def raw_samples_per_hour() -> int:
     return max(0, int(_get("RAW_SAMPLES_PER_HOUR", 20)))
+
+
+FORWARD_QUEUE_MAX = params.declare(
+    _G,
+    "HJ212_FORWARD_QUEUE_MAX",
+    "向上级平台转发的积压上限（超出时丢弃最早的数据并计数）",
+    200_000,
+    unit="条",
+    source="本局运维规则",
+    min=100,
+    max=10_000_000,
+)
+FORWARD_REALTIME_REPLAY_MIN = params.declare(
+    _G,
+    "HJ212_FORWARD_REALTIME_REPLAY_MIN",
+    "中断恢复后补传实时数据（2011）的时限",
+    10,
+    unit="分钟",
+    source="HJ 212-2017 只规定分钟、小时、日数据可补取；实时数据补传由上级平台规定",
+    min=0,
+    max=1440,
+)
+FORWARD_OVERTIME_S = params.declare(
+    _G,
+    "HJ212_FORWARD_OVERTIME_S",
+    "等待上级平台数据应答（9014）的超时时间（OverTime）",
+    5,
+    unit="秒",
+    source="HJ 212-2017 6.6 超时重发",
+    min=1,
+    max=120,
+)
+FORWARD_RECOUNT = params.declare(
+    _G,
+    "HJ212_FORWARD_RECOUNT",
+    "未收到应答时的重发次数（ReCount）",
+    3,
+    unit="次",
+    source="HJ 212-2017 6.6 超时重发",
+    min=0,
+    max=10,
+)

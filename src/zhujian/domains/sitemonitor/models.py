@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from zhujian.core.crypto import EncryptedCharField
 from zhujian.core.models import LedgerModel
 from zhujian.domains.construction.models import ConstructionProject, SiteDevice
 from zhujian.domains.construction.models.smartsite import (
@@ -301,3 +302,42 @@ class Alarm(models.Model):
     @property
     def unit(self) -> str:
         return FACTORS.get(self.factor, ("", ""))[1] if self.factor else ""
+
+
+class ForwardTarget(models.Model):
+    """An upstream HJ 212 platform (the city's or province's 扬尘监测平台) that Zhujian
+    feeds as a field machine: the stored readings re-encoded under the MN the upstream
+    assigned to each site, replayed in order after an outage (``forward.py``).
+
+    The queue is the readings table itself, read from ``cursor`` (the last reading the
+    upstream acknowledged with 9014); its length is bounded, and what the bound or the
+    real-time replay window skipped is counted in ``dropped``."""
+
+    name = models.CharField("平台名称", max_length=60, unique=True)
+    host = models.CharField("地址", max_length=120)
+    port = models.PositiveIntegerField("端口")
+    password = EncryptedCharField("访问密码（PW）", max_length=64)
+    st = models.CharField("系统编码（ST）", max_length=4, default="22")
+    mn_map = models.JSONField(
+        "MN对照",
+        default=dict,
+        blank=True,
+        help_text="设备MN → 上级平台分配的MN；未列出的按原MN转发",
+    )
+    cns = models.CharField(
+        "转发的数据类型", max_length=40, default="2011,2051,2061", help_text="逗号分隔的CN"
+    )
+    enabled = models.BooleanField("启用", default=True)
+    cursor = models.PositiveBigIntegerField("已确认到的数据编号", default=0)
+    forwarded = models.PositiveBigIntegerField("已转发条数", default=0)
+    dropped = models.PositiveBigIntegerField("因积压上限丢弃条数", default=0)
+    dropped_stale = models.PositiveBigIntegerField("超出实时数据补传时限未补传条数", default=0)
+    last_ok_at = models.DateTimeField("最近成功时间", null=True, blank=True)
+    last_error = models.CharField("最近错误", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "上级监测平台转发"
+        verbose_name_plural = "上级监测平台转发"
+
+    def __str__(self) -> str:
+        return self.name

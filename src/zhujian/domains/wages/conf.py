@@ -58,3 +58,25 @@ def grace_days() -> int:
 
 def closing_notice_days() -> int:
     return CLOSING_NOTICE_DAYS.get()
+
+
+WORKERS_PLATFORM_RATE = params.declare(
+    _G,
+    "WAGES_WORKERS_PLATFORM_RATE",
+    "向全国建筑工人管理服务信息平台每秒最多发送的请求数（0为不限）",
+    5,
+    unit="次/秒",
+    source="平台接入要求（各省公布的调用频率）",
+    min=0,
+    max=1000,
+)
+WORKERS_PLATFORM_BATCH = params.declare(
+    _G,
+    "WAGES_WORKERS_PLATFORM_BATCH",
+    "每次上报考勤的最多条数",
+    500,
+    unit="条",
+    source="平台接入要求",
+    min=1,
+    max=5000,
+)
