@@ -41,7 +41,8 @@ def test_large_export_runs_as_a_job_and_only_its_owner_downloads_it(client, town
     response = client.get(reverse("web:ledger_export", args=[LEDGER]))
     assert response.status_code == 302
     job = Job.objects.get(kind=Job.Kind.EXPORT, user=town_a)
-    assert response["Location"] == reverse("web:job", args=[job.pk])
+    # The job page, told to download the file as soon as it is ready (no second click).
+    assert response["Location"] == reverse("web:job", args=[job.pk]) + "?auto=1"
     assert job.status == Job.Status.DONE and job.result
     page = client.get(response["Location"]).content.decode()
     assert "导出完成" in page and reverse("web:job_result", args=[job.pk]) in page
@@ -67,7 +68,8 @@ def test_report_file_job_uses_the_users_scope(client, town_a, town_b):
     client.force_login(town_a)
     response = client.post(reverse("web:report_download") + "?period=2022H1", {"format": "xlsx"})
     job = Job.objects.get(kind=Job.Kind.REPORT, user=town_a)
-    assert response["Location"] == reverse("web:job", args=[job.pk])
+    # The job page, told to download the file as soon as it is ready (no second click).
+    assert response["Location"] == reverse("web:job", args=[job.pk]) + "?auto=1"
     assert job.status == Job.Status.DONE
     assert job.params["unit"] == town_a.org_unit.code  # a township user's report is its own
     sheet = load_workbook(job.result.path)["指标"]
