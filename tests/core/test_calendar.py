@@ -11,7 +11,7 @@ from tests.conftest import login
 from zhujian.core import deadlines
 from zhujian.core.cached import StampedCache
 from zhujian.core.deadlines import due_after
-from zhujian.core.models import CalendarYear, User
+from zhujian.core.models import CalendarYear
 from zhujian.ops import health
 
 D = dt.date
@@ -126,16 +126,21 @@ def test_a_bad_year_is_refused_with_the_item_named(client, admin_user, field, va
     assert not CalendarYear.objects.exists()
 
 
-def test_only_staff_with_the_permission_reach_the_calendar(client, user):
+def test_only_staff_with_the_permission_reach_the_calendar(client, user, admin_user):
     clerk = user("bangongshi")
     assert login(client, clerk).get("/params/").status_code == 403
     assert client.post("/params/calendar/new/", YEAR_2027).status_code == 403
     assert not CalendarYear.objects.exists()
     from django.contrib.auth.models import Permission
+    from django.core.exceptions import ValidationError
 
-    clerk.user_permissions.add(Permission.objects.get(codename="manage_parameters"))
-    clerk = User.objects.get(pk=clerk.pk)  # permissions are cached on the instance
-    assert login(client, clerk).get("/params/").status_code == 200
+    # 三员分立: the right to set parameters and holidays is the 系统管理员's, and a
+    # business clerk cannot be given it.
+    from django.db import transaction
+
+    with pytest.raises(ValidationError, match="三员分立"), transaction.atomic():
+        clerk.user_permissions.add(Permission.objects.get(codename="manage_parameters"))
+    assert login(client, admin_user).get("/params/").status_code == 200
     assert client.post("/params/calendar/new/", YEAR_2027).status_code == 302
 
 
