@@ -60,10 +60,11 @@ def records_outside(ledger: Ledger, unit: OrgUnit) -> models.QuerySet:
     return ledger.model._default_manager.exclude(org_unit__path__startswith=unit.path)
 
 
-def deletable(ledger: Ledger) -> models.Model | None:
+def deletable(ledger: Ledger, among: models.QuerySet | None = None) -> models.Model | None:
     """A record that can be deleted (no protected children, and no legal rule over several
-    records refuses its deletion: ``core.invariants``), fetched fresh."""
-    manager = ledger.model._default_manager
+    records refuses its deletion: ``core.invariants``), fetched fresh; ``among``: one of
+    these records."""
+    manager = ledger.model._default_manager if among is None else among
     for obj in [*manager.order_by("pk")[:20], *manager.order_by("-pk")[:20]]:
         try:
             collector = models.deletion.Collector(using="default")

@@ -150,15 +150,39 @@ def test_excel_template_has_headers_choices_and_instructions(admin_user, ledger)
 def test_export_then_import_round_trip(tmp_path, ledger):
     editor = editor_for(ledger)
     path = tmp_path / "export.xlsx"
+    records = list(ledger.model._default_manager.order_by("pk"))
     count = export_rows(ledger, ledger.model._default_manager.order_by("pk"), path)
-    assert count == ledger.model._default_manager.count()
+    assert count == len(records)
     audited = has_history(ledger.model)
     history_before = ledger.model.history.model.objects.count() if audited else 0
+    # A record that has no import key yet (a presale application before its permit number)
+    # is exported for reading, but a file cannot always name it: the re-import changes
+    # nothing, and where it cannot tell such rows apart it refuses exactly them, naming the
+    # key's column, and writes nothing. The other records make the round trip.
+    keyless = [
+        r
+        for r in records
+        if any(
+            getattr(r, ledger.model._meta.get_field(k).attname) in (None, "")
+            for k in ledger.natural_key
+        )
+    ]
+    if keyless:
+        full = import_file(ledger, path, editor)
+        assert (full.created, full.updated) == (0, 0)
+        rows = {records.index(r) + 2 for r in keyless}  # row 1 is the header
+        assert {e.row for e in full.errors} <= rows
+        key_labels = {ledger.field_label(k) for k in ledger.natural_key}
+        assert all(e.column in key_labels for e in full.errors)
+        assert not audited or ledger.model.history.model.objects.count() == history_before
+    keyed = ledger.model._default_manager.exclude(pk__in=[r.pk for r in keyless])
+    if keyless:
+        count = export_rows(ledger, keyed.order_by("pk"), path)
     again = import_file(ledger, path, editor)
     assert again.ok, [str(e) for e in again.errors[:5]]
     assert (again.created, again.updated, again.unchanged) == (0, 0, count)
     assert not audited or ledger.model.history.model.objects.count() == history_before
-    obj = deletable(ledger)
+    obj = deletable(ledger, among=keyed)  # a record the file names
     key = {k: getattr(obj, ledger.field(k).attname) for k in ledger.natural_key}
     obj.delete()
     result = import_file(ledger, path, editor)

@@ -80,7 +80,9 @@ def _get(request: Request, pk: int) -> Assignment:
 class SubmissionList(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="报送列表", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        summary="报送列表", responses=OpenApiTypes.OBJECT, operation_id="requests_submissions_list"
+    )
     def get(self, request: Request) -> Response:
         qs = service.visible_assignments(request.user).order_by("-request__deadline", "pk")
         return Response([as_json(a) for a in qs[:MAX_LISTED]])
@@ -89,7 +91,11 @@ class SubmissionList(APIView):
 class SubmissionDetail(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="报送详情", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        summary="报送详情",
+        responses=OpenApiTypes.OBJECT,
+        operation_id="requests_submissions_detail",
+    )
     def get(self, request: Request, pk: int) -> Response:
         a = _get(request, pk)
         service.lapse(a)
