@@ -8,6 +8,7 @@ the outbox's reconciliation exists for).
 
 from __future__ import annotations
 
+import abc
 import random
 import socket
 import threading
@@ -20,7 +21,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
-class FakeServer:
+class FakeServer(abc.ABC):
     """Subclasses implement :meth:`handle` (path, headers, body) → (status, body)."""
 
     def __init__(self, *, seed: int = 0, fail_rate: float = 0.0, drop_rate: float = 0.0) -> None:
@@ -78,5 +79,6 @@ class FakeServer:
             self._server.server_close()
             self._server = None
 
+    @abc.abstractmethod
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
-        raise NotImplementedError
+        """The platform's answer to one request: (HTTP status, body)."""
